@@ -1,0 +1,214 @@
+"""The command line: `python -m core <command> FILE ...`, the same core that runs under the app.
+
+Bad input exits with status 2 and one `error:` line on stderr that says what is wrong and where.
+Each command lives in a `_cmd_<name>(args)` function that returns a JSON-ready object (or None).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from core.errors import InputError
+
+
+# ---------------------------------------------------------------- shared plumbing
+def _parse_map(items: list[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items or []:
+        role, sep, column = item.partition("=")
+        if not sep or not role.strip() or not column.strip():
+            raise InputError(f"--map takes ROLE=COLUMN, got {item!r}")
+        out[role.strip()] = column.strip()
+    return out
+
+
+def _parse_date(text: str | None, flag: str = "--as-of") -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{flag} takes a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def _load(args: argparse.Namespace):
+    """Read the orders file named in args with the --map overrides; returns core.ingest.Loaded."""
+    from core.ingest import load_orders
+
+    return load_orders(Path(args.orders), overrides=_parse_map(args.map), sheet=args.sheet)
+
+
+def _as_of(args: argparse.Namespace, orders) -> date:
+    from core.metrics import resolve_as_of
+
+    return resolve_as_of(orders, _parse_date(args.as_of))
+
+
+def _emit(args: argparse.Namespace, obj: Any) -> None:
+    if obj is None:
+        return
+    if getattr(args, "json", False):
+        print(json.dumps(obj, indent=2, default=str, allow_nan=False))
+    elif isinstance(obj, dict):
+        for key, value in obj.items():
+            if isinstance(value, (list, dict)):
+                value = json.dumps(value, default=str)
+            print(f"{key}: {value}")
+    else:
+        print(obj)
+
+
+# ---------------------------------------------------------------- commands
+def _cmd_report(args: argparse.Namespace) -> Any:
+    from core.ingest import load_customers
+    from core.metrics import report
+
+    loaded = _load(args)
+    customers = load_customers(Path(args.customers)) if args.customers else None
+    return report(
+        loaded,
+        customers=customers,
+        as_of=_parse_date(args.as_of),
+        churn_days=args.churn_days,
+        at_risk_days=args.at_risk_days,
+    )
+
+
+def _cmd_customers(args: argparse.Namespace) -> Any:
+    raise InputError("the customers command is not available yet")
+
+
+def _cmd_churn(args: argparse.Namespace) -> Any:
+    """The churn list. --out FILE writes it (.csv/.xlsx/.parquet) and prints a summary;
+    --json prints the rows; otherwise CSV on stdout."""
+    import polars as pl
+
+    from core.churn import check_thresholds, churn_list
+    from core.customers import customer_table
+    from core.export import write_table
+
+    check_thresholds(args.churn_days, args.at_risk_days)
+    if args.out and Path(args.out).suffix.lower() not in (".csv", ".xlsx", ".parquet"):
+        raise InputError(f"--out takes a .csv, .xlsx or .parquet file name, got {args.out!r}")
+    loaded = _load(args)
+    as_of = _as_of(args, loaded.orders)
+    table = customer_table(
+        loaded.orders, as_of=as_of, churn_days=args.churn_days, at_risk_days=args.at_risk_days
+    )
+    rows = churn_list(table, args.churn_days, args.at_risk_days)
+    if args.out:
+        path = write_table(rows, args.out)
+        return {
+            "out": str(path),
+            "as_of": as_of.isoformat(),
+            "churn_days": args.churn_days,
+            "at_risk_days": args.at_risk_days,
+            "customers": rows.height,
+            "at_risk": int((rows["status"] == "at_risk").sum()),
+            "churned": int((rows["status"] == "churned").sum()),
+            "revenue_at_risk": float(rows["revenue_365d"].fill_null(0.0).sum()),
+        }
+    if args.json:
+        return rows.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d")).to_dicts()
+    return rows.write_csv().rstrip("\n")
+
+
+def _cmd_clv(args: argparse.Namespace) -> Any:
+    from core.clv import fit_report
+
+    loaded = _load(args)
+    return fit_report(loaded.orders, _as_of(args, loaded.orders), unit=args.unit)
+
+
+def _cmd_abtest(args: argparse.Namespace) -> Any:
+    from core.experiment import analyse, load_experiment, to_dict
+
+    overrides = _parse_map(args.map)
+    if args.metric and "outcome" not in overrides:
+        overrides["outcome"] = args.metric
+    exp = load_experiment(Path(args.experiment), overrides=overrides, sheet=args.sheet)
+    return to_dict(analyse(exp, metric=args.metric, control=args.control, alpha=args.alpha))
+
+
+def _cmd_insights(args: argparse.Namespace) -> Any:
+    raise InputError("the insights command is not available yet")
+
+
+# ---------------------------------------------------------------- parser
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one error line, exit 2
+        self.exit(2, f"error: {message}\n")
+
+
+def _orders_command(sub, name: str, help_: str, func) -> argparse.ArgumentParser:
+    p = sub.add_parser(name, help=help_)
+    p.add_argument("orders", help="orders file: CSV, TSV, .csv.gz, .xlsx or .parquet")
+    p.add_argument("--map", action="append", metavar="ROLE=COLUMN", help="override a role")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="reference date (default: last order)")
+    p.add_argument("--sheet", help="Excel sheet name (default: the first)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=func)
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m core", description="Customer Pulse command line")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = _orders_command(sub, "report", "sales KPIs, churn counts and monthly revenue", _cmd_report)
+    p.add_argument("--customers", help="optional customers file")
+    p.add_argument("--churn-days", type=int, default=90)
+    p.add_argument("--at-risk-days", type=int, default=60)
+
+    p = _orders_command(sub, "customers", "the customer metrics table", _cmd_customers)
+    p.add_argument("--customers", help="optional customers file")
+    p.add_argument("--churn-days", type=int, default=90)
+    p.add_argument("--at-risk-days", type=int, default=60)
+    p.add_argument("--out", help="write to FILE (.csv, .xlsx, .parquet)")
+
+    p = _orders_command(sub, "churn", "the churn list: at-risk and churned customers", _cmd_churn)
+    p.add_argument("--churn-days", type=int, default=90)
+    p.add_argument("--at-risk-days", type=int, default=60)
+    p.add_argument("--out", help="write to FILE (.csv, .xlsx, .parquet)")
+
+    p = _orders_command(sub, "clv", "fit BG/NBD and Gamma-Gamma", _cmd_clv)
+    p.add_argument("--unit", choices=["days", "weeks"], default="days")
+
+    p = sub.add_parser("abtest", help="analyse an experiment")
+    p.add_argument("experiment", help="experiment file (row level or aggregated)")
+    p.add_argument("--control", help="control variant (default: control/A/0, else the first)")
+    p.add_argument("--metric", help="outcome column")
+    p.add_argument("--alpha", type=float, default=0.05)
+    p.add_argument("--map", action="append", metavar="ROLE=COLUMN", help="override a role")
+    p.add_argument("--sheet", help="Excel sheet name (default: the first)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=_cmd_abtest)
+
+    p = _orders_command(sub, "insights", "evaluate insight rules", _cmd_insights)
+    p.add_argument("--rules", required=True, help="rules JSON file")
+    p.add_argument("--db", help="SQLite database to upsert insights into")
+    p.add_argument("--churn-days", type=int, default=90)
+    p.add_argument("--at-risk-days", type=int, default=60)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        _emit(args, args.func(args))
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, ValueError) as exc:  # unreadable paths and similar: still one line
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

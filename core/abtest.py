@@ -1,0 +1,549 @@
+"""A/B test statistics: per-variant summary statistics and the tests that compare them.
+
+Owns the maths of experiments, in the style of GrowthBook's gbstats: small frozen dataclasses hold
+the sufficient statistics of one variant (n, sum, sum of squares, ...), and every test is a pure
+function of them. Formulas follow gbstats:
+
+- per-unit variance p(1 - p) for proportions, the sample variance for means;
+- absolute lift mB - mA with SE sqrt(vB/nB + vA/nA);
+- relative lift (mB - mA) / |mA| with the delta-method SE
+  sqrt(vB / (nB mA^2) + vA mB^2 / (nA mA^4));
+- Welch-Satterthwaite degrees of freedom, two-sided p and CI from Student's t;
+- Bayesian chance to win and risk (expected loss) from a Gaussian on the relative lift
+  (flat prior): chance_to_win = P(lift > 0), risk = [P(lift > 0) E[lift | lift > 0],
+  -P(lift < 0) E[lift | lift < 0]] (the loss of keeping control, the loss of shipping the variant);
+- CUPED (regression adjustment) with theta from the pooled data of both variants.
+
+Also: sample ratio mismatch, Fisher's exact test, Holm / Benjamini-Hochberg corrections,
+standardised mean differences, power / sample size / MDE and the plain-language verdict.
+Works on floats and, where noted, on numpy arrays (for cumulative lift over time).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from scipy import stats as sps
+
+SRM_THRESHOLD = 0.001
+SMD_THRESHOLD = 0.1
+MIN_UNITS = 100
+MIN_CONVERSIONS = 10
+FISHER_MIN_CELL = 5
+
+Correction = Literal["holm", "bh", "none"]
+
+
+# ---------------------------------------------------------------- statistics per variant
+@dataclass(frozen=True)
+class ProportionStatistic:
+    """A 0/1 outcome: n units of which `sum` converted. Per-unit variance p(1 - p)."""
+
+    n: float
+    sum: float
+
+    @property
+    def mean(self) -> float:
+        return self.sum / self.n
+
+    @property
+    def unadjusted_mean(self) -> float:
+        return self.mean
+
+    @property
+    def variance(self) -> float:
+        p = self.mean
+        return p * (1 - p)
+
+
+@dataclass(frozen=True)
+class SampleMeanStatistic:
+    """A numeric outcome: n, sum and sum of squares. Variance is the sample variance (n - 1)."""
+
+    n: float
+    sum: float
+    sum_squares: float
+
+    @property
+    def mean(self) -> float:
+        return self.sum / self.n
+
+    @property
+    def unadjusted_mean(self) -> float:
+        return self.mean
+
+    @property
+    def variance(self) -> float:
+        return (self.sum_squares - self.sum**2 / self.n) / (self.n - 1)
+
+
+@dataclass(frozen=True)
+class RegressionAdjustedStatistic:
+    """CUPED: the outcome adjusted by a pre-period covariate, y - theta * x.
+
+    `mean` is the adjusted mean (differences of it are the CUPED lift); `unadjusted_mean` is the
+    plain outcome mean (the baseline of relative lifts and what is shown to the user).
+    """
+
+    post: ProportionStatistic | SampleMeanStatistic
+    pre: SampleMeanStatistic
+    post_pre_sum_of_products: float
+    theta: float
+
+    @property
+    def n(self) -> float:
+        return self.post.n
+
+    @property
+    def unadjusted_mean(self) -> float:
+        return self.post.mean
+
+    @property
+    def mean(self) -> float:
+        return self.post.mean - self.theta * self.pre.mean
+
+    @property
+    def covariance(self) -> float:
+        n = self.post.n
+        return (self.post_pre_sum_of_products - self.post.sum * self.pre.sum / n) / (n - 1)
+
+    @property
+    def variance(self) -> float:
+        t = self.theta
+        return self.post.variance + t**2 * self.pre.variance - 2 * t * self.covariance
+
+
+Statistic = ProportionStatistic | SampleMeanStatistic | RegressionAdjustedStatistic
+
+
+def compute_theta(stats: Sequence[RegressionAdjustedStatistic]) -> float:
+    """CUPED theta = cov(y, x) / var(x) on the pooled data of all the given variants."""
+    n = sum(s.n for s in stats)
+    sy = sum(s.post.sum for s in stats)
+    sx = sum(s.pre.sum for s in stats)
+    sxx = sum(s.pre.sum_squares for s in stats)
+    sxy = sum(s.post_pre_sum_of_products for s in stats)
+    var_x = (sxx - sx**2 / n) / (n - 1)
+    if not var_x > 0:
+        return 0.0
+    return float(((sxy - sx * sy / n) / (n - 1)) / var_x)
+
+
+def with_theta(stats: Mapping[str, RegressionAdjustedStatistic]) -> dict[str, Statistic]:
+    """Return the statistics with the pooled theta set on each."""
+    theta = compute_theta(list(stats.values()))
+    return {
+        k: RegressionAdjustedStatistic(s.post, s.pre, s.post_pre_sum_of_products, theta)
+        for k, s in stats.items()
+    }
+
+
+def variance_reduction(stat: RegressionAdjustedStatistic) -> float:
+    """Share of the outcome variance removed by CUPED: 1 - var(y - theta x) / var(y)."""
+    return float(1 - stat.variance / stat.post.variance) if stat.post.variance > 0 else 0.0
+
+
+# ---------------------------------------------------------------- frequentist
+@dataclass(frozen=True)
+class TestResult:
+    """One comparison of a variant against control on one scale (absolute or relative)."""
+
+    lift: float
+    se: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    dof: float
+
+
+def welch_dof(a: Statistic, b: Statistic) -> float:
+    """Welch-Satterthwaite degrees of freedom of the difference in means."""
+    qa, qb = a.variance / a.n, b.variance / b.n
+    return (qa + qb) ** 2 / (qa**2 / (a.n - 1) + qb**2 / (b.n - 1))
+
+
+def absolute_lift(a: Statistic, b: Statistic) -> tuple[float, float]:
+    """(mB - mA, SE) with SE = sqrt(vB/nB + vA/nA)."""
+    return b.mean - a.mean, np.sqrt(b.variance / b.n + a.variance / a.n)
+
+
+def relative_lift(a: Statistic, b: Statistic) -> tuple[float, float]:
+    """((mB - mA) / |mA|, delta-method SE sqrt(vB/(nB mA^2) + vA mB^2/(nA mA^4))).
+
+    mA and mB are the unadjusted means (the baseline a user sees); with CUPED the numerator is
+    the adjusted difference and the variances are the adjusted ones.
+    """
+    ma, mb = a.unadjusted_mean, b.unadjusted_mean
+    lift = (b.mean - a.mean) / np.abs(ma)
+    var = b.variance / (b.n * ma**2) + a.variance * mb**2 / (a.n * ma**4)
+    return lift, np.sqrt(var)
+
+
+def frequentist_test(
+    a: Statistic, b: Statistic, alpha: float = 0.05, relative: bool = False
+) -> TestResult:
+    """Two-sided Welch t-test of variant b against control a (gbstats TwoSidedTTest)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lift, se = relative_lift(a, b) if relative else absolute_lift(a, b)
+        dof = welch_dof(a, b)
+        t = lift / se
+        p = 2 * sps.t.sf(np.abs(t), dof)
+        half = sps.t.ppf(1 - alpha / 2, dof) * se
+    return TestResult(
+        lift=_f(lift),
+        se=_f(se),
+        ci_low=_f(lift - half),
+        ci_high=_f(lift + half),
+        p_value=_f(p),
+        dof=_f(dof),
+    )
+
+
+def fisher_exact_p(a: ProportionStatistic, b: ProportionStatistic) -> float:
+    """Two-sided Fisher's exact test on the 2x2 table of conversions (scipy)."""
+    table = [
+        [round(a.sum), round(a.n - a.sum)],
+        [round(b.sum), round(b.n - b.sum)],
+    ]
+    return float(sps.fisher_exact(table).pvalue)
+
+
+def small_counts(a: Statistic, b: Statistic) -> bool:
+    """True when a 2x2 cell is below 5 (the chi-square / normal approximation is shaky)."""
+    if not (isinstance(a, ProportionStatistic) and isinstance(b, ProportionStatistic)):
+        return False
+    cells = [a.sum, a.n - a.sum, b.sum, b.n - b.sum]
+    return min(cells) < FISHER_MIN_CELL
+
+
+# ---------------------------------------------------------------- bayesian
+@dataclass(frozen=True)
+class BayesianResult:
+    """Gaussian posterior of the relative lift (flat prior): mean, sd, credible interval."""
+
+    mean: float
+    sd: float
+    ci_low: float
+    ci_high: float
+    chance_to_win: float
+    risk_control: float
+    risk_variant: float
+
+
+def risk(mu: float, sigma: float) -> tuple[float, float]:
+    """Expected loss of (keeping control, shipping the variant) when lift ~ N(mu, sigma)."""
+    p_neg = sps.norm.cdf(0.0, loc=mu, scale=sigma)
+    lo, hi = -mu / sigma, np.inf
+    mean_pos = sps.truncnorm.mean(lo, hi, loc=mu, scale=sigma)
+    mean_neg = sps.truncnorm.mean(-np.inf, lo, loc=mu, scale=sigma)
+    return float((1 - p_neg) * mean_pos), float(-p_neg * mean_neg)
+
+
+def bayesian_test(a: Statistic, b: Statistic, alpha: float = 0.05) -> BayesianResult:
+    """Chance to win and risk from the Gaussian on the relative lift, as gbstats does."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mu, sigma = relative_lift(a, b)
+    mu, sigma = float(mu), float(sigma)
+    if not (np.isfinite(mu) and np.isfinite(sigma) and sigma > 0):
+        return BayesianResult(mu, sigma, np.nan, np.nan, 0.5, 0.0, 0.0)
+    lo, hi = sps.norm.ppf([alpha / 2, 1 - alpha / 2], loc=mu, scale=sigma)
+    r_ctrl, r_var = risk(mu, sigma)
+    ctw = float(sps.norm.sf(0.0, loc=mu, scale=sigma))
+    return BayesianResult(mu, sigma, float(lo), float(hi), ctw, r_ctrl, r_var)
+
+
+# ---------------------------------------------------------------- health
+@dataclass(frozen=True)
+class SRMResult:
+    chi2: float
+    p_value: float
+    ok: bool
+    observed: tuple[float, ...]
+    expected: tuple[float, ...]
+
+
+def srm_test(units: Sequence[float], weights: Sequence[float] | None = None) -> SRMResult:
+    """Sample ratio mismatch: chi-square goodness of fit of the units against the intended split.
+
+    Flagged (ok=False) when p < 0.001.
+    """
+    obs = np.asarray(units, dtype=float)
+    w = np.ones_like(obs) if weights is None else np.asarray(weights, dtype=float)
+    if len(w) != len(obs) or (w <= 0).any():
+        raise ValueError("the intended split needs one positive weight per variant")
+    if obs.sum() == 0 or len(obs) < 2:
+        return SRMResult(0.0, 1.0, True, tuple(obs), tuple(obs))
+    exp = w / w.sum() * obs.sum()
+    res = sps.chisquare(obs, exp)
+    p = float(res.pvalue)
+    return SRMResult(float(res.statistic), p, p >= SRM_THRESHOLD, tuple(obs), tuple(exp))
+
+
+def standardised_mean_difference(a: SampleMeanStatistic, b: SampleMeanStatistic) -> float:
+    """(mB - mA) / sqrt((vA + vB) / 2): covariate balance; |SMD| > 0.1 is a common red flag."""
+    pooled = np.sqrt((a.variance + b.variance) / 2)
+    return float((b.mean - a.mean) / pooled) if pooled > 0 else 0.0
+
+
+# ---------------------------------------------------------------- multiple comparisons
+def holm(p_values: Sequence[float]) -> np.ndarray:
+    """Holm step-down adjusted p-values: max over k <= i of (m - k + 1) p_(k), capped at 1."""
+    p = np.asarray(p_values, dtype=float)
+    m = len(p)
+    if m == 0:
+        return p
+    order = np.argsort(p)
+    stepped = np.maximum.accumulate((m - np.arange(m)) * p[order])
+    out = np.empty(m)
+    out[order] = np.minimum(stepped, 1.0)
+    return out
+
+
+def adjust_p_values(p_values: Sequence[float], method: Correction = "holm") -> np.ndarray:
+    """Correct p-values for several comparisons: Holm, Benjamini-Hochberg (scipy) or none."""
+    p = np.asarray(p_values, dtype=float)
+    if method == "none" or len(p) <= 1:
+        return p
+    if method == "holm":
+        return holm(p)
+    if method == "bh":
+        return sps.false_discovery_control(p, method="bh")
+    raise ValueError(f"unknown correction {method!r}: use holm, bh or none")
+
+
+# ---------------------------------------------------------------- power
+def _z(alpha: float, power: float) -> float:
+    return float(sps.norm.ppf(1 - alpha / 2) + sps.norm.ppf(power))
+
+
+def sample_size_proportion(
+    baseline: float, mde: float, alpha: float = 0.05, power: float = 0.8, relative: bool = True
+) -> int:
+    """Units per variant to detect a change of `mde` from a baseline rate (two-sided z-test).
+
+    n = (z_{1-alpha/2} + z_power)^2 (p1(1-p1) + p2(1-p2)) / (p2 - p1)^2.
+    """
+    p1 = baseline
+    p2 = baseline * (1 + mde) if relative else baseline + mde
+    if not (0 < p1 < 1 and 0 < p2 < 1) or p1 == p2:
+        raise ValueError("baseline and baseline + effect must both lie strictly between 0 and 1")
+    n = _z(alpha, power) ** 2 * (p1 * (1 - p1) + p2 * (1 - p2)) / (p2 - p1) ** 2
+    return int(np.ceil(n))
+
+
+def sample_size_mean(
+    sd: float, mde: float, alpha: float = 0.05, power: float = 0.8, baseline: float | None = None
+) -> int:
+    """Units per variant to detect a change of `mde` in a mean with standard deviation `sd`.
+
+    n = 2 (z_{1-alpha/2} + z_power)^2 sd^2 / delta^2; with `baseline` the mde is relative.
+    """
+    delta = mde * abs(baseline) if baseline is not None else mde
+    if delta == 0 or sd <= 0:
+        raise ValueError("the effect and the standard deviation must be positive")
+    return int(np.ceil(2 * _z(alpha, power) ** 2 * sd**2 / delta**2))
+
+
+def minimum_detectable_effect(
+    a: Statistic, b: Statistic, alpha: float = 0.05, power: float = 0.8
+) -> tuple[float, float]:
+    """(absolute, relative) MDE of the running experiment: (z + z) sqrt(vA/nA + vB/nB)."""
+    delta = _z(alpha, power) * np.sqrt(a.variance / a.n + b.variance / b.n)
+    ma = a.unadjusted_mean
+    return float(delta), float(delta / abs(ma)) if ma else float("nan")
+
+
+# ---------------------------------------------------------------- comparison of all variants
+@dataclass(frozen=True)
+class VariantResult:
+    variant: str
+    units: float
+    value: float
+    control_value: float
+    absolute: TestResult
+    relative: TestResult
+    bayes: BayesianResult
+    p_adjusted: float
+    fisher_p: float | None = None
+    small_counts: bool = False
+    mde_relative: float = float("nan")
+
+
+def compare(
+    stats: Mapping[str, Statistic],
+    control: str,
+    alpha: float = 0.05,
+    correction: Correction = "holm",
+    power: float = 0.8,
+) -> list[VariantResult]:
+    """Every variant against control: frequentist (absolute + relative), Bayesian, Fisher, MDE.
+
+    With several variants the absolute-lift p-values are corrected (Holm or BH).
+    """
+    if control not in stats:
+        raise ValueError(f"control {control!r} is not one of the variants {list(stats)}")
+    a = stats[control]
+    others = [k for k in stats if k != control]
+    rows = []
+    for k in others:
+        b = stats[k]
+        fisher = None
+        if isinstance(a, ProportionStatistic) and isinstance(b, ProportionStatistic):
+            fisher = fisher_exact_p(a, b)
+        rows.append((k, b, fisher))
+    p_raw = [frequentist_test(a, b, alpha).p_value for _, b, _ in rows]
+    p_adj = adjust_p_values(p_raw, correction)
+    out = []
+    for (k, b, fisher), padj in zip(rows, p_adj, strict=True):
+        out.append(
+            VariantResult(
+                variant=k,
+                units=float(b.n),
+                value=float(b.unadjusted_mean),
+                control_value=float(a.unadjusted_mean),
+                absolute=frequentist_test(a, b, alpha),
+                relative=frequentist_test(a, b, alpha, relative=True),
+                bayes=bayesian_test(a, b, alpha),
+                p_adjusted=float(padj),
+                fisher_p=fisher,
+                small_counts=small_counts(a, b),
+                mde_relative=minimum_detectable_effect(a, b, alpha, power)[1],
+            )
+        )
+    return out
+
+
+# ---------------------------------------------------------------- plain language
+@dataclass(frozen=True)
+class Verdict:
+    headline: str
+    detail: str
+    recommendation: str
+    outcome: Literal["win", "loss", "inconclusive", "untrusted"]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(s for s in (self.headline, self.detail, self.recommendation) if s)
+
+
+def fmt_value(x: float, kind: str) -> str:
+    return f"{x:.1%}" if kind == "proportion" else f"{x:,.2f}"
+
+
+def fmt_p(p: float) -> str:
+    if not np.isfinite(p):
+        return "n/a"
+    return "< 0.0001" if p < 0.0001 else f"{p:.4f}" if p < 0.01 else f"{p:.3f}"
+
+
+def p_text(p: float, word: str = "p") -> str:
+    """'p = 0.0006' or 'p < 0.0001'."""
+    f = fmt_p(p)
+    return f"{word} {f}" if f.startswith("<") else f"{word} = {f}"
+
+
+_LABELS = {
+    "retained": "retention",
+    "converted": "conversion",
+    "churned": "churn",
+    "purchased": "purchase rate",
+    "clicked": "click rate",
+    "renewed": "renewal",
+}
+
+
+def metric_label(metric: str) -> str:
+    """A readable name for an outcome column: 'retained' -> 'retention'."""
+    m = metric.replace("_", " ").strip()
+    return _LABELS.get(m.lower(), m)
+
+
+def fmt_prob(x: float) -> str:
+    """A probability in words-friendly form: never a misleading 100% or 0%."""
+    if x > 0.99:
+        return "over 99%"
+    if x < 0.01:
+        return "under 1%"
+    return f"{x:.0%}"
+
+
+def _signed_pct(x: float) -> str:
+    return f"{x:+.0%}" if abs(x) >= 0.1 else f"{x:+.1%}"
+
+
+def verdict(
+    result: VariantResult,
+    control: str,
+    kind: str,
+    metric: str,
+    alpha: float = 0.05,
+    problems: Sequence[str] = (),
+    best_segment: tuple[str, float] | None = None,
+    corrected: bool = False,
+) -> Verdict:
+    """One plain-language verdict for a variant against control, with the CI in words."""
+    verb_up, verb_down = "rose", "fell"
+    a, b = result.control_value, result.value
+    rel, ab = result.relative, result.absolute
+    p = result.p_adjusted if corrected else ab.p_value
+    p_word = "adjusted p" if corrected else "p"
+    moved = verb_up if b > a else verb_down if b < a else "stayed"
+    label = metric_label(metric)
+    headline = (
+        f"{label[:1].upper()}{label[1:]} {moved} from {fmt_value(a, kind)} in {control} to "
+        f"{fmt_value(b, kind)} in {result.variant} "
+        f"({_signed_pct(rel.lift)} relative, {p_text(p, p_word)})."
+    )
+    conf = f"{1 - alpha:.0%}"
+    if kind == "proportion":
+        abs_words = f"{ab.ci_low * 100:+.1f} to {ab.ci_high * 100:+.1f} percentage points"
+    else:
+        abs_words = f"{ab.ci_low:+,.2f} to {ab.ci_high:+,.2f} per unit"
+    detail = (
+        f"We are {conf} confident the true effect lies between {_signed_pct(rel.ci_low)} and "
+        f"{_signed_pct(rel.ci_high)} relative ({abs_words}); the chance that "
+        f"{result.variant} beats {control} is {fmt_prob(result.bayes.chance_to_win)}."
+    )
+    notes = []
+    if problems:
+        outcome = "untrusted"
+        recommendation = (
+            "Do not act on this result yet: the health checks failed ("
+            + "; ".join(problems)
+            + "). Fix the assignment or data and re-run."
+        )
+    elif p < alpha and ab.lift > 0:
+        outcome = "win"
+        where = ""
+        if best_segment is not None:
+            where = (
+                f", starting with the {best_segment[0]} segment where the lift is largest "
+                f"({_signed_pct(best_segment[1])})"
+            )
+        recommendation = f"The offer works; scale {result.variant} up{where}."
+    elif p < alpha and ab.lift < 0:
+        outcome = "loss"
+        recommendation = f"The offer hurts: keep {control} and do not scale {result.variant}."
+    else:
+        outcome = "inconclusive"
+        mde = result.mde_relative
+        mde_words = (
+            f" (it could reliably detect only a change of about {mde:.0%})"
+            if (np.isfinite(mde))
+            else ""
+        )
+        recommendation = (
+            f"No measurable difference at this sample size{mde_words}: keep {control}, or run "
+            "longer with more units if a smaller effect would still matter."
+        )
+    if result.small_counts and result.fisher_p is not None:
+        notes.append(f"Counts are small; Fisher's exact test gives p = {fmt_p(result.fisher_p)}.")
+    return Verdict(headline, detail, recommendation, outcome, notes)
+
+
+def _f(x) -> float:
+    return float(np.asarray(x).item()) if np.ndim(x) == 0 else x

@@ -1,0 +1,539 @@
+"""Churn and retention: thresholds, KPIs, inactivity buckets, period retention, the churn list.
+
+Owns the churn definitions of the SPEC: churned when recency_days > churn_days, at risk when
+at_risk_days < recency_days <= churn_days, active otherwise; revenue at risk = revenue of at-risk
+and churned customers in the 365 days before as_of (order_date > as_of - 365 days); period retention
+= share of the customers who ordered in period P-1 who also ordered in P.
+
+Functions take the canonical orders frame or a customer frame (the hub from core.customers, or
+`customer_activity` below, which builds the columns this module needs straight from orders).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+import polars as pl
+
+from core.errors import InputError
+from core.schema import AT_RISK_DAYS, CHURN_DAYS
+
+STATUSES = ("active", "at_risk", "churned")
+STATUS_LABELS = {"active": "Active", "at_risk": "At risk", "churned": "Churned"}
+BUCKETS = (("0-30", 0, 30), ("31-60", 31, 60), ("61-90", 61, 90), ("91-180", 91, 180))
+LAST_BUCKET = ("180+", 181)
+WINDOW_DAYS = 365
+
+Period = Literal["month", "quarter"]
+_EVERY = {"month": "1mo", "quarter": "1q"}
+
+
+# ---------------------------------------------------------------- definitions
+def check_thresholds(churn_days: int, at_risk_days: int) -> None:
+    """Raise InputError unless 0 <= at_risk_days <= churn_days (equal means no at-risk band)."""
+    if churn_days is None or at_risk_days is None:
+        raise InputError("churn and at-risk thresholds must be whole numbers of days")
+    if churn_days < 1:
+        raise InputError(f"the churn threshold must be at least 1 day, got {churn_days}")
+    if at_risk_days < 0:
+        raise InputError(f"the at-risk threshold cannot be negative, got {at_risk_days}")
+    if at_risk_days > churn_days:
+        raise InputError(
+            f"the at-risk threshold ({at_risk_days} days) must not exceed "
+            f"the churn threshold ({churn_days} days)"
+        )
+
+
+def status_expr(
+    churn_days: int = CHURN_DAYS, at_risk_days: int = AT_RISK_DAYS, column: str = "recency_days"
+) -> pl.Expr:
+    """active / at_risk / churned from recency_days (null when the customer has no order)."""
+    r = pl.col(column)
+    return (
+        pl.when(r.is_null())
+        .then(pl.lit(None, dtype=pl.Utf8))
+        .when(r > churn_days)
+        .then(pl.lit("churned"))
+        .when(r > at_risk_days)
+        .then(pl.lit("at_risk"))
+        .otherwise(pl.lit("active"))
+        .alias("status")
+    )
+
+
+def _orders_until(orders: pl.DataFrame | pl.LazyFrame, as_of: date | None) -> pl.LazyFrame:
+    lf = orders.lazy()
+    return lf if as_of is None else lf.filter(pl.col("order_date") <= as_of)
+
+
+def customer_activity(orders: pl.DataFrame | pl.LazyFrame, as_of: date) -> pl.DataFrame:
+    """Per customer: the columns churn needs, straight from the canonical orders frame.
+
+    customer_id, first_order, last_order, orders (distinct order_id), order_days (distinct
+    order dates), revenue, revenue_365d, recency_days, tenure_days, avg_days_between_orders
+    ((last - first) / (order_days - 1), null for customers who ordered on a single day).
+    Orders after as_of are ignored.
+    """
+    since = as_of - timedelta(days=WINDOW_DAYS)
+    lf = _orders_until(orders, as_of)
+    order_col = "order_id" if "order_id" in lf.collect_schema().names() else "order_date"
+    out = (
+        lf.group_by("customer_id")
+        .agg(
+            first_order=pl.col("order_date").min(),
+            last_order=pl.col("order_date").max(),
+            orders=pl.col(order_col).n_unique().cast(pl.Int64),
+            order_days=pl.col("order_date").n_unique().cast(pl.Int64),
+            revenue=pl.col("revenue").sum(),
+            revenue_365d=pl.col("revenue").filter(pl.col("order_date") > since).sum(),
+        )
+        .with_columns(
+            recency_days=(pl.lit(as_of) - pl.col("last_order")).dt.total_days(),
+            tenure_days=(pl.lit(as_of) - pl.col("first_order")).dt.total_days(),
+        )
+        .with_columns(
+            avg_days_between_orders=pl.when(pl.col("order_days") > 1).then(
+                (pl.col("tenure_days") - pl.col("recency_days")) / (pl.col("order_days") - 1)
+            )
+        )
+        .sort("customer_id")
+    )
+    return out.collect()
+
+
+def _ordered(customers: pl.DataFrame) -> pl.DataFrame:
+    """Customers with at least one order (the hub may carry customers-file rows without)."""
+    missing = [c for c in ("customer_id", "recency_days") if c not in customers.columns]
+    if missing:
+        raise InputError(f"the customer table has no {', '.join(missing)} column")
+    return customers.filter(pl.col("recency_days").is_not_null())
+
+
+def _col_or_zero(df: pl.DataFrame, name: str) -> pl.Expr:
+    return pl.col(name) if name in df.columns else pl.lit(0.0)
+
+
+# ---------------------------------------------------------------- threshold suggestion
+@dataclass(frozen=True)
+class ThresholdSuggestion:
+    """Thresholds suggested from the gaps between a customer's consecutive order days."""
+
+    churn_days: int  # ceil of the 90th percentile gap
+    at_risk_days: int  # ceil of the 75th percentile gap, kept below churn_days
+    gaps: int  # number of gaps measured
+    repeat_customers: int  # customers with 2+ order days
+    median_gap: float
+    p75_gap: float
+    p90_gap: float
+
+
+def suggest_thresholds(
+    orders: pl.DataFrame | pl.LazyFrame, as_of: date | None = None
+) -> ThresholdSuggestion | None:
+    """Suggest churn / at-risk thresholds from the data; None when nobody ordered twice.
+
+    A gap is the number of days between two consecutive distinct order dates of one customer.
+    The churn suggestion is the 90th percentile of all gaps (nine in ten returning customers
+    come back sooner), the at-risk suggestion the 75th percentile (linear interpolation).
+    """
+    gaps = (
+        _orders_until(orders, as_of)
+        .select("customer_id", "order_date")
+        .unique()
+        .sort("customer_id", "order_date")
+        .with_columns(gap=pl.col("order_date").diff().over("customer_id").dt.total_days())
+        .filter(pl.col("gap").is_not_null())
+        .select(
+            gaps=pl.len(),
+            repeat_customers=pl.col("customer_id").n_unique(),
+            median_gap=pl.col("gap").median(),
+            p75_gap=pl.col("gap").quantile(0.75, "linear"),
+            p90_gap=pl.col("gap").quantile(0.90, "linear"),
+        )
+        .collect()
+        .row(0, named=True)
+    )
+    if not gaps["gaps"]:
+        return None
+    churn = max(1, math.ceil(gaps["p90_gap"]))
+    at_risk = min(max(0, math.ceil(gaps["p75_gap"])), churn - 1)
+    return ThresholdSuggestion(
+        churn_days=churn,
+        at_risk_days=at_risk,
+        gaps=int(gaps["gaps"]),
+        repeat_customers=int(gaps["repeat_customers"]),
+        median_gap=float(gaps["median_gap"]),
+        p75_gap=float(gaps["p75_gap"]),
+        p90_gap=float(gaps["p90_gap"]),
+    )
+
+
+# ---------------------------------------------------------------- KPIs
+@dataclass(frozen=True)
+class ChurnKPIs:
+    churn_days: int
+    at_risk_days: int
+    customers: int  # customers with at least one order
+    active: int
+    at_risk: int
+    churned: int
+    churn_rate: float  # churned / customers
+    retention_rate: float  # 1 - churn_rate (active + at_risk) / customers
+    at_risk_rate: float  # at_risk / customers
+    revenue_365d: float  # all customers, the 365 days before as_of
+    revenue_at_risk: float  # at_risk + churned customers, same window
+    revenue_at_risk_share: float  # revenue_at_risk / revenue_365d (0 when no revenue)
+    revenue_365d_at_risk: float  # the at-risk customers' part
+    revenue_365d_churned: float  # the churned customers' part
+
+
+def churn_kpis(
+    customers: pl.DataFrame, churn_days: int = CHURN_DAYS, at_risk_days: int = AT_RISK_DAYS
+) -> ChurnKPIs:
+    """Counts, rates and revenue at risk from a customer frame (hub or customer_activity).
+
+    Needs customer_id, recency_days and revenue_365d; status is re-derived from recency_days
+    with the thresholds given, so the figures always match them.
+    """
+    check_thresholds(churn_days, at_risk_days)
+    df = _ordered(customers)
+    rev = _col_or_zero(df, "revenue_365d").fill_null(0.0)
+    status = status_expr(churn_days, at_risk_days)
+    row = (
+        df.select(status, rev.alias("rev"))
+        .select(
+            customers=pl.len(),
+            active=(pl.col("status") == "active").sum(),
+            at_risk=(pl.col("status") == "at_risk").sum(),
+            churned=(pl.col("status") == "churned").sum(),
+            revenue_365d=pl.col("rev").sum(),
+            rev_at_risk=pl.col("rev").filter(pl.col("status") == "at_risk").sum(),
+            rev_churned=pl.col("rev").filter(pl.col("status") == "churned").sum(),
+        )
+        .row(0, named=True)
+    )
+    n = int(row["customers"])
+    churned, at_risk = int(row["churned"]), int(row["at_risk"])
+    total = float(row["revenue_365d"] or 0.0)
+    r_at_risk, r_churned = float(row["rev_at_risk"] or 0.0), float(row["rev_churned"] or 0.0)
+    churn_rate = churned / n if n else 0.0
+    return ChurnKPIs(
+        churn_days=churn_days,
+        at_risk_days=at_risk_days,
+        customers=n,
+        active=int(row["active"]),
+        at_risk=at_risk,
+        churned=churned,
+        churn_rate=churn_rate,
+        retention_rate=1.0 - churn_rate if n else 0.0,
+        at_risk_rate=at_risk / n if n else 0.0,
+        revenue_365d=total,
+        revenue_at_risk=r_at_risk + r_churned,
+        revenue_at_risk_share=(r_at_risk + r_churned) / total if total else 0.0,
+        revenue_365d_at_risk=r_at_risk,
+        revenue_365d_churned=r_churned,
+    )
+
+
+def status_summary(
+    customers: pl.DataFrame, churn_days: int = CHURN_DAYS, at_risk_days: int = AT_RISK_DAYS
+) -> pl.DataFrame:
+    """One row per status (active, at_risk, churned): customers, share, revenue, revenue_365d."""
+    check_thresholds(churn_days, at_risk_days)
+    df = _ordered(customers)
+    template = pl.DataFrame(
+        {"status": list(STATUSES), "label": [STATUS_LABELS[s] for s in STATUSES]}
+    )
+    agg = (
+        df.select(
+            status_expr(churn_days, at_risk_days),
+            _col_or_zero(df, "revenue").fill_null(0.0).alias("revenue"),
+            _col_or_zero(df, "revenue_365d").fill_null(0.0).alias("revenue_365d"),
+        )
+        .group_by("status")
+        .agg(pl.len().alias("customers"), pl.sum("revenue"), pl.sum("revenue_365d"))
+    )
+    n = df.height
+    return (
+        template.join(agg, on="status", how="left")
+        .with_columns(
+            pl.col("customers").fill_null(0).cast(pl.Int64),
+            pl.col("revenue", "revenue_365d").fill_null(0.0),
+        )
+        .with_columns(share=pl.col("customers") / n if n else pl.lit(0.0))
+        .select("status", "label", "customers", "share", "revenue", "revenue_365d")
+    )
+
+
+# ---------------------------------------------------------------- inactivity
+def inactivity_buckets(customers: pl.DataFrame) -> pl.DataFrame:
+    """Customers and revenue by days since last order: 0-30, 31-60, 61-90, 91-180, 180+.
+
+    Columns: bucket, min_days, max_days (null for the open bucket), customers, share,
+    revenue (lifetime), revenue_365d. Every bucket is present, empty ones with zeros.
+    """
+    df = _ordered(customers)
+    names = [b[0] for b in BUCKETS] + [LAST_BUCKET[0]]
+    template = pl.DataFrame(
+        {
+            "bucket": names,
+            "min_days": [b[1] for b in BUCKETS] + [LAST_BUCKET[1]],
+            "max_days": [b[2] for b in BUCKETS] + [None],
+        },
+        schema={"bucket": pl.Utf8, "min_days": pl.Int64, "max_days": pl.Int64},
+    )
+    r = pl.col("recency_days")
+    expr = pl.when(r <= BUCKETS[0][2]).then(pl.lit(BUCKETS[0][0]))
+    for name, _, hi in BUCKETS[1:]:
+        expr = expr.when(r <= hi).then(pl.lit(name))
+    bucket = expr.otherwise(pl.lit(LAST_BUCKET[0])).alias("bucket")
+    agg = (
+        df.select(
+            bucket,
+            _col_or_zero(df, "revenue").fill_null(0.0).alias("revenue"),
+            _col_or_zero(df, "revenue_365d").fill_null(0.0).alias("revenue_365d"),
+        )
+        .group_by("bucket")
+        .agg(pl.len().alias("customers"), pl.sum("revenue"), pl.sum("revenue_365d"))
+    )
+    n = df.height
+    return (
+        template.join(agg, on="bucket", how="left")
+        .with_columns(
+            pl.col("customers").fill_null(0).cast(pl.Int64),
+            pl.col("revenue").fill_null(0.0),
+            pl.col("revenue_365d").fill_null(0.0),
+        )
+        .with_columns(share=pl.col("customers") / n if n else pl.lit(0.0))
+        .select("bucket", "min_days", "max_days", "customers", "share", "revenue", "revenue_365d")
+    )
+
+
+def recency_distribution(
+    customers: pl.DataFrame,
+    churn_days: int = CHURN_DAYS,
+    at_risk_days: int = AT_RISK_DAYS,
+    bin_days: int = 15,
+) -> pl.DataFrame:
+    """Histogram of days since last order, split by status (for a stacked bar chart).
+
+    Columns: bin_start, bin_end (bin = [bin_start, bin_end), width bin_days), status, customers.
+    Only non-empty (bin, status) pairs appear.
+    """
+    check_thresholds(churn_days, at_risk_days)
+    if bin_days < 1:
+        raise InputError(f"the histogram bin width must be at least 1 day, got {bin_days}")
+    df = _ordered(customers)
+    start = (pl.col("recency_days") // bin_days) * bin_days
+    return (
+        df.select(status_expr(churn_days, at_risk_days), start.alias("bin_start"))
+        .group_by("bin_start", "status")
+        .agg(customers=pl.len().cast(pl.Int64))
+        .with_columns(bin_end=pl.col("bin_start") + bin_days)
+        .sort("bin_start", "status")
+        .select("bin_start", "bin_end", "status", "customers")
+    )
+
+
+# ---------------------------------------------------------------- period retention
+def _period_label(period: Period) -> pl.Expr:
+    p = pl.col("period")
+    if period == "month":
+        return p.dt.strftime("%Y-%m").alias("label")
+    return pl.format("{}-Q{}", p.dt.year(), p.dt.quarter()).alias("label")
+
+
+def period_retention(
+    orders: pl.DataFrame | pl.LazyFrame, period: Period = "month", as_of: date | None = None
+) -> pl.DataFrame:
+    """Retention and churn by calendar month or quarter (SPEC).
+
+    For each period P: customers (who ordered in P), previous_customers (ordered in P-1),
+    retained (ordered in both), retention = retained / previous_customers, churn = 1 - retention
+    (both null for the first period or after a period without customers), and partial = True
+    for a first or last period the data covers only in part. Periods without orders appear
+    with zero customers.
+    """
+    if period not in _EVERY:
+        raise InputError(f"period must be 'month' or 'quarter', got {period!r}")
+    every = _EVERY[period]
+    lf = _orders_until(orders, as_of)
+    bounds = (
+        lf.select(lo=pl.col("order_date").min(), hi=pl.col("order_date").max())
+        .collect()
+        .row(0, named=True)
+    )
+    if bounds["lo"] is None:
+        return pl.DataFrame(
+            schema={
+                "period": pl.Date,
+                "label": pl.Utf8,
+                "customers": pl.Int64,
+                "previous_customers": pl.Int64,
+                "retained": pl.Int64,
+                "retention": pl.Float64,
+                "churn": pl.Float64,
+                "partial": pl.Boolean,
+            }
+        )
+    end = as_of if as_of is not None else bounds["hi"]
+    active = lf.select("customer_id", period=pl.col("order_date").dt.truncate(every)).unique()
+    shifted = active.select("customer_id", period=pl.col("period").dt.offset_by(every))
+    retained = (
+        active.join(shifted, on=["customer_id", "period"], how="inner")
+        .group_by("period")
+        .agg(retained=pl.len())
+    )
+    counts = active.group_by("period").agg(customers=pl.len().cast(pl.Int64))
+    grid = (
+        pl.LazyFrame(
+            {"period": pl.date_range(bounds["lo"], end, every, eager=True).dt.truncate(every)}
+        )
+        .unique()
+        .sort("period")
+    )
+    first_day, last_day = bounds["lo"], end
+    out = (
+        grid.join(counts, on="period", how="left")
+        .join(retained, on="period", how="left")
+        .with_columns(pl.col("customers", "retained").fill_null(0).cast(pl.Int64))
+        .sort("period")
+        .with_columns(previous_customers=pl.col("customers").shift(1))
+        .with_columns(
+            retention=pl.when(pl.col("previous_customers") > 0).then(
+                pl.col("retained") / pl.col("previous_customers")
+            ),
+            retained=pl.when(pl.col("previous_customers").is_not_null()).then(pl.col("retained")),
+        )
+        .with_columns(
+            churn=1.0 - pl.col("retention"),
+            partial=(
+                (pl.col("period") == pl.col("period").min())
+                & (pl.lit(first_day) > pl.col("period"))
+            )
+            | (
+                (pl.col("period") == pl.col("period").max())
+                & (pl.lit(last_day) < pl.col("period").dt.offset_by(every) - timedelta(days=1))
+            ),
+        )
+        .with_columns(_period_label(period))
+        .select(
+            "period",
+            "label",
+            "customers",
+            "previous_customers",
+            "retained",
+            "retention",
+            "churn",
+            "partial",
+        )
+    )
+    return out.collect()
+
+
+# ---------------------------------------------------------------- churn list
+LIST_COLUMNS = (
+    "customer_id",
+    "status",
+    "recency_days",
+    "last_order",
+    "orders",
+    "revenue",
+    "revenue_365d",
+    "rfm_segment",
+    "value_tier",
+    "p_alive",
+    "expected_purchases_90d",
+    "expected_clv_365d",
+    "avg_days_between_orders",
+    "reason",
+)
+_OPTIONAL_DTYPES = {
+    "last_order": pl.Date,
+    "orders": pl.Int64,
+    "revenue": pl.Float64,
+    "revenue_365d": pl.Float64,
+    "rfm_segment": pl.Utf8,
+    "value_tier": pl.Utf8,
+    "p_alive": pl.Float64,
+    "expected_purchases_90d": pl.Float64,
+    "expected_clv_365d": pl.Float64,
+    "avg_days_between_orders": pl.Float64,
+}
+
+
+def reason_expr() -> pl.Expr:
+    """The reason in words, e.g. "no order for 134 days; usually orders every 30 days (4.5x)".
+
+    Uses recency_days, orders and avg_days_between_orders.
+    """
+    days = pl.col("recency_days").cast(pl.Int64)
+    avg = pl.col("avg_days_between_orders")
+    head = pl.format("no order for {} days", days)
+    usual = pl.format(
+        "; usually orders every {} days ({}x the usual gap)",
+        avg.round(0).cast(pl.Int64),
+        (pl.col("recency_days") / avg).round(1),
+    )
+    return (
+        pl.when(avg.is_not_null() & (avg >= 0.5))
+        .then(pl.concat_str(head, usual))
+        .when(pl.col("orders") <= 1)
+        .then(pl.concat_str(head, pl.lit("; only one order so far")))
+        .otherwise(pl.concat_str(head, pl.lit("; all orders on a single day")))
+        .alias("reason")
+    )
+
+
+def churn_list(
+    customers: pl.DataFrame,
+    churn_days: int = CHURN_DAYS,
+    at_risk_days: int = AT_RISK_DAYS,
+    *,
+    statuses: tuple[str, ...] | list[str] = ("at_risk", "churned"),
+    segments: list[str] | None = None,
+    min_revenue_365d: float | None = None,
+    search: str | None = None,
+) -> pl.DataFrame:
+    """At-risk and churned customers, most valuable first, with the reason in words.
+
+    Input: the hub (or customer_activity). Status is re-derived from recency_days with the
+    thresholds given. Sorted by revenue_365d, then lifetime revenue (both descending), then
+    customer_id. Filters: statuses (subset of at_risk / churned; active is allowed too),
+    segments (rfm_segment values), min_revenue_365d, search (case-insensitive part of the id).
+    Optional hub columns that are missing come out null.
+    """
+    check_thresholds(churn_days, at_risk_days)
+    bad = [s for s in statuses if s not in STATUSES]
+    if bad:
+        raise InputError(f"unknown status {bad[0]!r}: use active, at_risk or churned")
+    df = _ordered(customers)
+    df = df.with_columns(
+        pl.lit(None, dtype=t).alias(c) for c, t in _OPTIONAL_DTYPES.items() if c not in df.columns
+    )
+    df = df.with_columns(status_expr(churn_days, at_risk_days)).filter(
+        pl.col("status").is_in(list(statuses))
+    )
+    if segments:
+        df = df.filter(pl.col("rfm_segment").is_in(list(segments)))
+    if min_revenue_365d is not None:
+        df = df.filter(pl.col("revenue_365d").fill_null(0.0) >= min_revenue_365d)
+    if search:
+        df = df.filter(
+            pl.col("customer_id")
+            .cast(pl.Utf8)
+            .str.to_lowercase()
+            .str.contains(search.lower(), literal=True)
+        )
+    return (
+        df.with_columns(reason_expr())
+        .sort(
+            ["revenue_365d", "revenue", "customer_id"],
+            descending=[True, True, False],
+            nulls_last=True,
+        )
+        .select(LIST_COLUMNS)
+    )

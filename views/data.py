@@ -1,0 +1,195 @@
+"""Data & mapping: upload an export, check how its columns were understood, fix the mapping, and
+read the data-quality report."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.ingest import excel_sheets
+from core.quality import quality_report
+from core.schema import OPTIONAL_ROLES, REQUIRED_ROLES
+from views import state, ui
+
+ROLE_HELP = {
+    "customer_id": "Who bought: a customer id, number or e-mail.",
+    "order_date": "When: the order date or timestamp.",
+    "revenue": "How much: the line amount or order total (quantity x unit price if missing).",
+    "order_id": "Which order: groups lines into orders (built from customer + date if missing).",
+    "quantity": "Units on the line.",
+    "unit_price": "Price per unit (revenue = quantity x unit price when there is no amount).",
+    "unit_cost": "Cost per unit, for profit.",
+    "cost": "Cost of the whole line, for profit.",
+    "product": "Product name or SKU.",
+    "category": "Product category.",
+    "region": "Region, country or market.",
+    "channel": "Sales channel.",
+    "status": "Order / shipping status (delivered, returned, cancelled, in transit).",
+}
+
+st.title("Data & mapping")
+ds = state.dataset()
+
+# ---------------------------------------------------------------- choose the data
+with st.container(border=True):
+    left, right = st.columns([3, 2])
+    with left:
+        up = st.file_uploader(
+            "Orders export (CSV, TSV, .csv.gz, Excel .xlsx, Parquet)",
+            type=["csv", "tsv", "txt", "gz", "xlsx", "parquet"],
+            key="orders_upload",
+            help="One row per order line. Shopify, WooCommerce, Stripe, ERP or SQL exports work.",
+        )
+        if up is not None:
+            data = up.getvalue()
+            sheet = None
+            if up.name.lower().endswith(".xlsx"):
+                sheets = excel_sheets(data)
+                if len(sheets) > 1:
+                    sheet = st.selectbox("Sheet", sheets, key="orders_sheet")
+            src = state.Source.of(up.name, data, sheet)
+            if ds.kind != "upload" or (ds.orders.digest, ds.orders.sheet) != (src.digest, sheet):
+                state.use_upload(up.name, data, sheet)
+                st.rerun()
+    with right:
+        cup = st.file_uploader(
+            "Customers file (optional)",
+            type=["csv", "tsv", "txt", "gz", "xlsx", "parquet"],
+            key="customers_upload",
+            help="One row per customer: id + attributes (signup date, region, age ...). "
+            "Customers with no orders count in the total.",
+        )
+        if cup is not None and (ds.customers is None or ds.customers.name != cup.name):
+            state.set_customers_file(cup.name, cup.getvalue())
+        st.write("")
+        if ds.kind == "upload" and st.button("Back to the sample data", icon="↩️"):
+            state.use_sample()
+            st.rerun()
+    st.caption(
+        ("Using the bundled **sample shop**: " if ds.kind == "sample" else "Using **your file** ")
+        + f"`{ds.orders.name}`"
+        + (f" with customers file `{ds.customers.name}`" if ds.customers else "")
+    )
+
+try:
+    raw = state.raw_table(ds.orders)
+except state.InputError as exc:
+    ui.show_error(exc, "The file cannot be read")
+    st.info("Upload another file, or go back to the sample data.")
+    st.stop()
+
+loaded, err = state.try_load()
+
+# ---------------------------------------------------------------- mapping
+st.subheader("Column mapping")
+st.caption(
+    "How each column was understood. Change a role and press **Apply mapping**; "
+    "the choice holds on every page."
+)
+current = loaded.mapping if loaded else {**ds.overrides}
+choices = ["—", *raw.columns]
+with st.form("mapping"):
+    cols = st.columns(4)
+    picked: dict[str, str] = {}
+    for i, role in enumerate(REQUIRED_ROLES + OPTIONAL_ROLES):
+        label = role.replace("_", " ") + (" *" if role in REQUIRED_ROLES else "")
+        value = current.get(role)
+        picked[role] = cols[i % 4].selectbox(
+            label,
+            choices,
+            index=choices.index(value) if value in choices else 0,
+            help=ROLE_HELP[role],
+            key=f"map_{role}",
+        )
+    if st.form_submit_button("Apply mapping", type="primary"):
+        detected = loaded.detected if loaded else {}
+        overrides = {
+            r: ("" if c == "—" else c)
+            for r, c in picked.items()
+            if (c if c != "—" else None) != detected.get(r)
+        }
+        state.set_overrides(overrides)
+        st.rerun()
+
+if err is not None:
+    ui.show_error(err, "The orders cannot be built with this mapping")
+    st.markdown("**The file as read** (first rows):")
+    st.dataframe(raw.head(20), hide_index=True)
+    st.stop()
+
+for w in loaded.warnings:
+    st.info(w, icon="ℹ️")
+
+cust, cerr = state.customers_file()
+if cerr is not None:
+    ui.show_error(cerr, "The customers file cannot be used")
+
+# ---------------------------------------------------------------- quality report
+q = quality_report(loaded, cust)
+st.subheader("Data quality")
+ui.kpi_cards(
+    [
+        ui.Kpi("Rows read", ui.num(q.rows_read)),
+        ui.Kpi(
+            "Rows used",
+            ui.num(q.rows_used),
+            delta=f"-{q.rows_rejected:,} set aside" if q.rows_rejected else None,
+            delta_color="inverse",
+        ),
+        ui.Kpi(
+            "Date coverage",
+            f"{q.first_date} → {q.last_date}",
+            help=f"{q.months} months"
+            + ("; first month partial" if q.partial_first_month else "")
+            + ("; last month partial" if q.partial_last_month else ""),
+        ),
+        ui.Kpi("Duplicate rows", ui.num(q.duplicate_rows)),
+        ui.Kpi("Zero / negative amounts", ui.num(q.nonpositive.height)),
+        ui.Kpi("Outlier amounts", ui.num(q.outliers.height)),
+        ui.Kpi(
+            "Customers with inconsistent attributes",
+            ui.num(int(q.inconsistent["customers"].max() or 0) if q.inconsistent.height else 0),
+            help="Largest count over the attributes; the most frequent value is used.",
+        ),
+        ui.Kpi(
+            "Customers-file rows with no orders",
+            ui.num(q.customers_without_orders) if cust is not None else "no file",
+        ),
+    ]
+)
+if q.issues:
+    st.warning("\n".join(f"- {i}" for i in q.issues))
+else:
+    st.success("No problems found in this file.")
+
+t1, t2, t3, t4, t5 = st.tabs(
+    ["Rows set aside", "Missing values", "Amounts", "Inconsistent attributes", "Preview"]
+)
+with t1:
+    if q.rejected.height:
+        st.caption("Rows that could not be used, with the reason and the original values.")
+        ui.table_with_download(q.rejected, "rows_set_aside")
+    else:
+        st.success("Every row was used.")
+with t2:
+    st.dataframe(
+        q.missing,
+        hide_index=True,
+        column_config={"share": st.column_config.ProgressColumn("share", format="percent")},
+    )
+with t3:
+    st.markdown(f"**Zero or negative amounts** ({q.nonpositive.height:,})")
+    st.dataframe(q.nonpositive.head(500), hide_index=True)
+    thr = ui.money(q.outlier_threshold, 2) if q.outlier_threshold else "–"
+    st.markdown(f"**Unusually large amounts** (above {thr}; {q.outliers.height:,} lines)")
+    st.dataframe(q.outliers.head(500), hide_index=True)
+with t4:
+    st.dataframe(
+        q.inconsistent,
+        hide_index=True,
+        column_config={"share": st.column_config.NumberColumn("share", format="percent")},
+    )
+with t5:
+    st.markdown("**As read from the file**")
+    st.dataframe(raw.head(20), hide_index=True)
+    st.markdown("**As understood** (canonical columns)")
+    st.dataframe(loaded.orders.head(20), hide_index=True)

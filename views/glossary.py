@@ -1,0 +1,5 @@
+"""Placeholder."""
+import streamlit as st
+
+st.title("glossary")
+st.info("This page is being built.")

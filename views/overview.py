@@ -1,0 +1,91 @@
+"""Overview: the headline KPI cards and monthly revenue, for the filtered orders."""
+
+from __future__ import annotations
+
+import altair as alt
+import streamlit as st
+
+from core.metrics import kpis, monthly
+from views import state, ui
+
+data = state.app_data()
+s = data.settings
+
+st.title("Overview")
+st.caption(
+    f"{data.name} · orders {data.orders['order_date'].min()} to {data.orders['order_date'].max()}"
+    f" · as of {s.as_of}" + (" · filtered" if data.filters.active else "")
+)
+
+k = kpis(
+    data.orders,
+    as_of=s.as_of,
+    churn_days=s.churn_days,
+    at_risk_days=s.at_risk_days,
+    customers_file=data.customers_file,
+)
+ui.kpi_cards(
+    [
+        ui.Kpi("Revenue", ui.money(k["revenue"]), help="Gross revenue of all order lines."),
+        ui.Kpi("Orders", ui.num(k["orders"]), help="Distinct order ids."),
+        ui.Kpi(
+            "Customers",
+            ui.num(k["customers"]),
+            help=f"Customers with at least one order ({ui.num(k['total_customers'])} in all).",
+        ),
+        ui.Kpi("Average order value", ui.money(k["aov"], 2), help="Revenue / orders."),
+        ui.Kpi(
+            "Repeat rate", ui.pct(k["repeat_rate"]), help="Share of customers with 2+ orders."
+        ),
+        ui.Kpi(
+            "Churn rate",
+            ui.pct(k["churn_rate"]),
+            help=f"Share of customers with no order for more than {s.churn_days} days.",
+        ),
+        ui.Kpi(
+            "Revenue at risk",
+            ui.money(k["revenue_at_risk"]),
+            help="Last-365-day revenue of at-risk and churned customers.",
+        ),
+        ui.Kpi(
+            "Active / at risk / churned",
+            f"{ui.num(k['active_customers'])} / {ui.num(k['at_risk_customers'])}"
+            f" / {ui.num(k['churned_customers'])}",
+            help=f"Active: last order within {s.at_risk_days} days; churned: over {s.churn_days}.",
+        ),
+    ]
+)
+
+st.subheader("Monthly revenue")
+m = monthly(data.orders, s.as_of)
+chart = (
+    alt.Chart(m.to_pandas())
+    .mark_bar()
+    .encode(
+        x=alt.X("month_start:T", title=None, axis=alt.Axis(format="%b %Y")),
+        y=alt.Y("revenue:Q", title="Revenue"),
+        color=alt.Color(
+            "partial:N",
+            title="Month",
+            scale=alt.Scale(domain=[False, True], range=["#4F46E5", "#C7D2FE"]),
+            legend=alt.Legend(labelExpr="datum.value ? 'partial' : 'complete'", orient="top"),
+        ),
+        tooltip=[
+            alt.Tooltip("month:N", title="Month"),
+            alt.Tooltip("revenue:Q", title="Revenue", format=",.0f"),
+            alt.Tooltip("orders:Q", title="Orders", format=","),
+            alt.Tooltip("customers:Q", title="Customers", format=","),
+            alt.Tooltip("growth:Q", title="Growth vs previous month", format="+.1%"),
+            alt.Tooltip("partial:N", title="Partial month"),
+        ],
+    )
+    .properties(height=320)
+)
+st.altair_chart(chart, width="stretch")
+with st.expander("Monthly figures"):
+    ui.table_with_download(m.drop("month_start"), "monthly_revenue")
+
+if data.warnings:
+    with st.expander(f"Notes on the data ({len(data.warnings)})"):
+        for w in data.warnings:
+            st.markdown(f"- {w}")

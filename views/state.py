@@ -1,0 +1,258 @@
+"""App state: which dataset is loaded, its role mapping, the global filters and the settings.
+
+Everything here lives in st.session_state so it holds while the user moves between pages.
+Heavy work is cached with st.cache_data keyed on a digest of the uploaded bytes (not the frame).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from core.customers import customer_table
+from core.errors import InputError
+from core.filters import Filters, apply_filters
+from core.ingest import Loaded, load_customers, load_orders, read_table
+from core.metrics import resolve_as_of
+from core.schema import AT_RISK_DAYS, CHURN_DAYS, Settings
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+SAMPLE_ORDERS = DATA_DIR / "orders.csv"
+SAMPLE_CUSTOMERS = DATA_DIR / "customers.csv"
+SAMPLE_EXPERIMENT = DATA_DIR / "experiment.csv"
+
+
+@dataclass
+class Source:
+    """A file the user gave (or the bundled sample): its bytes are kept, never lost."""
+
+    name: str
+    data: bytes
+    digest: str
+    sheet: str | None = None
+
+    @classmethod
+    def of(cls, name: str, data: bytes, sheet: str | None = None) -> Source:
+        return cls(name, data, hashlib.sha1(data).hexdigest(), sheet)
+
+
+@dataclass
+class Dataset:
+    kind: str  # "sample" | "upload"
+    orders: Source
+    customers: Source | None = None
+    overrides: dict[str, str] = field(default_factory=dict)
+
+
+def _sample() -> Dataset:
+    orders = Source.of("Sample shop (orders.csv)", SAMPLE_ORDERS.read_bytes())
+    customers = Source.of("customers.csv", SAMPLE_CUSTOMERS.read_bytes())
+    return Dataset("sample", orders, customers)
+
+
+def dataset() -> Dataset:
+    if "dataset" not in st.session_state:
+        st.session_state["dataset"] = _sample()
+    return st.session_state["dataset"]
+
+
+def use_sample() -> None:
+    st.session_state["dataset"] = _sample()
+    st.session_state.pop("filters", None)
+
+
+def use_upload(name: str, data: bytes, sheet: str | None = None) -> None:
+    """Switch to an uploaded orders file (the customers file of the sample is dropped)."""
+    st.session_state["dataset"] = Dataset("upload", Source.of(name, data, sheet))
+    st.session_state.pop("filters", None)
+
+
+def set_customers_file(name: str | None, data: bytes | None) -> None:
+    ds = dataset()
+    ds.customers = Source.of(name, data) if name and data else None
+
+
+def set_overrides(overrides: dict[str, str]) -> None:
+    dataset().overrides = dict(overrides)
+    st.session_state.pop("filters", None)
+
+
+# ---------------------------------------------------------------- cached loading
+
+
+@st.cache_data(show_spinner="Reading the orders file…", max_entries=6)
+def _load_orders(digest: str, name: str, overrides: str, sheet: str | None, _data: bytes) -> Loaded:
+    return load_orders(_data, name=name, overrides=json.loads(overrides), sheet=sheet)
+
+
+@st.cache_data(show_spinner="Reading the customers file…", max_entries=6)
+def _load_customers(digest: str, name: str, _data: bytes) -> pl.DataFrame:
+    return load_customers(_data, name=name)
+
+
+@st.cache_data(show_spinner=False, max_entries=6)
+def _read_raw(digest: str, name: str, sheet: str | None, _data: bytes) -> pl.DataFrame:
+    return read_table(_data, name, sheet)
+
+
+def raw_table(src: Source) -> pl.DataFrame:
+    """The file as read, before any mapping (for the mapping editor's preview)."""
+    return _read_raw(src.digest, src.name, src.sheet, src.data)
+
+
+def try_load() -> tuple[Loaded | None, InputError | None]:
+    """Load the current dataset; on bad input return the error instead of raising."""
+    ds = dataset()
+    try:
+        loaded = _load_orders(
+            ds.orders.digest,
+            ds.orders.name,
+            json.dumps(ds.overrides, sort_keys=True),
+            ds.orders.sheet,
+            ds.orders.data,
+        )
+    except InputError as exc:
+        return None, exc
+    return loaded, None
+
+
+def customers_file() -> tuple[pl.DataFrame | None, InputError | None]:
+    src = dataset().customers
+    if src is None:
+        return None, None
+    try:
+        return _load_customers(src.digest, src.name, src.data), None
+    except InputError as exc:
+        return None, exc
+
+
+@st.cache_data(show_spinner=False, max_entries=3)
+def _experiment_sample(mtime: float) -> pl.DataFrame:
+    return read_table(SAMPLE_EXPERIMENT)
+
+
+# ---------------------------------------------------------------- settings and filters
+
+
+def settings_values() -> dict:
+    """churn_days, at_risk_days, as_of (None: the last order date) as the user set them."""
+    return st.session_state.setdefault(
+        "settings", {"churn_days": CHURN_DAYS, "at_risk_days": AT_RISK_DAYS, "as_of": None}
+    )
+
+
+def set_settings(**values) -> None:
+    """Change shared settings (churn_days, at_risk_days, as_of) for every page."""
+    settings_values().update(values)
+
+
+def filters() -> Filters:
+    return st.session_state.get("filters") or Filters()
+
+
+def set_filters(f: Filters) -> None:
+    st.session_state["filters"] = f
+
+
+@st.cache_data(show_spinner=False, max_entries=12)
+def _filtered(key: str, _orders: pl.DataFrame, _filters: Filters) -> pl.DataFrame:
+    return apply_filters(_orders, _filters)
+
+
+@st.cache_data(show_spinner="Computing customer metrics…", max_entries=12)
+def _hub(
+    key: str, _orders: pl.DataFrame, _customers: pl.DataFrame | None, _settings: Settings
+) -> pl.DataFrame:
+    return customer_table(
+        _orders,
+        as_of=_settings.as_of,
+        churn_days=_settings.churn_days,
+        at_risk_days=_settings.at_risk_days,
+        customers=_customers,
+    )
+
+
+# ---------------------------------------------------------------- what pages use
+
+
+@dataclass
+class AppData:
+    """What a page needs: the filtered orders, the hub table, settings and file metadata."""
+
+    name: str
+    key: str  # changes with dataset, mapping, filters and settings: use it as a cache key
+    loaded: Loaded
+    orders: pl.DataFrame
+    all_orders: pl.DataFrame
+    customers_file: pl.DataFrame | None
+    settings: Settings
+    filters: Filters
+
+    @property
+    def mapping(self) -> dict[str, str]:
+        return self.loaded.mapping
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.loaded.warnings
+
+    @property
+    def experiment(self) -> pl.DataFrame | None:
+        """The experiment table: uploaded on the A/B page, else the bundled sample."""
+        up = st.session_state.get("experiment_upload")
+        if up is not None:
+            return up
+        if SAMPLE_EXPERIMENT.exists():
+            return _experiment_sample(SAMPLE_EXPERIMENT.stat().st_mtime)
+        return None
+
+    def customer_table(self) -> pl.DataFrame:
+        """The customer metrics table (SPEC hub), cached per dataset, filters and settings."""
+        return _hub(self.key, self.orders, self.customers_file, self.settings)
+
+
+def app_data() -> AppData:
+    """The current dataset, filtered. On bad input shows st.error and stops the page."""
+    loaded, err = try_load()
+    if err is not None:
+        st.error(f"The orders file cannot be used: {err}")
+        st.page_link("views/data.py", label="Fix the column mapping on the Data page", icon="🛠️")
+        st.stop()
+    cust, cerr = customers_file()
+    if cerr is not None:
+        st.warning(f"The customers file is ignored: {cerr}")
+    ds = dataset()
+    f = filters()
+    fkey = f"{ds.orders.digest}|{json.dumps(ds.overrides, sort_keys=True)}|{f.key()}"
+    orders = _filtered(fkey, loaded.orders, f) if f.active else loaded.orders
+    if orders.height == 0:
+        st.warning("No orders match the filters in the sidebar. Widen them to see results.")
+        st.stop()
+    sv = settings_values()
+    settings = Settings(
+        as_of=resolve_as_of(orders, sv.get("as_of")),
+        churn_days=int(sv["churn_days"]),
+        at_risk_days=int(sv["at_risk_days"]),
+    )
+    cdig = ds.customers.digest if ds.customers else "-"
+    key = f"{fkey}|{cdig}|{settings.as_of}|{settings.churn_days}|{settings.at_risk_days}"
+    return AppData(
+        name=ds.orders.name,
+        key=hashlib.sha1(key.encode()).hexdigest(),
+        loaded=loaded,
+        orders=orders,
+        all_orders=loaded.orders,
+        customers_file=cust,
+        settings=settings,
+        filters=f,
+    )
+
+
+def with_as_of(settings: Settings, as_of: date | None) -> Settings:
+    return replace(settings, as_of=as_of)
