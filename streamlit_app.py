@@ -37,7 +37,7 @@ def sidebar() -> None:
     ds = state.dataset()
     loaded, err = state.try_load()
     with st.sidebar:
-        st.markdown("### 📈 Customer Pulse")
+        st.markdown("### :material/monitoring: Customer Pulse")
         st.caption(("Sample data · " if ds.kind == "sample" else "Your file · ") + ds.orders.name)
         if err is not None or loaded is None:
             st.error("The file needs attention on the Data page.")

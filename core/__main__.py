@@ -136,7 +136,61 @@ def _cmd_abtest(args: argparse.Namespace) -> Any:
 
 
 def _cmd_insights(args: argparse.Namespace) -> Any:
-    raise InputError("the insights command is not available yet")
+    """Evaluate a rules file on the customer table; with --db, save the run (upsert insights
+    keyed by customer_id + rule, record it in insight_runs). A rule with a bad condition is
+    skipped with a warning on stderr; the others still run."""
+    import os
+
+    from core.customers import customer_table
+    from core.rules import evaluate, load_rules
+
+    rules = load_rules(args.rules)
+    loaded = _load(args)
+    as_of = _as_of(args, loaded.orders)
+    table = customer_table(
+        loaded.orders, as_of=as_of, churn_days=args.churn_days, at_risk_days=args.at_risk_days
+    )
+    result = evaluate(table, rules)
+    for name, message in result.errors.items():
+        print(f"warning: rule {name!r} skipped: {message}", file=sys.stderr)
+    insights = result.insights
+    out: dict[str, Any] = {
+        "as_of": as_of.isoformat(),
+        "customers": result.customers,
+        "matched": insights.height,
+        "rules": [
+            {
+                "name": r["rule"],
+                "matched": r["matched"],
+                "revenue": round(r["revenue"], 2),
+                "assigned": r["assigned"],
+                "error": r["error"],
+            }
+            for r in result.stats.iter_rows(named=True)
+        ],
+    }
+    if args.db:
+        from core.store import open_db, save_run
+
+        db = open_db(args.db)
+        try:
+            out["run_id"] = save_run(
+                db,
+                insights,
+                rules,
+                customers=result.customers,
+                as_of=as_of,
+                author=os.environ.get("USER") or "command line",
+                rule_set=Path(args.rules).stem,
+                source=Path(args.orders).name,
+            )
+        finally:
+            db.close()
+    if args.json:
+        out["insights"] = insights.select(
+            "customer_id", "rule", "reason", "action", "confidence"
+        ).to_dicts()
+    return out
 
 
 # ---------------------------------------------------------------- parser

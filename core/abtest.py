@@ -449,6 +449,7 @@ def p_text(p: float, word: str = "p") -> str:
 _LABELS = {
     "retained": "retention",
     "converted": "conversion",
+    "conversions": "conversion rate",
     "churned": "churn",
     "purchased": "purchase rate",
     "clicked": "click rate",

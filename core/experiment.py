@@ -26,6 +26,7 @@ ROW_ROLES = ("unit", "variant", "outcome", "pre_period", "segment", "date")
 AGG_ROLES = ("variant", "units", "conversions", "sum", "sum_squares")
 ROLES = tuple(dict.fromkeys(ROW_ROLES + AGG_ROLES))
 
+_OPTIONAL = ("pre_period", "segment", "date", "unit")
 _NAMES: dict[str, tuple[str, ...]] = {
     "variant": (
         "variant",
@@ -172,6 +173,9 @@ def detect_roles(df: pl.DataFrame, overrides: Mapping[str, str] | None = None) -
     'outcomes': [...]}; `overrides` (role -> column) win. Unknown columns in overrides raise.
     """
     overrides = dict(overrides or {})
+    # an empty mapping switches an optional role off (no covariate, no segment, no date)
+    off = {r for r, c in overrides.items() if c in ("", None) and r in _OPTIONAL}
+    overrides = {r: c for r, c in overrides.items() if c not in ("", None)}
     for role, col in overrides.items():
         if role not in (*ROLES, "segments", "outcomes"):
             raise InputError(f"unknown role {role!r}; roles are {', '.join(ROLES)}")
@@ -218,8 +222,11 @@ def detect_roles(df: pl.DataFrame, overrides: Mapping[str, str] | None = None) -
                 )
         return roles
 
-    pick("unit")
-    if "pre_period" in overrides:
+    if "unit" not in off:
+        pick("unit")
+    if "pre_period" in off:
+        pass
+    elif "pre_period" in overrides:
         pick("pre_period")
     else:
         for c in df.columns:
@@ -227,7 +234,9 @@ def detect_roles(df: pl.DataFrame, overrides: Mapping[str, str] | None = None) -
                 roles["pre_period"] = c
                 taken.add(c)
                 break
-    if "date" in overrides:
+    if "date" in off:
+        pass
+    elif "date" in overrides:
         pick("date")
     else:
         for c in df.columns:
@@ -655,7 +664,7 @@ def health_checks(
                 HealthCheck(
                     "Covariate balance",
                     True,
-                    "Pre-period covariate and segments are balanced across variants "
+                    f"Balanced across variants: {', '.join(balance['covariate'].to_list())} "
                     "(|SMD| <= 0.1, chi-square p >= 0.01).",
                 )
             )

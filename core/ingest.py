@@ -497,7 +497,14 @@ def build_orders(raw: pl.DataFrame, mapping: dict[str, str], source: str = "uplo
         if role in mapping:
             cols[role] = raw[mapping[role]].cast(pl.Utf8).str.strip_chars().alias(role)
     if "status" in mapping:
-        cols["status"] = normalise_status(raw[mapping["status"]]).alias("status")
+        status = raw[mapping["status"]]
+        if "order_id" in mapping:  # Shopify gives order-level fields on an order's first line only
+            status = (
+                pl.DataFrame({"s": status.cast(pl.Utf8), "o": raw[mapping["order_id"]]})
+                .select(pl.col("s").fill_null(pl.col("s").drop_nulls().first().over("o")))
+                .to_series()
+            )
+        cols["status"] = normalise_status(status).alias("status")
     if "order_id" in mapping:
         cols["order_id"] = raw[mapping["order_id"]].cast(pl.Utf8).str.strip_chars()
         cols["order_id"] = cols["order_id"].alias("order_id")
@@ -553,7 +560,7 @@ def build_orders(raw: pl.DataFrame, mapping: dict[str, str], source: str = "uplo
         first = rejected["reason"][0] if rejected.height else "no rows"
         raise InputError(f"no usable rows: every row was rejected (e.g. {first})", file=source)
     if rejected.height:
-        counts = rejected.group_by("reason").len().sort("len", descending=True)
+        counts = rejected.group_by("reason").len().sort(["len", "reason"], descending=[True, False])
         parts = ", ".join(f"{r['len']:,} {r['reason']}" for r in counts.iter_rows(named=True))
         warnings.append(f"{rejected.height:,} rows could not be used and are set aside: {parts}.")
 
@@ -630,7 +637,7 @@ def _dedupe_order_totals(
     weight = (
         (pl.col("quantity").fill_null(1) * pl.col("unit_price").fill_null(0))
         if has_price
-        else pl.lit(1.0)
+        else pl.col("order_id").is_not_null().cast(pl.Float64)  # one per line, not a scalar
     )
     w = weight.clip(lower_bound=0)
     total = pl.col("revenue").drop_nulls().first().over("order_id")

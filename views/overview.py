@@ -48,14 +48,18 @@ ui.kpi_cards(
             help="Last-365-day revenue of at-risk and churned customers.",
         ),
         ui.Kpi(
-            "Active / at risk / churned",
-            f"{ui.num(k['active_customers'])} / {ui.num(k['at_risk_customers'])}"
-            f" / {ui.num(k['churned_customers'])}",
-            help=f"Active: last order within {s.at_risk_days} days; churned: over {s.churn_days}.",
+            "At-risk customers",
+            ui.num(k["at_risk_customers"]),
+            help=f"Last order {s.at_risk_days}-{s.churn_days} days ago: act before they churn.",
         ),
     ]
 )
 
+st.caption(
+    f"{ui.num(k['active_customers'])} active · {ui.num(k['at_risk_customers'])} at risk · "
+    f"{ui.num(k['churned_customers'])} churned (active: ordered within {s.at_risk_days} days; "
+    f"churned: no order for over {s.churn_days} days)."
+)
 st.subheader("Monthly revenue")
 m = monthly(data.orders, s.as_of)
 chart = (

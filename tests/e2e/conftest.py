@@ -95,14 +95,24 @@ def page(browser):
 
 
 def wait_idle(page, timeout: float = 60_000) -> None:
-    """Wait until the script has finished running (no 'Running' status widget)."""
-    page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=timeout)
-    page.wait_for_timeout(300)
-    page.wait_for_function(
-        """() => !document.querySelector('[data-testid="stStatusWidget"]')""",
-        timeout=timeout,
+    """Wait until the page has content and the script has finished running.
+
+    Streamlit shows a status widget while a script runs; idle means no widget for 0.6 s."""
+    page.wait_for_selector(
+        '[data-testid="stMain"] [data-testid="stElementContainer"]', timeout=timeout
     )
-    page.wait_for_timeout(300)
+    page.wait_for_function(
+        """() => {
+            const busy = document.querySelector('[data-testid="stStatusWidget"]')
+                || document.querySelector('[data-testid="stSkeleton"]');
+            const now = Date.now();
+            if (busy) { window.__idleSince = null; return false; }
+            window.__idleSince = window.__idleSince || now;
+            return now - window.__idleSince > 600;
+        }""",
+        timeout=timeout,
+        polling=100,
+    )
 
 
 def goto(page, app_url: str, path: str = "") -> None:
@@ -117,4 +127,13 @@ def assert_no_exception(page) -> None:
 
 
 def screenshot(page, path: str) -> None:
+    """The whole page: the app scrolls inside its main container, so grow the viewport first."""
+    height = page.evaluate(
+        """() => Math.max(...[...document.querySelectorAll('[data-testid="stMain"], section')]
+            .map(e => e.scrollHeight), document.body.scrollHeight)"""
+    )
+    size = page.viewport_size or {"width": 1400, "height": 1000}
+    page.set_viewport_size({"width": size["width"], "height": min(int(height) + 50, 12000)})
+    page.wait_for_timeout(800)
     page.screenshot(path=path, full_page=True)
+    page.set_viewport_size(size)

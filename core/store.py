@@ -1,0 +1,335 @@
+"""The workspace database (SQLite via sqlite-utils): rule sets with their history, insight runs
+and the latest insights per customer, readable by any BI tool.
+
+Tables:
+- `rule_set_versions`: every saved version of every rule set (rule_set, version, rules as JSON,
+  author, created_at, changes = what changed since the previous version). Restoring an old
+  version saves it again as the newest, so history is never rewritten.
+- `insight_runs`: one row per "save run" (run_id, created_at, author, rule_set, version, as_of,
+  customers, matched, revenue, rules JSON, source).
+- `insights`: one row per (customer_id, rule), upserted by every run, with reason, action,
+  confidence, priority, key metrics and the run_id that last wrote it.
+- view `latest_insights`: the rows written by the newest run.
+
+The database runs in WAL mode with a busy timeout, and every write is one `BEGIN IMMEDIATE`
+transaction, so several writers (the app and a nightly job) can share a file safely.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import sqlite_utils
+
+from core.errors import InputError
+from core.rules import Rule, diff_rules, rules_from_json, rules_to_json
+
+DB_ENV = "CUSTOMER_PULSE_DB"
+DEFAULT_RULE_SET = "default"
+BUSY_TIMEOUT_S = 30.0
+
+_INSIGHT_COLUMNS: dict[str, type] = {
+    "customer_id": str,
+    "rule": str,
+    "reason": str,
+    "action": str,
+    "confidence": str,
+    "priority": int,
+    "recency_days": int,
+    "orders": int,
+    "revenue": float,
+    "aov": float,
+    "status": str,
+    "rfm_segment": str,
+    "expected_clv_365d": float,
+    "run_id": int,
+    "updated_at": str,
+}
+
+
+def default_db_path() -> Path:
+    """$CUSTOMER_PULSE_DB, else workspace.db in the user's home folder (~/.customer_pulse)."""
+    env = os.environ.get(DB_ENV)
+    if env:
+        return Path(env)
+    return Path.home() / ".customer_pulse" / "workspace.db"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@contextmanager
+def _write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One write transaction that takes the write lock up front (no upgrade deadlocks)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.rollback()
+        raise
+    else:
+        db.commit()
+
+
+def open_db(path: str | Path | None = None) -> sqlite_utils.Database:
+    """Open (creating when needed) the workspace database in WAL mode with its tables."""
+    path = Path(path) if path is not None else default_db_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+        db = sqlite_utils.Database(conn)
+        db.enable_wal()
+    except (OSError, sqlite3.Error) as exc:
+        raise InputError(f"cannot open the workspace database: {exc}", file=str(path)) from None
+    with _write(db):
+        db["rule_set_versions"].create(
+            {
+                "id": int,
+                "rule_set": str,
+                "version": int,
+                "rules": str,
+                "author": str,
+                "created_at": str,
+                "changes": str,
+            },
+            pk="id",
+            not_null={"rule_set", "version", "rules"},
+            if_not_exists=True,
+        )
+        db.execute(
+            "CREATE UNIQUE INDEX IF NOT EXISTS idx_rule_set_version "
+            "ON rule_set_versions (rule_set, version)"
+        )
+        db["insight_runs"].create(
+            {
+                "run_id": int,
+                "created_at": str,
+                "author": str,
+                "rule_set": str,
+                "rule_set_version": int,
+                "as_of": str,
+                "customers": int,
+                "matched": int,
+                "revenue": float,
+                "rules": str,
+                "source": str,
+            },
+            pk="run_id",
+            if_not_exists=True,
+        )
+        db["insights"].create(_INSIGHT_COLUMNS, pk=("customer_id", "rule"), if_not_exists=True)
+        db.execute(
+            "CREATE VIEW IF NOT EXISTS latest_insights AS SELECT * FROM insights "
+            "WHERE run_id = (SELECT MAX(run_id) FROM insight_runs)"
+        )
+    return db
+
+
+# ---------------------------------------------------------------- rule sets
+def rule_set_names(db: sqlite_utils.Database) -> list[str]:
+    rows = db.execute("SELECT DISTINCT rule_set FROM rule_set_versions ORDER BY rule_set")
+    return [r[0] for r in rows.fetchall()]
+
+
+def _latest(db: sqlite_utils.Database, name: str) -> tuple[int, str] | None:
+    row = db.execute(
+        "SELECT version, rules FROM rule_set_versions WHERE rule_set = ? "
+        "ORDER BY version DESC LIMIT 1",
+        [name],
+    ).fetchone()
+    return (int(row[0]), row[1]) if row else None
+
+
+def save_rule_set(
+    db: sqlite_utils.Database,
+    rules: Sequence[Rule],
+    *,
+    name: str = DEFAULT_RULE_SET,
+    author: str = "",
+    note: str = "",
+) -> int:
+    """Save `rules` as the newest version of rule set `name`; returns its version number.
+
+    Saving rules identical to the newest version records nothing and returns that version.
+    `changes` lists what changed (added / removed / changed rules) plus the optional note.
+    """
+    name = name.strip() or DEFAULT_RULE_SET
+    text = rules_to_json(rules)
+    with _write(db):
+        latest = _latest(db, name)
+        if latest and latest[1] == text:
+            return latest[0]
+        old = rules_from_json(latest[1]) if latest else []
+        changes = diff_rules(old, rules) if latest else [f"created with {len(rules)} rules"]
+        if note:
+            changes.insert(0, note)
+        version = (latest[0] if latest else 0) + 1
+        db["rule_set_versions"].insert(
+            {
+                "rule_set": name,
+                "version": version,
+                "rules": text,
+                "author": author or "unknown",
+                "created_at": _now(),
+                "changes": json.dumps(changes, ensure_ascii=False),
+            }
+        )
+    return version
+
+
+def load_rule_set(
+    db: sqlite_utils.Database, name: str = DEFAULT_RULE_SET, version: int | None = None
+) -> list[Rule] | None:
+    """The rules of version `version` (default: the newest) of rule set `name`, or None."""
+    if version is None:
+        latest = _latest(db, name)
+        return rules_from_json(latest[1], source=f"rule set {name!r}") if latest else None
+    row = db.execute(
+        "SELECT rules FROM rule_set_versions WHERE rule_set = ? AND version = ?", [name, version]
+    ).fetchone()
+    return rules_from_json(row[0], source=f"rule set {name!r} v{version}") if row else None
+
+
+def rule_set_history(db: sqlite_utils.Database, name: str = DEFAULT_RULE_SET) -> pl.DataFrame:
+    """Versions of a rule set, newest first: version, created_at, author, rules, changes."""
+    rows = db.execute(
+        "SELECT version, created_at, author, rules, changes FROM rule_set_versions "
+        "WHERE rule_set = ? ORDER BY version DESC",
+        [name],
+    ).fetchall()
+    return pl.DataFrame(
+        {
+            "version": [r[0] for r in rows],
+            "created_at": [r[1] for r in rows],
+            "author": [r[2] for r in rows],
+            "rules": [len(json.loads(r[3])) for r in rows],
+            "changes": ["; ".join(json.loads(r[4] or "[]")) for r in rows],
+        },
+        schema={
+            "version": pl.Int64,
+            "created_at": pl.Utf8,
+            "author": pl.Utf8,
+            "rules": pl.Int64,
+            "changes": pl.Utf8,
+        },
+    )
+
+
+def restore_rule_set(
+    db: sqlite_utils.Database, version: int, *, name: str = DEFAULT_RULE_SET, author: str = ""
+) -> int:
+    """Make an older version the newest again (a new version, so history stays intact)."""
+    rules = load_rule_set(db, name, version)
+    if rules is None:
+        raise InputError(f"rule set {name!r} has no version {version}")
+    return save_rule_set(db, rules, name=name, author=author, note=f"restored version {version}")
+
+
+# ---------------------------------------------------------------- insight runs
+def save_run(
+    db: sqlite_utils.Database,
+    insights: pl.DataFrame,
+    rules: Sequence[Rule],
+    *,
+    customers: int,
+    as_of: date | str | None = None,
+    author: str = "",
+    rule_set: str = DEFAULT_RULE_SET,
+    rule_set_version: int | None = None,
+    source: str = "",
+) -> int:
+    """Record a run in `insight_runs` and upsert its insights keyed by (customer_id, rule),
+    all in one transaction. Returns the run_id. Running twice never duplicates rows."""
+    missing = [c for c in ("customer_id", "rule", "reason", "action") if c not in insights.columns]
+    if missing:
+        raise InputError(f"the insights table has no column {missing[0]!r}")
+    now = _now()
+    keep = [c for c in _INSIGHT_COLUMNS if c in insights.columns]
+    revenue = float(insights["revenue"].sum()) if "revenue" in insights.columns else 0.0
+    with _write(db):
+        runs = db["insight_runs"]
+        runs.insert(
+            {
+                "created_at": now,
+                "author": author or "unknown",
+                "rule_set": rule_set,
+                "rule_set_version": rule_set_version,
+                "as_of": str(as_of) if as_of is not None else None,
+                "customers": int(customers),
+                "matched": insights.height,
+                "revenue": revenue,
+                "rules": rules_to_json(rules),
+                "source": source,
+            }
+        )
+        run_id = int(runs.last_pk)
+        records = insights.select(keep).with_columns(
+            pl.lit(run_id).alias("run_id"), pl.lit(now).alias("updated_at")
+        )
+        if records.height:
+            db["insights"].upsert_all(
+                records.to_dicts(), pk=("customer_id", "rule"), alter=True, batch_size=2000
+            )
+    return run_id
+
+
+def insight_runs(db: sqlite_utils.Database, limit: int = 50) -> pl.DataFrame:
+    """Recent runs, newest first (without the rules JSON)."""
+    rows = list(
+        db.query(
+            "SELECT run_id, created_at, author, rule_set, rule_set_version, as_of, customers, "
+            "matched, revenue, source FROM insight_runs ORDER BY run_id DESC LIMIT ?",
+            [limit],
+        )
+    )
+    schema = {
+        "run_id": pl.Int64,
+        "created_at": pl.Utf8,
+        "author": pl.Utf8,
+        "rule_set": pl.Utf8,
+        "rule_set_version": pl.Int64,
+        "as_of": pl.Utf8,
+        "customers": pl.Int64,
+        "matched": pl.Int64,
+        "revenue": pl.Float64,
+        "source": pl.Utf8,
+    }
+    return pl.DataFrame(rows, schema=schema)
+
+
+def latest_insights(db: sqlite_utils.Database) -> pl.DataFrame:
+    """The insights written by the newest run (what a BI tool reads)."""
+    rows: list[dict[str, Any]] = list(db.query("SELECT * FROM latest_insights"))
+    if not rows:
+        return pl.DataFrame(schema={c: pl.Utf8 for c in ("customer_id", "rule", "reason")})
+    return pl.DataFrame(rows, infer_schema_length=None)
+
+
+def count_insights(db: sqlite_utils.Database) -> int:
+    return int(db.execute("SELECT COUNT(*) FROM insights").fetchone()[0])
+
+
+__all__ = [
+    "DB_ENV",
+    "DEFAULT_RULE_SET",
+    "count_insights",
+    "default_db_path",
+    "insight_runs",
+    "latest_insights",
+    "load_rule_set",
+    "open_db",
+    "restore_rule_set",
+    "rule_set_history",
+    "rule_set_names",
+    "save_rule_set",
+    "save_run",
+]

@@ -1,0 +1,39 @@
+"""In Chromium: upload a CSV on the Data page, then read the KPI cards on the Overview page."""
+
+from pathlib import Path
+
+from tests.e2e.conftest import assert_no_exception, goto, wait_idle
+
+SMALL = Path(__file__).resolve().parents[1] / "data" / "small_orders.csv"
+
+
+def metric(page, label: str) -> str:
+    card = page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]', has_text=label)
+    )
+    return card.first.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def test_sample_overview_opens(app_url, page):
+    goto(page, app_url)
+    assert_no_exception(page)
+    page.locator("h1", has_text="Overview").first.wait_for()
+    assert metric(page, "Customers") == "8,000"
+
+
+def test_upload_then_overview_kpis(app_url, page):
+    # semicolons, day-first dates, euro amounts with decimal commas, e-mail as customer id:
+    # revenue 100 + 50 + 30 = 180, 3 orders, 2 customers, AOV 180 / 3 = 60.00
+    goto(page, app_url, "data")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(SMALL))
+    page.get_by_text("Using your file").wait_for()
+    wait_idle(page)
+    assert_no_exception(page)
+    page.get_by_role("link", name="Overview").click()
+    wait_idle(page)
+    page.locator("h1", has_text="Overview").first.wait_for()
+    assert_no_exception(page)
+    assert metric(page, "Revenue") == "180"
+    assert metric(page, "Orders") == "3"
+    assert metric(page, "Customers") == "2"
+    assert metric(page, "Average order value") == "60.00"
