@@ -68,7 +68,7 @@ def sidebar() -> None:
             applied = c1.form_submit_button("Apply", type="primary", width="stretch")
             cleared = c2.form_submit_button("Clear", width="stretch")
         if applied:
-            start, end = (tuple(picked) + (None, None))[:2]
+            start, end = ((*tuple(picked), None, None))[:2]
             start = None if start == lo else start
             end = None if end in (hi, None) else end
             state.set_filters(Filters(start=start, end=end, values=values))

@@ -80,7 +80,43 @@ def _cmd_report(args: argparse.Namespace) -> Any:
 
 
 def _cmd_customers(args: argparse.Namespace) -> Any:
-    raise InputError("the customers command is not available yet")
+    """The customer metrics table. --out FILE writes it (.csv/.xlsx/.parquet) and prints a
+    summary (customers per RFM segment); --json prints the rows; otherwise CSV on stdout."""
+    import polars as pl
+
+    from core.churn import check_thresholds
+    from core.customers import customer_table
+    from core.export import write_table
+    from core.ingest import load_customers
+    from core.segments import SEGMENT_ORDER
+
+    check_thresholds(args.churn_days, args.at_risk_days)
+    if args.out and Path(args.out).suffix.lower() not in (".csv", ".xlsx", ".parquet"):
+        raise InputError(f"--out takes a .csv, .xlsx or .parquet file name, got {args.out!r}")
+    loaded = _load(args)
+    as_of = _as_of(args, loaded.orders)
+    customers = load_customers(Path(args.customers)) if args.customers else None
+    table = customer_table(
+        loaded.orders,
+        as_of=as_of,
+        churn_days=args.churn_days,
+        at_risk_days=args.at_risk_days,
+        customers=customers,
+    )
+    if args.out:
+        path = write_table(table, args.out)
+        counts = dict(table["rfm_segment"].value_counts().rows())
+        return {
+            "out": str(path),
+            "as_of": as_of.isoformat(),
+            "customers": table.height,
+            "columns": len(table.columns),
+            "revenue": float(table["revenue"].sum()),
+            "segments": {s: int(counts.get(s, 0)) for s in SEGMENT_ORDER},
+        }
+    if args.json:
+        return table.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d")).to_dicts()
+    return table.write_csv().rstrip("\n")
 
 
 def _cmd_churn(args: argparse.Namespace) -> Any:

@@ -245,10 +245,13 @@ def expected_purchases(m: BGNBD, t: float, frequency, recency, T) -> np.ndarray:
 
     Fader-Hardie-Lee (2005) equation (10): P(alive) x [(a + b + x - 1) / (a - 1)] x
     [1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * 2F1(r + x, b + x; a + b + x - 1; z)],
-    z = t / (alpha + T + t). When 2F1 overflows, Euler's transformation is used instead.
+    z = t / (alpha + T + t); when 2F1 overflows, Euler's transformation is used instead.
+    Fits that run to extreme parameters (very regular buyers who never seem to churn make r and
+    b huge) defeat 2F1; there, and wherever the closed form leaves its bounds, the same
+    expectation is computed by quadrature over the drop-out probability (_alive_by_quadrature).
     """
-    x = np.asarray(frequency, dtype=float)
-    T = np.asarray(T, dtype=float)
+    x = np.atleast_1d(np.asarray(frequency, dtype=float))
+    T = np.broadcast_to(np.asarray(T, dtype=float), x.shape)
     r, alpha, a, b = m.r, m.alpha, m.a, m.b
     ha, hb, hc = r + x, b + x, a + b + x - 1
     z = t / (alpha + T + t)
@@ -257,13 +260,46 @@ def expected_purchases(m: BGNBD, t: float, frequency, recency, T) -> np.ndarray:
         log_hyp_euler = np.log(special.hyp2f1(hc - ha, hc - hb, hc, z)) + (hc - ha - hb) * np.log1p(
             -z
         )
-    log_hyp = np.where(np.isfinite(log_hyp), log_hyp, log_hyp_euler)
-    alive_part = (
-        (a + b + x - 1)
-        / (a - 1)
-        * -np.expm1(log_hyp + (r + x) * (np.log(alpha + T) - np.log(alpha + T + t)))
-    )
-    return np.atleast_1d(alive_part * p_alive(m, x, recency, T))
+        log_hyp = np.where(np.isfinite(log_hyp), log_hyp, log_hyp_euler)
+        alive = hc / (a - 1) * -np.expm1(log_hyp + ha * (np.log(alpha + T) - np.log(alpha + T + t)))
+    # an alive customer's expectation lies between g(1) and g(0), g(p) = (1 - (1 + p s)^-k) / p
+    s = t / (alpha + T)
+    upper = ha * s
+    lower = -np.expm1(-ha * np.log1p(s))
+    bad = ~np.isfinite(alive) | (alive < lower * (1 - 1e-9)) | (alive > upper * (1 + 1e-9))
+    bad |= max(r, b) > _HYP2F1_LIMIT
+    if bad.any():
+        alive = alive.copy()
+        alive[bad] = _alive_by_quadrature(m, t, x[bad], T[bad])
+    return alive * p_alive(m, x, recency, T)
+
+
+_HYP2F1_LIMIT = 1e4  # beyond this scipy's hyp2f1 loses too many digits here
+_LOG10_P_EDGES = np.linspace(-16.0, 0.0, 401)  # quadrature cells for p, 1e-16..1
+
+
+def _alive_by_quadrature(m: BGNBD, t: float, x: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """E[purchases in the next t | alive, history] by quadrature over the drop-out probability.
+
+    Given the history, an alive customer has lambda ~ Gamma(r + x, alpha + T) and
+    p ~ Beta(a, b + x), and expects (1 - exp(-lambda p t)) / p purchases; averaging over lambda
+    gives g(p) = (1 - (1 + p s) ** -(r + x)) / p with s = t / (alpha + T). The average over p
+    is a Riemann-Stieltjes sum on log-spaced cells: the exact Beta mass of each cell (betainc)
+    times g at the cell's geometric middle; the mass below 1e-16 takes g(0) = (r + x) s.
+    """
+    edges = 10.0**_LOG10_P_EDGES
+    mids = 10.0 ** ((_LOG10_P_EDGES[:-1] + _LOG10_P_EDGES[1:]) / 2)
+    freqs, which = np.unique(x, return_inverse=True)
+    cdf = special.betainc(m.a, m.b + freqs[:, None], edges[None, :])  # per distinct frequency
+    mass = np.diff(cdf, axis=1)
+    out = np.empty_like(x)
+    for start in range(0, x.size, 4096):  # in blocks of customers, to bound memory
+        part = slice(start, start + 4096)
+        k = (m.r + x[part])[:, None]
+        s = (t / (m.alpha + T[part]))[:, None]
+        g = -np.expm1(-k * np.log1p(mids * s)) / mids
+        out[part] = (g * mass[which[part]]).sum(axis=1) + cdf[which[part], 0] * (k * s)[:, 0]
+    return out
 
 
 # ---------------------------------------------------------------- Gamma-Gamma

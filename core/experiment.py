@@ -264,7 +264,11 @@ def detect_roles(df: pl.DataFrame, overrides: Mapping[str, str] | None = None) -
         ):
             if "outcomes" not in overrides:
                 outcomes.append(c)
-        elif 2 <= col.drop_nulls().n_unique() <= 20 and "segments" not in overrides:
+        elif (
+            2 <= col.drop_nulls().n_unique() <= 20
+            and "segments" not in overrides
+            and "segment" not in off
+        ):
             segments.append(c)
     if not outcomes:
         raise InputError("cannot find an outcome column (0/1, yes/no or a number per unit)")

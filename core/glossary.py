@@ -10,8 +10,11 @@ GLOSSARY: dict[str, list[tuple[str, str]]] = {
         ("Orders", "Distinct order ids (built from customer + date when the file has none)."),
         ("Average order value (AOV)", "Revenue / orders."),
         ("Revenue per customer", "Revenue / customers."),
-        ("Monthly growth", "(revenue this month − last month) / last month. The first and last "
-         "months are flagged when the data covers them only in part."),
+        (
+            "Monthly growth",
+            "(revenue this month − last month) / last month. The first and last "
+            "months are flagged when the data covers them only in part.",
+        ),
         ("Return rate", "Revenue of returned lines / revenue."),
         ("Profit, margin", "Profit = revenue − cost; margin = profit / revenue."),
     ],
@@ -21,9 +24,12 @@ GLOSSARY: dict[str, list[tuple[str, str]]] = {
         ("Recency", "Days from the last order to the as-of date."),
         ("Tenure", "Days from the first order to the as-of date."),
         ("Repeat rate", "Customers with 2 or more orders / customers."),
-        ("RFM", "Recency, frequency (orders) and monetary (revenue) scores 1-5 by quintile; "
-         "recency is reversed so 5 is the most recent. Equal values get equal scores. "
-         "The R-F-M code maps to 11 named segments (Champions ... Lost)."),
+        (
+            "RFM",
+            "Recency, frequency (orders) and monetary (revenue) scores 1-5 by quintile; "
+            "recency is reversed so 5 is the most recent. Equal values get equal scores. "
+            "The R-F-M code maps to 11 named segments (Champions ... Lost).",
+        ),
         ("Value tier", "Revenue percentile tiers: top 5%, next 15%, middle 30%, bottom 50%."),
     ],
     "Churn and retention": [
@@ -31,24 +37,38 @@ GLOSSARY: dict[str, list[tuple[str, str]]] = {
         ("At risk", "Last order between {at_risk_days} and {churn_days} days ago."),
         ("Churned", "No order for more than {churn_days} days."),
         ("Churn rate", "Churned customers / customers."),
-        ("Revenue at risk", "Revenue in the 365 days before the as-of date of the at-risk and "
-         "churned customers."),
-        ("Period retention", "Of the customers who ordered in a month (or quarter), the share who "
-         "ordered again in the next one; period churn = 1 − retention."),
-        ("P(alive)", "BG/NBD model: the probability that the customer is still buying. A one-time "
-         "buyer has P(alive) = 1 in this model: the model only learns that a customer may have "
-         "left from repeat purchases followed by silence."),
-        ("Expected CLV (365 days)", "Expected purchases in the next 365 days (BG/NBD) x expected "
-         "spend per purchase (Gamma-Gamma), fitted by maximum likelihood on the customer "
-         "summary (frequency = repeat purchase days, recency, T, monetary value)."),
+        (
+            "Revenue at risk",
+            "Revenue in the 365 days before the as-of date of the at-risk and churned customers.",
+        ),
+        (
+            "Period retention",
+            "Of the customers who ordered in a month (or quarter), the share who "
+            "ordered again in the next one; period churn = 1 − retention.",
+        ),
+        (
+            "P(alive)",
+            "BG/NBD model: the probability that the customer is still buying. A one-time "
+            "buyer has P(alive) = 1 in this model: the model only learns that a customer may have "
+            "left from repeat purchases followed by silence.",
+        ),
+        (
+            "Expected CLV (365 days)",
+            "Expected purchases in the next 365 days (BG/NBD) x expected "
+            "spend per purchase (Gamma-Gamma), fitted by maximum likelihood on the customer "
+            "summary (frequency = repeat purchase days, recency, T, monetary value).",
+        ),
     ],
     "Experiments": [
         ("Lift", "Absolute: variant − control. Relative: (variant − control) / |control|."),
         ("p-value", "Two-sided Welch t-test; small means the difference is unlikely by chance."),
         ("Chance to win", "Bayesian probability that the variant beats the control."),
         ("Risk", "Expected loss if you pick this variant and it is in fact worse."),
-        ("SRM", "Sample ratio mismatch: the split differs from the intended one (p < 0.001); "
-         "results are then not trustworthy."),
+        (
+            "SRM",
+            "Sample ratio mismatch: the split differs from the intended one (p < 0.001); "
+            "results are then not trustworthy.",
+        ),
         ("CUPED", "Variance reduction using a pre-period covariate."),
     ],
 }

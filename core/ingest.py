@@ -94,8 +94,9 @@ def read_table(
     elif lower.endswith(".parquet") or data[:4] == b"PAR1":
         try:
             df = pl.read_parquet(io.BytesIO(data))
-        except Exception as exc:  # noqa: BLE001 - any parquet failure is a bad file
-            raise InputError(f"not a readable Parquet file ({exc.__class__.__name__})", file=name)
+        except Exception as exc:
+            msg = f"not a readable Parquet file ({exc.__class__.__name__})"
+            raise InputError(msg, file=name) from None
     else:
         df = _read_text(data, name)
     df = _clean_header(df)
@@ -112,7 +113,7 @@ def _read_excel(data: bytes, name: str, sheet: str | int | None) -> pl.DataFrame
     try:
         kwargs = {"sheet_name": sheet} if isinstance(sheet, str) else {"sheet_id": (sheet or 0) + 1}
         df = pl.read_excel(io.BytesIO(data), engine="calamine", **kwargs)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         msg = str(exc).splitlines()[0][:120] if str(exc) else exc.__class__.__name__
         if sheet is not None and "sheet" in msg.lower():
             raise InputError(f"there is no sheet {sheet!r} in the workbook", file=name) from None
@@ -126,7 +127,7 @@ def excel_sheets(data: bytes) -> list[str]:
         import fastexcel
 
         return list(fastexcel.read_excel(data).sheet_names)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return []
 
 
@@ -211,7 +212,9 @@ def _date_part(s: pl.Series) -> pl.Series:
     """Drop a time and an offset: keep the date as written (local to the shop)."""
     return (
         s.str.strip_chars()
-        .str.replace(r"[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[AaPp][Mm]|[+-]\d{2}:?\d{2}|UTC)?$", "")
+        .str.replace(
+            r"[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[AaPp][Mm]|[+-]\d{2}:?\d{2}|UTC)?$", ""
+        )
         .str.strip_chars()
     )
 
@@ -265,6 +268,7 @@ def normalise_status(col: pl.Series) -> pl.Series:
 
 # ---------------------------------------------------------------- role detection
 
+
 def _norm(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
@@ -272,63 +276,155 @@ def _norm(name: str) -> str:
 # role -> [(normalised name, score)]; exact matches score the number, substring matches less.
 _NAME_HINTS: dict[str, list[tuple[str, int]]] = {
     "customer_id": [
-        ("customerid", 100), ("customer", 90), ("custid", 90), ("customerno", 90),
-        ("customernumber", 90), ("clientid", 85), ("client", 80), ("email", 75),
-        ("customeremail", 85), ("userid", 70), ("buyer", 60), ("accountid", 60),
-        ("memberid", 60), ("contactid", 60), ("kunde", 80), ("kundennr", 85),
-        ("kundennummer", 85), ("cliente", 80), ("idcliente", 85),
+        ("customerid", 100),
+        ("customer", 90),
+        ("custid", 90),
+        ("customerno", 90),
+        ("customernumber", 90),
+        ("clientid", 85),
+        ("client", 80),
+        ("email", 75),
+        ("customeremail", 85),
+        ("userid", 70),
+        ("buyer", 60),
+        ("accountid", 60),
+        ("memberid", 60),
+        ("contactid", 60),
+        ("kunde", 80),
+        ("kundennr", 85),
+        ("kundennummer", 85),
+        ("cliente", 80),
+        ("idcliente", 85),
     ],
     "order_id": [
-        ("orderid", 100), ("ordernumber", 95), ("orderno", 95), ("order", 80),
-        ("invoiceno", 90), ("invoice", 85), ("invoiceid", 90), ("transactionid", 85),
-        ("receiptid", 80), ("salesorder", 80), ("name", 30),
+        ("orderid", 100),
+        ("ordernumber", 95),
+        ("orderno", 95),
+        ("order", 80),
+        ("invoiceno", 90),
+        ("invoice", 85),
+        ("invoiceid", 90),
+        ("transactionid", 85),
+        ("receiptid", 80),
+        ("salesorder", 80),
+        ("name", 30),
     ],
     "order_date": [
-        ("orderdate", 100), ("date", 90), ("createdat", 85), ("invoicedate", 95),
-        ("purchasedate", 95), ("transactiondate", 95), ("orderdatetime", 95),
-        ("timestamp", 70), ("paidat", 70), ("datetime", 80), ("orderedat", 85),
-        ("saledate", 95), ("processedat", 60), ("datum", 85), ("bestelldatum", 95),
-        ("fecha", 85), ("datecommande", 95),
+        ("orderdate", 100),
+        ("date", 90),
+        ("createdat", 85),
+        ("invoicedate", 95),
+        ("purchasedate", 95),
+        ("transactiondate", 95),
+        ("orderdatetime", 95),
+        ("timestamp", 70),
+        ("paidat", 70),
+        ("datetime", 80),
+        ("orderedat", 85),
+        ("saledate", 95),
+        ("processedat", 60),
+        ("datum", 85),
+        ("bestelldatum", 95),
+        ("fecha", 85),
+        ("datecommande", 95),
     ],
     "revenue": [
-        ("linetotal", 100), ("revenue", 100), ("sales", 90), ("amount", 90), ("total", 80),
-        ("totalamount", 95), ("netsales", 85), ("grosssales", 90), ("totalprice", 90),
-        ("ordertotal", 85), ("lineamount", 95), ("subtotal", 70), ("value", 60),
-        ("salesamount", 95), ("purchaseamount", 90), ("totalsales", 90), ("saleamount", 95),
-        ("lineitemtotal", 95), ("extendedprice", 85), ("amountusd", 90), ("betrag", 85),
-        ("umsatz", 90), ("importe", 85), ("montant", 85), ("totalttc", 80),
+        ("linetotal", 100),
+        ("revenue", 100),
+        ("sales", 90),
+        ("amount", 90),
+        ("total", 80),
+        ("totalamount", 95),
+        ("netsales", 85),
+        ("grosssales", 90),
+        ("totalprice", 90),
+        ("ordertotal", 85),
+        ("lineamount", 95),
+        ("subtotal", 70),
+        ("value", 60),
+        ("salesamount", 95),
+        ("purchaseamount", 90),
+        ("totalsales", 90),
+        ("saleamount", 95),
+        ("lineitemtotal", 95),
+        ("extendedprice", 85),
+        ("amountusd", 90),
+        ("betrag", 85),
+        ("umsatz", 90),
+        ("importe", 85),
+        ("montant", 85),
+        ("totalttc", 80),
     ],
     "quantity": [("quantity", 100), ("qty", 100), ("lineitemquantity", 100), ("units", 80)],
     "unit_price": [
-        ("unitprice", 100), ("price", 90), ("lineitemprice", 95), ("itemprice", 95),
-        ("priceeach", 95), ("sellingprice", 90),
+        ("unitprice", 100),
+        ("price", 90),
+        ("lineitemprice", 95),
+        ("itemprice", 95),
+        ("priceeach", 95),
+        ("sellingprice", 90),
     ],
     "unit_cost": [
-        ("unitcost", 100), ("costperitem", 95), ("costprice", 90), ("cost", 70),
-        ("itemcost", 90), ("purchaseprice", 70),
+        ("unitcost", 100),
+        ("costperitem", 95),
+        ("costprice", 90),
+        ("cost", 70),
+        ("itemcost", 90),
+        ("purchaseprice", 70),
     ],
     "cost": [("linecost", 100), ("totalcost", 95), ("cogs", 95), ("costofgoods", 90)],
     "product": [
-        ("product", 100), ("productname", 100), ("item", 85), ("itemname", 95),
-        ("lineitemname", 95), ("description", 70), ("sku", 60), ("stockcode", 60),
-        ("productid", 65), ("title", 50), ("producttitle", 90),
+        ("product", 100),
+        ("productname", 100),
+        ("item", 85),
+        ("itemname", 95),
+        ("lineitemname", 95),
+        ("description", 70),
+        ("sku", 60),
+        ("stockcode", 60),
+        ("productid", 65),
+        ("title", 50),
+        ("producttitle", 90),
     ],
     "category": [
-        ("category", 100), ("productcategory", 100), ("producttype", 85), ("department", 75),
-        ("type", 50), ("productline", 85), ("subcategory", 60),
+        ("category", 100),
+        ("productcategory", 100),
+        ("producttype", 85),
+        ("department", 75),
+        ("type", 50),
+        ("productline", 85),
+        ("subcategory", 60),
     ],
     "region": [
-        ("region", 100), ("state", 80), ("country", 85), ("province", 80),
-        ("shippingcountry", 85), ("billingcountry", 80), ("city", 60), ("market", 70),
-        ("territory", 85), ("shippingprovince", 75), ("area", 60), ("zone", 60),
+        ("region", 100),
+        ("state", 80),
+        ("country", 85),
+        ("province", 80),
+        ("shippingcountry", 85),
+        ("billingcountry", 80),
+        ("city", 60),
+        ("market", 70),
+        ("territory", 85),
+        ("shippingprovince", 75),
+        ("area", 60),
+        ("zone", 60),
     ],
     "channel": [
-        ("channel", 100), ("saleschannel", 100), ("source", 60), ("ordersource", 80),
-        ("platform", 60), ("medium", 50),
+        ("channel", 100),
+        ("saleschannel", 100),
+        ("source", 60),
+        ("ordersource", 80),
+        ("platform", 60),
+        ("medium", 50),
     ],
     "status": [
-        ("status", 100), ("orderstatus", 100), ("fulfillmentstatus", 95),
-        ("shippingstatus", 95), ("deliverystatus", 95), ("financialstatus", 70), ("state", 20),
+        ("status", 100),
+        ("orderstatus", 100),
+        ("fulfillmentstatus", 95),
+        ("shippingstatus", 95),
+        ("deliverystatus", 95),
+        ("financialstatus", 70),
+        ("state", 20),
     ],
 }
 
@@ -441,6 +537,21 @@ def build_orders(raw: pl.DataFrame, mapping: dict[str, str], source: str = "uplo
             )
     warnings: list[str] = []
     notes: dict[str, str] = {}
+    if "order_date" not in mapping:  # a date-named column whose values do not read as dates
+        named = max(raw.columns, key=lambda c: _name_score("order_date", c))
+        values = raw[named].drop_nulls()
+        if _name_score("order_date", named) >= 60 and values.len():
+            read = parse_date(values)[0].is_not_null().sum()
+            bad = parse_date(raw[named])[0].is_null() & raw[named].is_not_null()
+            first_bad = int(bad.arg_true()[0])
+            raise InputError(
+                f"only {read:,} of {values.len():,} values could be read as dates "
+                f"(first unreadable: {str(raw[named][first_bad])!r}); "
+                f"map the order date with order_date=COLUMN",
+                file=source,
+                column=named,
+                row=first_bad + 2,
+            )
     for role in ("customer_id", "order_date"):
         if role not in mapping:
             what = {"customer_id": "customer id / e-mail", "order_date": "order date"}[role]

@@ -53,15 +53,19 @@ def customer_base(orders: Frame, as_of: date) -> pl.LazyFrame:
     """Per customer: first/last order, orders, revenue, revenue in the 365 days before as_of."""
     lf = _lazy(orders).filter(pl.col("order_date") <= as_of)
     year_ago = as_of - timedelta(days=365)
-    return lf.group_by("customer_id").agg(
-        first_order=pl.col("order_date").min(),
-        last_order=pl.col("order_date").max(),
-        orders=pl.col("order_id").n_unique(),
-        revenue=pl.col("revenue").sum(),
-        revenue_365d=pl.col("revenue").filter(pl.col("order_date") > year_ago).sum(),
-    ).with_columns(
-        recency_days=(pl.lit(as_of) - pl.col("last_order")).dt.total_days(),
-        tenure_days=(pl.lit(as_of) - pl.col("first_order")).dt.total_days(),
+    return (
+        lf.group_by("customer_id")
+        .agg(
+            first_order=pl.col("order_date").min(),
+            last_order=pl.col("order_date").max(),
+            orders=pl.col("order_id").n_unique(),
+            revenue=pl.col("revenue").sum(),
+            revenue_365d=pl.col("revenue").filter(pl.col("order_date") > year_ago).sum(),
+        )
+        .with_columns(
+            recency_days=(pl.lit(as_of) - pl.col("last_order")).dt.total_days(),
+            tenure_days=(pl.lit(as_of) - pl.col("first_order")).dt.total_days(),
+        )
     )
 
 
@@ -92,13 +96,17 @@ def kpis(
     ).collect()
     t = totals.row(0, named=True)
     base = customer_base(lf, as_of).with_columns(status=status_expr(churn_days, at_risk_days))
-    c = base.select(
-        repeaters=(pl.col("orders") >= 2).sum(),
-        active=(pl.col("status") == "active").sum(),
-        at_risk=(pl.col("status") == "at_risk").sum(),
-        churned=(pl.col("status") == "churned").sum(),
-        revenue_at_risk=pl.col("revenue_365d").filter(pl.col("status") != "active").sum(),
-    ).collect().row(0, named=True)
+    c = (
+        base.select(
+            repeaters=(pl.col("orders") >= 2).sum(),
+            active=(pl.col("status") == "active").sum(),
+            at_risk=(pl.col("status") == "at_risk").sum(),
+            churned=(pl.col("status") == "churned").sum(),
+            revenue_at_risk=pl.col("revenue_365d").filter(pl.col("status") != "active").sum(),
+        )
+        .collect()
+        .row(0, named=True)
+    )
     total_customers = t["customers"]
     if customers_file is not None and "customer_id" in customers_file.columns:
         ids = lf.select(pl.col("customer_id").unique()).collect()["customer_id"]

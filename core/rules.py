@@ -187,7 +187,14 @@ def _tokenize(text: str) -> list[_Tok]:
             continue
         m = _NAME_RE.match(text, i)
         if m:
-            toks.append(_Tok("name", m.group(0), i, m.end()))
+            word = m.group(0)
+            if word.startswith("_"):
+                raise RuleSyntaxError(
+                    f"names starting with '_' are not allowed ({word!r})", i, text
+                )
+            if word.lower() in _PY_KEYWORDS:
+                raise RuleSyntaxError(f"{word!r} is not allowed in a condition", i, text)
+            toks.append(_Tok("name", word, i, m.end()))
             i = m.end()
             continue
         for op in _OPS:
@@ -473,7 +480,7 @@ class _Parser:
                 raise self._fail(f"{tok.text!r} is not allowed in a condition")
             self._take()
             if self._is("("):
-                raise self._fail(f"function calls are not allowed ({tok.text}(...))")
+                raise self._fail(f"function calls are not allowed ({tok.text}(...))", tok)
             return Col(tok.text, tok.pos)
         return self._literal()
 

@@ -34,9 +34,7 @@ ui.kpi_cards(
             help=f"Customers with at least one order ({ui.num(k['total_customers'])} in all).",
         ),
         ui.Kpi("Average order value", ui.money(k["aov"], 2), help="Revenue / orders."),
-        ui.Kpi(
-            "Repeat rate", ui.pct(k["repeat_rate"]), help="Share of customers with 2+ orders."
-        ),
+        ui.Kpi("Repeat rate", ui.pct(k["repeat_rate"]), help="Share of customers with 2+ orders."),
         ui.Kpi(
             "Churn rate",
             ui.pct(k["churn_rate"]),

@@ -1,7 +1,7 @@
 """AppTest helpers: run a page through the router on the bundled sample data.
 
-    at = run_page("views/churn.py")
-    assert_no_exception(at)
+at = run_page("views/churn.py")
+assert_no_exception(at)
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """End-to-end fixtures: the app served by `streamlit run` and driven in Debian's Chromium.
 
-    def test_x(app_url, page):
-        goto(page, app_url, "churn")
-        ...
-        assert_no_exception(page)
+def test_x(app_url, page):
+    goto(page, app_url, "churn")
+    ...
+    assert_no_exception(page)
 """
 
 from __future__ import annotations
