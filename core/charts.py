@@ -147,10 +147,24 @@ def trend(
     ys = [y] if isinstance(y, str) else list(y)
     has_partial = partial is not None and partial in df.columns
     flag = pl.col(partial) if has_partial else pl.lit(False)
-    keep = [c for c in df.columns if c not in ys]
-    data = df.with_columns(
-        pl.when(flag).then(pl.lit(PARTIAL_LABEL)).otherwise(pl.lit("complete")).alias("period_kind")
-    ).unpivot(index=[*keep, "period_kind"], on=ys, variable_name="series", value_name="value")
+    # the measured columns stay as they are (for tooltips); copies become series/value rows
+    copies = {f"_y_{c}": c for c in ys}
+    data = (
+        df.with_columns(
+            pl.when(flag)
+            .then(pl.lit(PARTIAL_LABEL))
+            .otherwise(pl.lit("complete"))
+            .alias("period_kind"),
+            *(pl.col(c).alias(k) for k, c in copies.items()),
+        )
+        .unpivot(
+            index=[*df.columns, "period_kind"],
+            on=list(copies),
+            variable_name="series",
+            value_name="value",
+        )
+        .with_columns(pl.col("series").replace_strict(copies))
+    )
     tips = _tooltips(data, tooltip or [x])
     tips += [alt.Tooltip("series:N"), alt.Tooltip("value:Q", format=y_format)]
     if has_partial:

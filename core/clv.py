@@ -33,6 +33,8 @@ P_ALIVE_ONE_TIME_NOTE = (
     "buyers have P(alive) = 1 by definition; their expected purchases still fall with time."
 )
 
+_HYP2F1_LIMIT = 1e4  # r or b beyond this: scipy's hyp2f1 loses too many digits (checked to 1e5)
+_LOG10_P_EDGES = np.linspace(-16.0, 0.0, 401)  # quadrature cells for p, 1e-16..1
 _SUMMARY_SCHEMA = {
     "frequency": pl.Int64,
     "recency": pl.Float64,
@@ -272,10 +274,6 @@ def expected_purchases(m: BGNBD, t: float, frequency, recency, T) -> np.ndarray:
         alive = alive.copy()
         alive[bad] = _alive_by_quadrature(m, t, x[bad], T[bad])
     return alive * p_alive(m, x, recency, T)
-
-
-_HYP2F1_LIMIT = 1e4  # beyond this scipy's hyp2f1 loses too many digits here
-_LOG10_P_EDGES = np.linspace(-16.0, 0.0, 401)  # quadrature cells for p, 1e-16..1
 
 
 def _alive_by_quadrature(m: BGNBD, t: float, x: np.ndarray, T: np.ndarray) -> np.ndarray:

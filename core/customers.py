@@ -14,7 +14,7 @@ from datetime import date
 import polars as pl
 
 from core.metrics import Frame, _lazy, customer_base, resolve_as_of, status_expr
-from core.schema import AT_RISK_DAYS, CHURN_DAYS, ORDER_DTYPES
+from core.schema import AT_RISK_DAYS, CHURN_DAYS, NET_EXCLUDED, ORDER_DTYPES
 
 _NOT_ATTRIBUTES = set(ORDER_DTYPES) | {"source_row", "unit_cost"}
 
@@ -98,7 +98,9 @@ def customer_table(
     if with_clv:
         from core.clv import customer_clv
 
-        df = df.join(customer_clv(lf, as_of), on="customer_id", how="left")
+        # the spend model wants what customers kept: returned and cancelled lines are left out
+        kept = lf.filter(~pl.col("status").is_in(list(NET_EXCLUDED))) if "status" in names else lf
+        df = df.join(customer_clv(kept, as_of), on="customer_id", how="left")
     else:
         df = df.with_columns(
             pl.lit(None, dtype=pl.Float64).alias(c)

@@ -307,6 +307,7 @@ _NAME_HINTS: dict[str, list[tuple[str, int]]] = {
         ("transactionid", 85),
         ("receiptid", 80),
         ("salesorder", 80),
+        ("bestellnummer", 95),
         ("name", 30),
     ],
     "order_date": [
@@ -489,7 +490,8 @@ def detect_roles(raw: pl.DataFrame) -> dict[str, str]:
         for column in raw.columns:
             if column in used or raw[column].dtype != pl.Utf8:
                 continue
-            if raw[column].drop_nulls().head(500).str.contains(r"^[^@\s]+@[^@\s]+$").mean() > 0.8:
+            emails = raw[column].drop_nulls().head(500).str.contains(r"^[^@\s]+@[^@\s]+$")
+            if (emails.mean() or 0.0) > 0.8:  # an all-blank column has no mean
                 mapping["customer_id"] = column
                 used.add(column)
                 break

@@ -1269,6 +1269,59 @@ def summary_by_action(insights: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def filter_insights(
+    insights: pl.DataFrame,
+    *,
+    rules: Sequence[str] = (),
+    actions: Sequence[str] = (),
+    confidences: Sequence[str] = (),
+    search: str = "",
+) -> pl.DataFrame:
+    """Insights narrowed to the chosen rules, actions and confidences (empty = all) and to
+    customer ids containing `search` (case-insensitive, literal text)."""
+    conds = [pl.lit(True)]
+    for col, values in (("rule", rules), ("action", actions), ("confidence", confidences)):
+        if values:
+            conds.append(pl.col(col).is_in(list(values)))
+    if search.strip():
+        conds.append(
+            pl.col("customer_id")
+            .str.to_lowercase()
+            .str.contains(search.strip().lower(), literal=True)
+        )
+    return insights.filter(pl.all_horizontal(conds))
+
+
+def vocabulary(table: pl.DataFrame, examples: int = 6) -> pl.DataFrame:
+    """The columns a condition can use: name, kind and the range or example values."""
+    rows = []
+    for name, dtype in table.schema.items():
+        kind = _column_kind(name, dtype)
+        if dtype == pl.Boolean:
+            kind, values = "true/false", "true, false"
+        elif dtype.is_numeric():
+            lo, hi = table.select(
+                pl.col(name).min().alias("lo"), pl.col(name).max().alias("hi")
+            ).row(0)
+            values = (
+                ""
+                if lo is None
+                else f"{_fmt_value(round(float(lo), 2))} .. {_fmt_value(round(float(hi), 2))}"
+            )
+        elif kind == "date":
+            lo, hi = table.select(
+                pl.col(name).min().alias("lo"), pl.col(name).max().alias("hi")
+            ).row(0)
+            values = f"{lo} .. {hi}"
+        else:
+            top = table[name].cast(pl.Utf8).drop_nulls().value_counts(sort=True).head(examples)
+            n = table[name].n_unique()
+            values = ", ".join(f'"{v}"' for v in top[name].to_list())
+            values += f" (+{n - examples} more)" if n > examples else ""
+        rows.append({"column": name, "kind": kind, "values": values})
+    return pl.DataFrame(rows, schema={"column": pl.Utf8, "kind": pl.Utf8, "values": pl.Utf8})
+
+
 def sample_matches(
     table: pl.DataFrame,
     rule: Rule,
@@ -1403,6 +1456,7 @@ __all__ = [
     "default_rules",
     "diff_rules",
     "evaluate",
+    "filter_insights",
     "format_expr",
     "load_rules",
     "parse_condition",
@@ -1420,5 +1474,6 @@ __all__ = [
     "threshold_range",
     "thresholds",
     "validate_rules",
+    "vocabulary",
     "with_rule",
 ]

@@ -531,6 +531,18 @@ def label_dimension(orders: pl.DataFrame, dimension: str, alias: str = "value") 
     )
 
 
+def filter_values(orders: pl.DataFrame, dimension: str, values: list[str]) -> pl.DataFrame:
+    """The lines whose `dimension` (labelled as in breakdowns: "(missing)", numeric bins) is one
+    of `values`; all lines when `values` is empty."""
+    if not values:
+        return orders
+    return (
+        label_dimension(orders, dimension, "_picked")
+        .filter(pl.col("_picked").is_in(list(values)))
+        .drop("_picked")
+    )
+
+
 def _segment_aggs(orders: pl.DataFrame) -> list[pl.Expr]:
     aggs = [
         pl.col("revenue").sum(),
@@ -704,7 +716,7 @@ class Pareto:
             f"the top 20% of {noun} bring {self.top_20pct_share:.1%}; "
             f"80% of revenue comes from {self.n_for_80:,} of {self.entities:,} {noun} "
             f"({self.n_for_80 / self.entities:.1%}). Concentration risk: {self.risk} "
-            f"(largest {self.largest_share:.1%}, HHI {self.hhi:.3f})."
+            f"(largest {self.largest_share:.1%}, HHI {self.hhi:.4f})."
         )
 
 

@@ -208,6 +208,18 @@ def segment_map() -> pl.DataFrame:
     )
 
 
+def _to5(col: str, bins: int) -> pl.Expr:
+    """A score on the 1-5 scale of the segment map: s5 = round(1 + (s - 1) * 4 / (bins - 1))."""
+    if bins == 5:
+        return pl.col(col).cast(pl.Int64)
+    return (1 + (pl.col(col).cast(pl.Float64) - 1) * 4 / (bins - 1)).round(0).cast(pl.Int64)
+
+
+def _fm5(bins: int) -> pl.Expr:
+    """FM = round-half-up of the mean of F and M on the 1-5 scale."""
+    return (_to5("f_score", bins) + _to5("m_score", bins) + 1) // 2
+
+
 def add_rfm(table: pl.DataFrame, bins: int = 5) -> pl.DataFrame:
     """Add r_score, f_score, m_score (Int8 1..bins), rfm_code ("545") and rfm_segment.
 
@@ -220,18 +232,35 @@ def add_rfm(table: pl.DataFrame, bins: int = 5) -> pl.DataFrame:
         _score(src, bins, reverse=(src == "recency_days")).alias(out) for out, src in _RFM_INPUTS
     )
 
-    def to5(col: str) -> pl.Expr:
-        if bins == 5:
-            return pl.col(col).cast(pl.Int64)
-        return (1 + (pl.col(col).cast(pl.Float64) - 1) * 4 / (bins - 1)).round(0).cast(pl.Int64)
-
-    fm = (to5("f_score") + to5("m_score") + 1) // 2
-    key = 10 * to5("r_score") + fm
+    key = 10 * _to5("r_score", bins) + _fm5(bins)
     return scored.with_columns(
         pl.concat_str([pl.col(c).cast(pl.Utf8) for c in ("r_score", "f_score", "m_score")]).alias(
             "rfm_code"
         ),
         key.replace_strict(_CELL, default=None, return_dtype=pl.Utf8).alias("rfm_segment"),
+    )
+
+
+def segment_cells(table: pl.DataFrame, bins: int = 5) -> pl.DataFrame:
+    """Customers and revenue in each of the 25 cells of the segment map (R x FM on the 1-5
+    scale), zero-filled: r, fm, rfm_segment, customers, revenue, customer_share, revenue_share.
+    Scores are recomputed with `bins`."""
+    scored = add_rfm(table.select("recency_days", "orders", "revenue"), bins)
+    got = (
+        scored.filter(pl.col("r_score").is_not_null())
+        .group_by(
+            _to5("r_score", bins).cast(pl.Int8).alias("r"), _fm5(bins).cast(pl.Int8).alias("fm")
+        )
+        .agg(pl.len().cast(pl.Int64).alias("customers"), pl.col("revenue").sum())
+    )
+    return (
+        segment_grid()
+        .join(got, on=["r", "fm"], how="left")
+        .with_columns(pl.col("customers").fill_null(0), pl.col("revenue").fill_null(0.0))
+        .with_columns(
+            (pl.col("customers") / pl.col("customers").sum()).alias("customer_share"),
+            (pl.col("revenue") / pl.col("revenue").sum()).alias("revenue_share"),
+        )
     )
 
 
@@ -520,6 +549,23 @@ def time_to_second_order(orders: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     )
 
 
+def second_order_summary(days: pl.DataFrame, customers: int | None = None) -> dict:
+    """customers_with_second (and their share of `customers` when given), median, p25 and p75
+    of days_to_second, and the share of them who came back within 30 and 90 days."""
+    _require(days, "days_to_second", what="time-to-second-order table")
+    d = days["days_to_second"].cast(pl.Float64)
+    n = d.len()
+    return {
+        "customers_with_second": n,
+        "share_with_second": n / customers if customers else None,
+        "median_days": d.median() if n else None,
+        "p25_days": d.quantile(0.25, "linear") if n else None,
+        "p75_days": d.quantile(0.75, "linear") if n else None,
+        "within_30_days": float((d <= 30).mean()) if n else None,
+        "within_90_days": float((d <= 90).mean()) if n else None,
+    }
+
+
 def second_order_buckets(
     days: pl.DataFrame, edges: Sequence[int] = (7, 30, 60, 90, 180, 365)
 ) -> pl.DataFrame:
@@ -625,6 +671,36 @@ def segment_summary(
         info = segment_map().select("rfm_segment", "description", "action")
         out = out.join(info, on="rfm_segment", how="left", maintain_order="left")
     return out
+
+
+def segment_kpis(table: pl.DataFrame) -> dict:
+    """Headline figures of the scored table: customers, revenue, revenue_per_customer, aov,
+    repeat_rate, champions (customers), champions_revenue_share, slipping_revenue_share (At Risk
+    + Cannot Lose Them: valuable customers who have not come back)."""
+    _require(table, "revenue", "orders", "rfm_segment")
+    row = table.select(
+        pl.len().cast(pl.Int64).alias("customers"),
+        pl.col("revenue").sum().alias("revenue"),
+        pl.col("orders").sum().alias("orders"),
+        (pl.col("orders") >= 2).mean().alias("repeat_rate"),
+        (pl.col("rfm_segment") == "Champions").sum().cast(pl.Int64).alias("champions"),
+        pl.col("revenue").filter(pl.col("rfm_segment") == "Champions").sum().alias("_champ"),
+        pl.col("revenue")
+        .filter(pl.col("rfm_segment").is_in(["At Risk", "Cannot Lose Them"]))
+        .sum()
+        .alias("_slip"),
+    ).row(0, named=True)
+    n, rev, orders = row["customers"], row["revenue"] or 0.0, row["orders"] or 0
+    return {
+        "customers": n,
+        "revenue": rev,
+        "revenue_per_customer": rev / n if n else None,
+        "aov": rev / orders if orders else None,
+        "repeat_rate": row["repeat_rate"],
+        "champions": row["champions"],
+        "champions_revenue_share": row["_champ"] / rev if rev else None,
+        "slipping_revenue_share": row["_slip"] / rev if rev else None,
+    }
 
 
 def segment_products(
@@ -927,6 +1003,27 @@ def two_groups(table: pl.DataFrame, attribute: str) -> list[str]:
     if values[0].strip().lower() in _YES and values[1].strip().lower() not in _YES:
         values.reverse()
     return values
+
+
+def two_valued_attributes(table: pl.DataFrame) -> list[str]:
+    """Attribute columns with exactly two distinct non-null values (subscription, gender ...)."""
+    return [c for c in attribute_columns(table) if table[c].drop_nulls().n_unique() == 2]
+
+
+def metric_columns(table: pl.DataFrame) -> list[str]:
+    """Numeric per-customer metrics that can be compared between groups."""
+    wanted = (
+        "revenue",
+        "aov",
+        "orders",
+        "revenue_365d",
+        "profit",
+        "tenure_days",
+        "avg_days_between_orders",
+        "return_rate",
+        "expected_clv_365d",
+    )
+    return [c for c in wanted if c in table.columns and table.schema[c].is_numeric()]
 
 
 def compare_groups(

@@ -90,6 +90,15 @@ def open_db(path: str | Path | None = None) -> sqlite_utils.Database:
         db.enable_wal()
     except (OSError, sqlite3.Error) as exc:
         raise InputError(f"cannot open the workspace database: {exc}", file=str(path)) from None
+    try:
+        _create_tables(db)
+    except sqlite3.Error as exc:
+        db.close()
+        raise InputError(f"cannot use the workspace database: {exc}", file=str(path)) from None
+    return db
+
+
+def _create_tables(db: sqlite_utils.Database) -> None:
     with _write(db):
         db["rule_set_versions"].create(
             {
@@ -131,7 +140,6 @@ def open_db(path: str | Path | None = None) -> sqlite_utils.Database:
             "CREATE VIEW IF NOT EXISTS latest_insights AS SELECT * FROM insights "
             "WHERE run_id = (SELECT MAX(run_id) FROM insight_runs)"
         )
-    return db
 
 
 # ---------------------------------------------------------------- rule sets

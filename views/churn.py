@@ -136,7 +136,7 @@ with st.container(border=True):
             )
     if "churn_threshold_error" in st.session_state:
         st.error(
-            f"{st.session_state['churn_threshold_error']}. "
+            f"Not applied: {st.session_state.pop('churn_threshold_error')}. "
             f"The thresholds stay at {s.churn_days} / {s.at_risk_days} days."
         )
 
@@ -197,7 +197,7 @@ def churn_list_section(hub: pl.DataFrame) -> None:
         "At-risk and churned customers, **most valuable first** (revenue in the last 365 days), "
         "with the reason in words. Filter, then download the list for a win-back campaign."
     )
-    f1, f2, f3, f4 = st.columns([1.2, 2, 1, 1.2])
+    f1, f2, f3, f4 = st.columns([1.6, 2, 1, 1.2])
     picked = f1.multiselect(
         "Status", ["At risk", "Churned"], default=["At risk", "Churned"], key="cl_status"
     )
@@ -232,6 +232,22 @@ def churn_list_section(hub: pl.DataFrame) -> None:
         hide_index=True,
         height=420,
         key="churn_list_table",
+        column_order=[
+            "customer_id",
+            "status",
+            "recency_days",
+            "reason",
+            "revenue_365d",
+            "revenue",
+            "orders",
+            "rfm_segment",
+            "p_alive",
+            "expected_purchases_90d",
+            "expected_clv_365d",
+            "value_tier",
+            "last_order",
+            "avg_days_between_orders",
+        ],
         column_config={
             "customer_id": st.column_config.TextColumn("Customer", pinned=True),
             "status": st.column_config.TextColumn("Status"),
@@ -259,7 +275,7 @@ def churn_list_section(hub: pl.DataFrame) -> None:
             "avg_days_between_orders": st.column_config.NumberColumn(
                 "Usual gap (days)", format="%.0f"
             ),
-            "reason": st.column_config.TextColumn("Why", width="large"),
+            "reason": st.column_config.TextColumn("Why", width=420),
         },
     )
     ui.download_buttons(rows, "churn_list", key="churn_list")
@@ -387,7 +403,7 @@ with tab_period:
                 alt.Tooltip("partial:N", title="Partial period"),
             ],
         )
-        .properties(height=320)
+        .properties(height=360)
     )
     st.altair_chart(line, width="stretch")
     with st.expander(f"Retention by {period}"):
@@ -482,7 +498,7 @@ with tab_cohorts:
                     alt.Tooltip("customers:Q", title="Customers", format=","),
                 ],
             )
-            .properties(height=280)
+            .properties(height=340)
             .interactive(bind_y=False),
             width="stretch",
         )
@@ -541,10 +557,10 @@ def holdout_section(lo, hi) -> None:
                 alt.Tooltip("customers:Q", title="Customers", format=","),
             ],
         )
-        .properties(height=260, title=f"Holdout {cut} to {hi}"),
+        .properties(height=320, title=f"Holdout {cut} to {hi}"),
         width="stretch",
     )
-    ui.table_with_download(hs, "clv_holdout", key="clv_holdout")
+    ui.table_with_download(hs.drop("frequency_cal"), "clv_holdout", key="clv_holdout")
 
 
 with tab_clv:
@@ -592,7 +608,7 @@ with tab_clv:
                 ),
             }
         )
-        p1, p2 = st.columns([2, 3])
+        p1, p2 = st.columns([1, 1])
         with p1:
             st.markdown(
                 f"**Fitted parameters** ({report['customers']:,} customers, "
@@ -601,11 +617,15 @@ with tab_clv:
             st.dataframe(
                 params,
                 hide_index=True,
-                column_config={"value": st.column_config.NumberColumn("value", format="%.4f")},
+                column_config={
+                    "model": st.column_config.TextColumn("Model", width=100),
+                    "parameter": st.column_config.TextColumn("Parameter", width=80),
+                    "value": st.column_config.NumberColumn("Value", format="%.4f", width=90),
+                    "meaning": st.column_config.TextColumn("Meaning"),
+                },
             )
             if gg is None:
                 st.caption("The spend model could not be fitted, so expected CLV is not shown.")
-            ui.download_buttons(params, "clv_parameters", key="clv_params")
         with p2:
             order = hist["label"].to_list()
             hl = hist.unpivot(
@@ -638,6 +658,7 @@ with tab_clv:
             )
             with st.expander("Frequency figures"):
                 ui.table_with_download(hist, "clv_frequency_fit", key="clv_hist")
+        ui.download_buttons(params, "clv_parameters", key="clv_params")
         lo, hi = orders["order_date"].min(), s.as_of
         if (hi - lo).days >= 2:
             holdout_section(lo, hi)

@@ -325,3 +325,38 @@ def test_calibration_holdout(cdnow_orders):
     assert agg["customers"].to_list() == [1411, 439, 214, 100, 62, 38, 29, 64]
     with pytest.raises(InputError):
         clv.calibration_holdout(cdnow_orders, date(1997, 10, 1), date(1997, 9, 1))
+
+
+def test_quadrature_agrees_with_closed_form():
+    """The fallback used for extreme fits = FHL eq. (10) on ordinary parameters."""
+    x = np.array([0.0, 1, 2, 5, 10, 30])
+    T = np.array([1.0, 10, 38, 38, 50, 300])
+    for t in (39.0, 365.0):
+        with_p_alive = clv.expected_purchases(PUBLISHED_BG, t, x, T, T)
+        closed = with_p_alive / clv.p_alive(PUBLISHED_BG, x, T, T)
+        quad = clv._alive_by_quadrature(PUBLISHED_BG, t, x, T)
+        npt.assert_allclose(quad, closed, rtol=1e-3)
+
+
+def test_regular_buyers_who_never_churn_get_finite_predictions():
+    # 60 customers buying 10.0 every 30 days, never missing one: the BG/NBD fit runs to its
+    # limit (r, alpha, b -> infinity, a -> 0: one fixed rate, no drop-out), where 2F1 fails.
+    start = pl.int_range(0, 60, eager=True)
+    orders = (
+        pl.DataFrame({"customer_id": start.cast(pl.Utf8), "first": start * 4})
+        .with_columns(pl.int_ranges(pl.col("first"), 330, 30).alias("day"))
+        .explode("day", empty_as_null=True)
+        .select(
+            "customer_id",
+            (pl.lit(date(2024, 1, 1)) + pl.duration(days=pl.col("day"))).alias("order_date"),
+            pl.lit(10.0).alias("revenue"),
+        )
+    )
+    out = clv.customer_clv(orders, date(2024, 12, 31))
+    assert out.null_count().sum_horizontal().item() == 0
+    # In that limit the model is a Poisson process with one rate for all, whose MLE is
+    # repeat purchases / exposure = sum(x) / sum(T) (likelihood prod lambda^x exp(-lambda T)).
+    s = clv.summary(orders, date(2024, 12, 31))
+    rate = s["frequency"].sum() / s["T"].sum()
+    npt.assert_allclose(out["expected_purchases_90d"], 90 * rate, rtol=1e-3)
+    npt.assert_allclose(out["expected_clv_365d"], 365 * rate * 10.0, rtol=1e-3)

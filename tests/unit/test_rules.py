@@ -448,7 +448,7 @@ def test_json_round_trip_and_validation() -> None:
     ],
 )
 def test_json_validation_errors(text: str, message: str) -> None:
-    with pytest.raises(InputError, match="") as info:
+    with pytest.raises(InputError) as info:
         rules_from_json(text, source="upload")
     assert message in str(info.value)
 
@@ -460,9 +460,7 @@ def test_bad_condition_in_json_is_kept_and_only_that_rule_disabled() -> None:
     )
     ev = evaluate(TABLE, rules)
     assert list(ev.errors) == ["bad"]
-    assert ev.insights["customer_id"].to_list() == ["A", "E"] or sorted(
-        ev.insights["customer_id"].to_list()
-    ) == ["A", "E"]
+    assert sorted(ev.insights["customer_id"].to_list()) == ["A", "E"]
 
 
 def test_default_rules_compile_on_the_hub_columns() -> None:

@@ -284,6 +284,12 @@ def test_numeric_attribute_binned_at_customer_quartiles():
     assert out == ["<= 30"] * 3 + ["30-40"] * 2 + ["40-50"] * 2 + ["> 50"] * 2
 
 
+def test_filter_values_keeps_the_missing_bucket(orders):
+    kept = sales.filter_values(orders, "region", ["(missing)", "East"])
+    assert kept["source_row"].to_list() == [3, 4, 6, 7, 9]  # lines 3 6 East, 4 7 9 missing
+    assert sales.filter_values(orders, "region", []).height == 9
+
+
 def test_top_products_within_category(orders):
     t = sales.top_products(orders, n=2)
     # Cat1: P1 = 100 + 200 + 60 + 80 = 440; Cat2: P3 = 50 + 90 = 140, P2 = 50 + 40 + 30 = 120

@@ -1,0 +1,66 @@
+"""AppTest: the Churn & retention page on the sample data; changing a threshold moves the
+KPIs and the churn list."""
+
+from tests.app.conftest import assert_no_exception, run_page
+
+
+def _metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _list_height(at) -> int:
+    return next(df.value.shape[0] for df in at.dataframe if "reason" in df.value.columns)
+
+
+def test_churn_page_renders_and_reacts_to_the_threshold():
+    at = run_page("views/churn.py")
+    assert_no_exception(at)
+    assert at.title[0].value == "Churn & retention"
+    before = _metrics(at)
+    for label in ("Churn rate", "Retention rate", "Revenue at risk", "At risk", "Churned"):
+        assert label in before
+    assert [t.label for t in at.tabs] == [
+        "Churn list",
+        "Inactivity",
+        "Period retention",
+        "Cohorts",
+        "Predicted churn & CLV",
+    ]
+    rows_before = _list_height(at)
+    assert rows_before > 0
+
+    # a longer churn window: fewer churned customers, more at risk, the same list size
+    # (at risk + churned = everyone silent for more than 60 days)
+    at.number_input(key="churn_days").set_value(180).run()
+    assert_no_exception(at)
+    after = _metrics(at)
+    assert at.session_state["settings"]["churn_days"] == 180
+    assert after["Churn rate"] != before["Churn rate"]
+    assert int(after["Churned"].replace(",", "")) < int(before["Churned"].replace(",", ""))
+    assert int(after["At risk"].replace(",", "")) > int(before["At risk"].replace(",", ""))
+    assert _list_height(at) == rows_before
+
+    # a longer at-risk window shrinks the list
+    at.number_input(key="at_risk_days").set_value(120).run()
+    assert _list_height(at) < rows_before
+
+
+def test_bad_thresholds_are_refused_with_a_message():
+    at = run_page("views/churn.py")
+    at.number_input(key="at_risk_days").set_value(200).run()
+    assert_no_exception(at)
+    assert any("must not exceed the churn threshold" in e.value for e in at.error)
+    assert at.session_state["settings"]["at_risk_days"] == 60
+
+
+def test_churn_list_filter_and_clv_section():
+    at = run_page("views/churn.py")
+    rows = _list_height(at)
+    at.multiselect(key="cl_status").set_value(["At risk"]).run()
+    assert_no_exception(at)
+    at_risk = int(_metrics(at)["At risk"].replace(",", ""))
+    assert _list_height(at) == at_risk < rows
+    # the CLV tab explains P(alive) for one-time buyers and shows the fitted parameters
+    assert any("one-time buyers" in i.value for i in at.info)
+    params = next(df.value for df in at.dataframe if "parameter" in df.value.columns)
+    assert list(params["parameter"])[:4] == ["r", "alpha", "a", "b"]

@@ -1,0 +1,49 @@
+"""AppTest: the A/B test page on the bundled experiment (176/1000 vs 238/1000)."""
+
+from tests.app.conftest import assert_no_exception, run_page
+
+
+def _metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_sample_experiment_verdict_and_health():
+    at = run_page("views/experiments.py")
+    assert_no_exception(at)
+    assert at.title[0].value == "A/B test"
+    m = _metrics(at)
+    # 176/1000 = 17.6%, 238/1000 = 23.8%; Welch p = 0.0006 (see tests/unit/test_abtest.py)
+    assert m["A (control)"] == "17.6%" and m["B"] == "23.8%"
+    assert m["p-value"] == "0.0006"
+    verdict = at.success[0].value
+    assert "17.6%" in verdict and "23.8%" in verdict and "+35% relative" in verdict
+    assert "The offer works" in verdict
+    assert not at.error  # healthy: no failed check shown
+    assert "Health checks" in [h.value for h in at.subheader]
+    # the power calculator starts from the control rate: 7,631 per variant for +10% relative
+    assert m["Units needed per variant"] == "7,631"
+
+
+def test_cuped_toggle_and_control_change_the_result():
+    at = run_page("views/experiments.py")
+    at.toggle[0].set_value(True).run()
+    assert_no_exception(at)
+    assert _metrics(at)["p-value"] != "0.0006"  # CUPED narrows the interval
+    at.toggle[0].set_value(False).run()
+    ctrl = next(s for s in at.selectbox if s.label == "Control")
+    ctrl.set_value("B").run()
+    assert_no_exception(at)
+    m = _metrics(at)
+    assert m["B (control)"] == "23.8%" and m["A"] == "17.6%"
+    assert "fell" in at.error[0].value  # A against B: the offer's absence hurts
+
+
+def test_wrong_split_shows_an_error_not_a_traceback():
+    at = run_page("views/experiments.py")
+    split = next(t for t in at.text_input if t.label == "Intended split")
+    split.set_value("50/40/10").run()
+    assert_no_exception(at)
+    assert any("intended split needs 2" in e.value for e in at.error)
+    split.set_value("90/10").run()  # 1000/1000 against 90/10: sample ratio mismatch
+    assert_no_exception(at)
+    assert any("do not trust this result" in e.value for e in at.error)
