@@ -33,7 +33,8 @@ def _tooltips(df: pl.DataFrame, fields: list[str | alt.Tooltip] | None) -> list[
             fmt = PCT if f in {"share", "growth", "yoy_growth", "return_rate", "margin"} else MONEY
             out.append(alt.Tooltip(f"{f}:Q", format=fmt))
         elif dtype.is_integer():
-            out.append(alt.Tooltip(f"{f}:Q", format=","))
+            plain = f in {"year", "month", "rank"}
+            out.append(alt.Tooltip(f"{f}:Q", format="d" if plain else ","))
         elif dtype.is_temporal():
             out.append(alt.Tooltip(f"{f}:T"))
         else:
@@ -108,6 +109,7 @@ def signed_bar(
     title: str = "",
     tooltip: list[str | alt.Tooltip] | None = None,
     y_format: str = PCT,
+    y_title: str | None = None,
     x_type: str = "N",
 ) -> alt.Chart:
     """Vertical bars coloured by sign (growth %, changes): green up, red down."""
@@ -119,7 +121,7 @@ def signed_bar(
         .mark_bar()
         .encode(
             x=alt.X(f"{x}:{x_type}", title=None, sort=None),
-            y=alt.Y(f"{y}:Q", axis=alt.Axis(format=y_format), title=y),
+            y=alt.Y(f"{y}:Q", axis=alt.Axis(format=y_format), title=y_title or y),
             color=alt.Color(
                 "direction:N",
                 scale=alt.Scale(domain=["up", "down"], range=[INCREASE, DECREASE]),
@@ -140,6 +142,7 @@ def trend(
     title: str = "",
     y_format: str = MONEY,
     y_title: str | None = None,
+    x_format: str | None = None,
     tooltip: list[str | alt.Tooltip] | None = None,
 ) -> alt.LayerChart:
     """Line(s) over time with a point per period; partial periods drawn hollow and grey, with a
@@ -170,7 +173,7 @@ def trend(
     if has_partial:
         tips.append(alt.Tooltip("period_kind:N", title="period"))
     base = alt.Chart(data, title=title).encode(
-        x=alt.X(f"{x}:T", title=None),
+        x=alt.X(f"{x}:T", title=None, axis=alt.Axis(format=x_format) if x_format else alt.Axis()),
         y=alt.Y(
             "value:Q",
             title=y_title or (ys[0] if len(ys) == 1 else ""),
@@ -182,16 +185,16 @@ def trend(
         tooltip=tips,
     )
     line = base.mark_line()
-    points = base.mark_point(size=60, filled=True).encode(
+    partial_point = alt.datum.period_kind == PARTIAL_LABEL
+    points = base.mark_point(filled=True).encode(
+        size=alt.condition(partial_point, alt.value(140), alt.value(50)),
         shape=alt.Shape(
             "period_kind:N",
             title=None,
             scale=alt.Scale(domain=["complete", PARTIAL_LABEL], range=["circle", "triangle"]),
             legend=alt.Legend(orient="top") if has_partial else None,
         ),
-        opacity=alt.condition(
-            alt.datum.period_kind == PARTIAL_LABEL, alt.value(0.45), alt.value(1.0)
-        ),
+        opacity=alt.condition(partial_point, alt.value(0.55), alt.value(1.0)),
     )
     return alt.layer(line, points).properties(height=300)
 
@@ -355,8 +358,10 @@ def heatmap(
         tooltip=_tooltips(df, tooltip or [x, y, color]),
     )
     if not text:
-        return rect.properties(height=max(80, 40 * df[y].n_unique()))
+        return rect.properties(height=alt.Step(34))
+    dark = float(df[color].max() or 0) * 0.6  # print white on the darker cells
     labels = base.mark_text(fontSize=11).encode(
-        text=alt.Text(f"{color}:Q", format=color_format), color=alt.value("black")
+        text=alt.Text(f"{color}:Q", format=color_format),
+        color=alt.condition(f"datum['{color}'] > {dark}", alt.value("white"), alt.value("black")),
     )
-    return alt.layer(rect, labels).properties(height=max(80, 40 * df[y].n_unique()))
+    return alt.layer(rect, labels).properties(height=alt.Step(34))

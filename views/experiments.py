@@ -311,7 +311,10 @@ def verdict_section(res: Analysis) -> None:
         fmt = ab.fmt_value
         ui.kpi_cards(
             [
-                ui.Kpi(f"{res.control} (control)", fmt(r.control_value, res.kind)),
+                ui.Kpi(
+                    res.control if res.control.lower() == "control" else f"{res.control} (control)",
+                    fmt(r.control_value, res.kind),
+                ),
                 ui.Kpi(
                     r.variant,
                     fmt(r.value, res.kind),

@@ -98,12 +98,12 @@ def _change(metric: str) -> str | None:
     parts = []
     if r["kind"] == "rate":
         if r["change"] is not None:
-            parts.append(f"{r['change'] * 100:+.1f} pts vs prev.")
+            parts.append(f"{r['change'] * 100:+.1f} pts")
         if r["last_year"] is not None:
             parts.append(f"{(r['current'] - r['last_year']) * 100:+.1f} pts YoY")
     else:
         if r["change_pct"] is not None:
-            parts.append(f"{r['change_pct']:+.1%} vs prev.")
+            parts.append(f"{r['change_pct']:+.1%}")
         if r["yoy_pct"] is not None:
             parts.append(f"{r['yoy_pct']:+.1%} YoY")
     return " · ".join(parts) or None
@@ -167,8 +167,18 @@ if cur.return_rate is not None:
         card("returned_revenue", inverse=True, help="Revenue of returned lines."),
     ]
 ui.kpi_cards(cards)
-if cmp.previous is None:
-    st.caption("No earlier data of the same length: pick a shorter period to see deltas.")
+st.caption(
+    (
+        f"Deltas: against the previous {period.days} days ({cmp.previous_period.label()})"
+        if cmp.previous
+        else "No data for the previous period of equal length: pick a shorter period for deltas"
+    )
+    + (
+        f", and year over year ({cmp.last_year_period.label()})."
+        if cmp.last_year
+        else "; no data a year earlier."
+    )
+)
 with st.expander("All KPIs with comparisons"):
     ui.table_with_download(
         cmp.table().drop("kind"),
@@ -197,6 +207,7 @@ def trends_tab() -> None:
     st.altair_chart(
         charts.trend(
             t, "period", measure, title=f"{measure.title()} by {grain}", y_format=fmt,
+            x_format="%b %Y" if grain in ("month", "quarter") else None,
             tooltip=["label", "revenue", "orders", "customers", "growth", "yoy_growth"],
         ),
         width="stretch",
@@ -205,13 +216,27 @@ def trends_tab() -> None:
     left, right = st.columns(2)
     growth = t.filter(pl.col("growth").is_not_null())
     left.altair_chart(
-        charts.signed_bar(growth, "label", "growth", title=f"Revenue growth vs previous {grain}"),
+        charts.signed_bar(
+            growth,
+            "label",
+            "growth",
+            title=f"Revenue growth vs previous {grain}",
+            y_title="growth",
+            tooltip=["label", "revenue", "growth", "partial"],
+        ),
         width="stretch",
     )
     yoy = t.filter(pl.col("yoy_growth").is_not_null())
     if yoy.height:
         right.altair_chart(
-            charts.signed_bar(yoy, "label", "yoy_growth", title="Revenue growth year over year"),
+            charts.signed_bar(
+                yoy,
+                "label",
+                "yoy_growth",
+                title="Revenue growth year over year",
+                y_title="growth",
+                tooltip=["label", "revenue", "yoy_growth", "partial"],
+            ),
             width="stretch",
         )
     else:
@@ -219,8 +244,9 @@ def trends_tab() -> None:
     st.altair_chart(
         charts.stacked_bars(
             t,
-            "period",
+            "label",
             {"new_revenue": "New customers", "returning_revenue": "Returning customers"},
+            x_type="O",
             title=f"Revenue from new vs returning customers by {grain}",
         ),
         width="stretch",
