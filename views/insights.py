@@ -83,12 +83,15 @@ def _rules() -> list[R.Rule]:
     return st.session_state["ir_rules"]
 
 
-def _autosave(rules: list[R.Rule], note: str = "") -> None:
+def _autosave(rules: list[R.Rule], note: str = "", before: list[R.Rule] | None = None) -> None:
+    """Save `rules` as a new version; the first save also records the starting point."""
     if not st.session_state.get("ir_autosave", True):
         return
     try:
         db = store.open_db(_db_path())
         try:
+            if before is not None and store.load_rule_set(db) is None:
+                store.save_rule_set(db, before, author=_author(), note="starting point")
             v = store.save_rule_set(db, rules, author=_author(), note=note)
         finally:
             db.close()
@@ -109,7 +112,7 @@ def _set_rules(new: list[R.Rule], note: str = "") -> None:
     st.session_state["ir_undo"] = (st.session_state["ir_undo"] + [old])[-50:]
     st.session_state["ir_rules"] = new
     st.session_state["ir_ver"] += 1
-    _autosave(new, note)
+    _autosave(new, note, before=old)
 
 
 def _undo() -> None:

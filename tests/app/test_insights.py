@@ -63,11 +63,13 @@ def test_threshold_slider_changes_the_match_and_undo_restores_it(workspace):
     # fewer days of inactivity needed -> at least as many customers, and here strictly more
     assert after > before
     assert at.session_state["ir_rules"][1].condition == "recency_days >= 90 and orders <= 2"
-    # auto-save wrote two versions: the first change creates the set... and its history
+    # auto-save recorded the starting point and the change, with what changed
     conn = sqlite3.connect(workspace)
     changes = conn.execute("SELECT changes FROM rule_set_versions ORDER BY version").fetchall()
     conn.close()
-    assert "recency_days >= 180" in changes[-1][0] and "recency_days >= 90" in changes[-1][0]
+    assert len(changes) == 2
+    assert "changed 'Reactivate inactive': condition 'recency_days >= 180 and orders <= 2' -> "
+    "'recency_days >= 90 and orders <= 2'" in changes[1][0]
     at.button(key="ir_undo_btn").click().run()
     assert_no_exception(at)
     assert _metric(at, "Customers matched") == before

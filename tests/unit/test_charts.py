@@ -53,7 +53,8 @@ def test_trend_marks_partial_periods():
     d = spec(charts.trend(df, "period", "revenue"))
     line, points = d["layer"]
     assert line["mark"]["type"] == "line" and points["mark"]["type"] == "point"
-    assert line["encoding"]["x"] == {"field": "period", "title": None, "type": "temporal"}
+    assert line["encoding"]["x"]["field"] == "period"
+    assert line["encoding"]["x"]["type"] == "temporal"
     assert points["encoding"]["shape"]["field"] == "period_kind"
     rows = next(iter(d["datasets"].values()))
     assert [r["period_kind"] for r in rows] == [charts.PARTIAL_LABEL, "complete"]
