@@ -97,8 +97,8 @@ def bar(
         chart = chart.add_params(param).encode(
             opacity=alt.condition(param, alt.value(1.0), alt.value(0.35))
         )
-    rows = df.height
-    return chart.properties(height=height or (max(120, min(22 * rows, 600)) if horizontal else 300))
+    # a step per bar: Streamlit fits a fixed height around the axes and would squash the bars
+    return chart.properties(height=height or (alt.Step(22) if horizontal else 300))
 
 
 def signed_bar(
@@ -120,7 +120,12 @@ def signed_bar(
         alt.Chart(data, title=title)
         .mark_bar()
         .encode(
-            x=alt.X(f"{x}:{x_type}", title=None, sort=None),
+            x=alt.X(
+                f"{x}:{x_type}",
+                title=None,
+                sort=None,
+                axis=alt.Axis(labelAngle=-40, labelLimit=120),
+            ),
             y=alt.Y(f"{y}:Q", axis=alt.Axis(format=y_format), title=y_title or y),
             color=alt.Color(
                 "direction:N",
@@ -129,7 +134,7 @@ def signed_bar(
             ),
             tooltip=_tooltips(data, tooltip or [x, y]),
         )
-        .properties(height=260)
+        .properties(height=320)
     )
 
 
@@ -276,7 +281,19 @@ def waterfall(steps: pl.DataFrame, *, title: str = "", value_format: str = MONEY
     data = waterfall_data(steps)
     order = data["step"].to_list()
     base = alt.Chart(data, title=title).encode(
-        x=alt.X("step:N", sort=order, title=None, axis=alt.Axis(labelAngle=0, labelLimit=160)),
+        x=alt.X(
+            "step:N",
+            sort=order,
+            title=None,
+            # long step names wrap at their first space ("Revenue" / "2026-03-31 to ...")
+            axis=alt.Axis(
+                labelAngle=0,
+                labelLimit=200,
+                labelExpr="length(datum.label) > 20 ? [slice(datum.label, 0, "
+                "indexof(datum.label, ' ')), slice(datum.label, indexof(datum.label, ' ') + 1)]"
+                " : datum.label",
+            ),
+        ),
     )
     bars = base.mark_bar(size=48).encode(
         y=alt.Y("start:Q", title="revenue", axis=alt.Axis(format=value_format)),
@@ -297,8 +314,12 @@ def waterfall(steps: pl.DataFrame, *, title: str = "", value_format: str = MONEY
     )
     labels = (
         base.mark_text(dy=-8, fontSize=12)
-        .encode(y=alt.Y("top:Q"), text=alt.Text("amount:Q", format=f"+{value_format}"))
-        .transform_calculate(top="max(datum.start, datum.end)")
+        .encode(y=alt.Y("top:Q"), text=alt.Text("text:N"))
+        .transform_calculate(
+            top="max(datum.start, datum.end)",
+            text=f"(datum.kind == 'effect' && datum.amount >= 0 ? '+' : '') "
+            f"+ format(datum.amount, '{value_format}')",
+        )
     )
     return alt.layer(bars, labels).properties(height=320)
 

@@ -169,6 +169,9 @@ def parse_amount(col: pl.Series) -> pl.Series:
     if col.dtype == pl.Boolean:
         return col.cast(pl.Float64)
     s = col.cast(pl.Utf8).str.strip_chars()
+    direct = s.cast(pl.Float64, strict=False)
+    if direct.null_count() == s.null_count():  # plain numbers: the fast path
+        return direct.alias(col.name)
     cleaned = s.str.replace_all(_CURRENCY, "")
     both = cleaned.filter(cleaned.str.contains(r"\.") & cleaned.str.contains(","))
     comma_decimal = False
@@ -612,11 +615,15 @@ def build_orders(raw: pl.DataFrame, mapping: dict[str, str], source: str = "uplo
     if "status" in mapping:
         status = raw[mapping["status"]]
         if "order_id" in mapping:  # Shopify gives order-level fields on an order's first line only
-            status = (
-                pl.DataFrame({"s": status.cast(pl.Utf8), "o": raw[mapping["order_id"]]})
-                .select(pl.col("s").fill_null(pl.col("s").drop_nulls().first().over("o")))
-                .to_series()
+            frame = pl.DataFrame({"s": status.cast(pl.Utf8), "o": raw[mapping["order_id"]]})
+            multi = (
+                frame.group_by("o")
+                .agg(n=pl.len(), k=pl.col("s").count(), f=pl.col("s").first().is_not_null())
+                .filter(pl.col("n") > 1)
             )
+            if multi.height and ((multi["k"] == 1) & multi["f"]).mean() >= 0.9:
+                fill = pl.col("s").fill_null(pl.col("s").drop_nulls().first().over("o"))
+                status = frame.select(fill).to_series()
         cols["status"] = normalise_status(status).alias("status")
     if "order_id" in mapping:
         cols["order_id"] = raw[mapping["order_id"]].cast(pl.Utf8).str.strip_chars()

@@ -83,10 +83,20 @@ def _inconsistent(key: str, _orders: pl.DataFrame, columns: tuple[str, ...]) -> 
 
 
 # ---------------------------------------------------------------- small display helpers
+FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
+
+
+def show(chart: alt.TopLevelMixin, where=st) -> None:
+    """Full-width chart that keeps its height (also when drawn in a tab that is not open)."""
+    where.altair_chart(chart.properties(autosize=FIT_X), width="stretch")
+
+
 def _config(df: pl.DataFrame) -> dict:
     """Shares as percentages, money with separators, scores and counts as plain numbers."""
     out = {}
     for c, t in df.schema.items():
+        if t == pl.Date:
+            out[c] = st.column_config.DateColumn(c, format="YYYY-MM-DD")
         if not t.is_numeric():
             continue
         if c.endswith(("share", "rate", "share_of_group")) or c in ("share", "p_alive"):
@@ -97,8 +107,10 @@ def _config(df: pl.DataFrame) -> dict:
 
 
 def table(df: pl.DataFrame, name: str, key: str, height: int | None = None) -> None:
-    kwargs = {"height": height} if height else {}
-    ui.table_with_download(df, name, key=key, column_config=_config(df), **kwargs)
+    """A table with CSV and Excel downloads; short tables are shown whole."""
+    if height is None and df.height <= 16:
+        height = 35 * (df.height + 1) + 3
+    ui.table_with_download(df, name, key=key, column_config=_config(df), height=height or "auto")
 
 
 def share_bars(df: pl.DataFrame, category: str, order: list[str], title: str) -> alt.Chart:
@@ -114,7 +126,9 @@ def share_bars(df: pl.DataFrame, category: str, order: list[str], title: str) ->
             y=alt.Y(f"{category}:N", sort=order, title=None, axis=alt.Axis(labelLimit=200)),
             yOffset=alt.YOffset("measure:N"),
             x=alt.X("share:Q", axis=alt.Axis(format="%"), title=None),
-            color=alt.Color("measure:N", scale=SHARE_COLORS, legend=alt.Legend(orient="top")),
+            color=alt.Color(
+                "measure:N", scale=SHARE_COLORS, legend=alt.Legend(orient="top", title=None)
+            ),
             tooltip=[
                 alt.Tooltip(f"{category}:N"),
                 alt.Tooltip("measure:N"),
@@ -136,7 +150,7 @@ def segment_map_chart(cells: pl.DataFrame) -> alt.LayerChart:
         y=alt.Y("fm:O", title="FM score (5 = buys most often, spends most)", sort="descending"),
     )
     rect = base.mark_rect(stroke="white", strokeWidth=2).encode(
-        color=alt.Color("rfm_segment:N", scale=SEG_SCALE, title="segment"),
+        color=alt.Color("rfm_segment:N", scale=SEG_SCALE, legend=None),
         tooltip=[
             alt.Tooltip("rfm_segment:N", title="segment"),
             alt.Tooltip("r:O", title="R"),
@@ -257,17 +271,28 @@ tabs = st.tabs(
 # ---------------------------------------------------------------- RFM segments
 with tabs[0]:
     summary = segments.segment_summary(scored)
-    left, right = st.columns([3, 2])
-    with left:
-        cells = segments.segment_cells(scored, bins)
-        st.altair_chart(segment_map_chart(cells), width="stretch")
-    with right:
-        st.altair_chart(
-            share_bars(
-                summary, "rfm_segment", list(segments.SEGMENT_ORDER), "Customers vs revenue"
-            ),
-            width="stretch",
-        )
+    show(segment_map_chart(segments.segment_cells(scored, bins)))
+    left, right = st.columns(2)
+    show(
+        share_bars(summary, "rfm_segment", list(segments.SEGMENT_ORDER), "Customers vs revenue"),
+        left,
+    )
+    show(
+        charts.bar(
+            summary,
+            "rfm_segment",
+            "revenue_per_customer",
+            title="Revenue per customer",
+            tooltip=["rfm_segment", "customers", "revenue_per_customer", "aov", "repeat_rate"],
+            value_title="revenue per customer",
+            category_title="segment",
+            sort_by_value=False,
+        ).encode(
+            y=alt.Y("rfm_segment:N", sort=list(segments.SEGMENT_ORDER), title=None),
+            color=alt.Color("rfm_segment:N", scale=SEG_SCALE, legend=None),
+        ),
+        right,
+    )
     st.subheader("Segments: who they are and what to do")
     table(summary, "rfm_segments", key="rfm_summary")
 
@@ -288,21 +313,18 @@ with tabs[0]:
 
     segment_members(scored, summary)
 
-    c1, c2 = st.columns(2)
-    with c1:
-        st.subheader("Score thresholds")
-        st.caption(
-            "The value range behind each score on this data. A score with 0 customers was "
-            "jumped over by a large tie (e.g. many one-order customers all get F = 1)."
-        )
-        table(segments.rfm_thresholds(scored, bins), "rfm_thresholds", key="rfm_thresholds")
-    with c2:
-        st.subheader("The segment map")
-        st.caption(
-            "Scores are put on a 1-5 scale (3 bins: 1, 3, 5; 4 bins: 1, 2, 4, 5) and FM is the "
-            "mean of F and M, rounded half up."
-        )
-        table(segments.segment_map(), "rfm_segment_map", key="rfm_map")
+    st.subheader("Score thresholds")
+    st.caption(
+        "The value range behind each score on this data. A score with 0 customers was jumped "
+        "over by a large tie (e.g. many one-order customers all get F = 1)."
+    )
+    table(segments.rfm_thresholds(scored, bins), "rfm_thresholds", key="rfm_thresholds")
+    st.subheader("The segment map")
+    st.caption(
+        "R and FM on a 1-5 scale (with 3 bins scores 1, 2, 3 become 1, 3, 5; with 4 bins "
+        "1, 2, 4, 5); FM is the mean of F and M, rounded half up."
+    )
+    table(segments.segment_map(), "rfm_segment_map", key="rfm_map")
 
 # ---------------------------------------------------------------- value tiers & personas
 with tabs[1]:
@@ -347,10 +369,7 @@ with tabs[1]:
     tier_names = [n for n, _ in tiers]
     tier_summary = segments.segment_summary(tiered, "value_tier", order=tier_names)
     with c2:
-        st.altair_chart(
-            share_bars(tier_summary, "value_tier", tier_names, "Customers vs revenue by tier"),
-            width="stretch",
-        )
+        show(share_bars(tier_summary, "value_tier", tier_names, "Customers vs revenue by tier"))
     table(tier_summary, "value_tiers", key="tier_summary")
     st.caption("Revenue range of each tier on this data:")
     table(edges, "value_tier_edges", key="tier_edges")
@@ -367,16 +386,16 @@ with tabs[1]:
     table(persona_rules, "persona_rules", key="persona_rules")
     persona_summary = segments.segment_summary(with_persona, "persona")
     c1, c2 = st.columns(2)
-    c1.altair_chart(
+    show(
         share_bars(
             persona_summary,
             "persona",
             list(segments.PERSONAS),
             "Customers vs revenue by persona",
         ),
-        width="stretch",
+        c1,
     )
-    c2.altair_chart(
+    show(
         charts.bar(
             persona_summary,
             "persona",
@@ -386,7 +405,7 @@ with tabs[1]:
             value_title="revenue per customer",
             category_title="persona",
         ),
-        width="stretch",
+        c2,
     )
     table(persona_summary, "personas", key="persona_summary")
 
@@ -412,14 +431,14 @@ with tabs[2]:
     )
     loyalty_summary = segments.segment_summary(labelled, "loyalty")
     c1, c2 = st.columns(2)
-    c1.altair_chart(
+    show(
         share_bars(
             loyalty_summary, "loyalty", list(segments.LOYALTY_ORDER), "Customers vs revenue"
         ),
-        width="stretch",
+        c1,
     )
     dist = segments.orders_distribution(labelled)
-    c2.altair_chart(
+    show(
         alt.Chart(dist, title="Customers by number of orders")
         .mark_bar(color="#4F46E5")
         .encode(
@@ -433,7 +452,7 @@ with tabs[2]:
             ],
         )
         .properties(height=280),
-        width="stretch",
+        c2,
     )
     table(loyalty_summary, "loyalty", key="loyalty_summary")
     table(dist, "orders_per_customer", key="orders_dist")
@@ -459,7 +478,7 @@ with tabs[2]:
         ]
     )
     buckets = segments.second_order_buckets(second)
-    st.altair_chart(
+    show(
         alt.Chart(buckets, title="Days from the first to the second order")
         .mark_bar(color="#00897B")
         .encode(
@@ -477,8 +496,7 @@ with tabs[2]:
                 alt.Tooltip("cumulative_share:Q", format=".1%"),
             ],
         )
-        .properties(height=260),
-        width="stretch",
+        .properties(height=260)
     )
     table(buckets, "time_to_second_order", key="second_buckets")
 
@@ -498,11 +516,8 @@ with tabs[3]:
                 "Revenue, customers and AOV per group. AOV = the group's revenue / its orders."
             )
         g1, g2 = st.columns(2)
-        g1.altair_chart(
-            share_bars(summ, by, groups, f"Customers vs revenue by {label.lower()}"),
-            width="stretch",
-        )
-        g2.altair_chart(
+        show(share_bars(summ, by, groups, f"Customers vs revenue by {label.lower()}"), g1)
+        show(
             charts.bar(
                 summ,
                 by,
@@ -513,7 +528,7 @@ with tabs[3]:
                 category_title=label.lower(),
                 sort_by_value=False,
             ).encode(y=alt.Y(f"{by}:N", sort=groups, title=None)),
-            width="stretch",
+            g2,
         )
         table(summ, f"contribution_by_{by}", key="contrib_table")
 
@@ -528,7 +543,7 @@ with tabs[3]:
         group = p1.selectbox(label, groups, key="contrib_group")
         top = p1.slider("Top items", 3, 10, 5, key="contrib_top")
         one = prods.filter((pl.col(by) == group) & (pl.col("rank") <= top))
-        p2.altair_chart(
+        show(
             charts.bar(
                 one,
                 item,
@@ -538,7 +553,7 @@ with tabs[3]:
                 value_title="revenue",
                 category_title=item,
             ),
-            width="stretch",
+            p2,
         )
         table(prods.filter(pl.col("rank") <= top), f"top_{item}s_by_{by}", key="contrib_prods")
 
@@ -574,11 +589,8 @@ with tabs[4]:
         breakdown = segments.attribute_breakdown(labelled, attr, nbins)
         groups = breakdown["group"].to_list()
         b1, b2 = st.columns(2)
-        b1.altair_chart(
-            share_bars(breakdown, "group", groups, f"Customers vs revenue by {attr}"),
-            width="stretch",
-        )
-        b2.altair_chart(
+        show(share_bars(breakdown, "group", groups, f"Customers vs revenue by {attr}"), b1)
+        show(
             charts.bar(
                 breakdown,
                 "group",
@@ -589,7 +601,7 @@ with tabs[4]:
                 category_title=attr,
                 sort_by_value=False,
             ).encode(y=alt.Y("group:N", sort=groups, title=None)),
-            width="stretch",
+            b2,
         )
         table(breakdown, f"customers_by_{attr}", key="demo_table")
 
@@ -631,11 +643,8 @@ with tabs[4]:
         )
         frame = cmp.to_frame()
         e1, e2 = st.columns(2)
-        e1.altair_chart(
-            ci_chart(frame.head(1), f"{attr2} = {cmp.group_b} minus {cmp.group_a}", ",.0f"),
-            width="stretch",
-        )
-        e2.altair_chart(ci_chart(frame.tail(1), "Repeat rate difference", ".1%"), width="stretch")
+        show(ci_chart(frame.head(1), f"{attr2} = {cmp.group_b} minus {cmp.group_a}", ",.0f"), e1)
+        show(ci_chart(frame.tail(1), "Repeat rate difference", ".1%"), e2)
         table(frame, f"compare_{attr2}", key="cmp_table")
 
     demographics(labelled)
@@ -684,7 +693,7 @@ with tabs[5]:
         if attrs:
             st.caption(" · ".join(f"{a}: {v if v is not None else '–'}" for a, v in attrs.items()))
         timeline = segments.customer_timeline(data.orders, cid)
-        st.altair_chart(
+        show(
             alt.Chart(timeline, title="Cumulative revenue")
             .mark_line(point=True, interpolate="step-after", color="#4F46E5")
             .encode(
@@ -696,8 +705,7 @@ with tabs[5]:
                     alt.Tooltip("cumulative_revenue:Q", format=",.2f"),
                 ],
             )
-            .properties(height=220),
-            width="stretch",
+            .properties(height=220)
         )
         table(segments.customer_orders(data.orders, cid), f"orders_{cid}", key="drill_orders")
 

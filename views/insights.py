@@ -224,7 +224,9 @@ def _rules_chart(stats: pl.DataFrame) -> alt.Chart:
         alt.Chart(long)
         .mark_bar()
         .encode(
-            y=alt.Y("rule:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
+            y=alt.Y(
+                "rule:N", sort=order, title=None, axis=alt.Axis(labelLimit=220, labelOverlap=False)
+            ),
             yOffset=alt.YOffset("measure:N", sort=["matched", "assigned (wins)"]),
             x=alt.X("customers:Q", title="Customers"),
             color=alt.Color(
@@ -239,7 +241,7 @@ def _rules_chart(stats: pl.DataFrame) -> alt.Chart:
                 alt.Tooltip("priority:Q", title="Priority"),
             ],
         )
-        .properties(height=max(160, 34 * stats.height))
+        .properties(height=max(160, 56 * stats.height))
     )
 
 
@@ -249,9 +251,14 @@ def _overlap_chart(overlaps: pl.DataFrame, order: list[str]) -> alt.Chart:
             "other:N",
             sort=order,
             title="…also matches",
-            axis=alt.Axis(labelAngle=-30, labelLimit=160),
+            axis=alt.Axis(labelAngle=-35, labelLimit=160, labelOverlap=False),
         ),
-        y=alt.Y("rule:N", sort=order, title="Customers of…", axis=alt.Axis(labelLimit=200)),
+        y=alt.Y(
+            "rule:N",
+            sort=order,
+            title="Customers of…",
+            axis=alt.Axis(labelLimit=200, labelOverlap=False),
+        ),
         tooltip=[
             alt.Tooltip("rule:N", title="Rule"),
             alt.Tooltip("other:N", title="Other rule"),
@@ -265,11 +272,13 @@ def _overlap_chart(overlaps: pl.DataFrame, order: list[str]) -> alt.Chart:
         text=alt.Text("customers:Q", format=","),
         color=alt.condition("datum.customers > 0", alt.value("#111827"), alt.value("#9CA3AF")),
     )
-    return (heat + text).properties(height=max(180, 32 * len(order)))
+    return (heat + text).properties(height=max(200, 44 * len(order)))
 
 
 def _curve_chart(curve: pl.DataFrame, measure: str, title: str, fmt: str, label: str):
-    base = alt.Chart(curve).encode(x=alt.X("value:Q", title=label))
+    lo, hi = curve["value"].min(), curve["value"].max()
+    x = alt.X("value:Q", title=label, scale=alt.Scale(domain=[lo, hi], nice=False))
+    base = alt.Chart(curve).encode(x=x)
     line = base.mark_line(point=True, color="#4F46E5").encode(
         y=alt.Y(f"{measure}:Q", title=title),
         tooltip=[
@@ -283,7 +292,7 @@ def _curve_chart(curve: pl.DataFrame, measure: str, title: str, fmt: str, label:
         .mark_rule(color="#DC2626", strokeDash=[4, 3])
         .encode(x="value:Q", tooltip=[alt.Tooltip("value:Q", title="Current value")])
     )
-    return (line + now).properties(height=220, title=title).interactive(bind_y=False)
+    return (line + now).properties(height=220, title=title)
 
 
 def _action_chart(summary: pl.DataFrame) -> alt.Chart:
@@ -328,7 +337,7 @@ _rules()
 def _toolbar() -> None:
     rules = st.session_state["ir_rules"]
     ver = st.session_state["ir_ver"]
-    c1, c2, c3, c4, c5, c6 = st.columns([1, 1.4, 1.3, 1.3, 1.6, 1.6], vertical_alignment="bottom")
+    c1, c2, c3, c4, c5, c6 = st.columns([1, 1.4, 1.3, 1.3, 1.8, 1.2], vertical_alignment="bottom")
     c1.button(
         "↶ Undo",
         key="ir_undo_btn",
@@ -363,7 +372,7 @@ def _toolbar() -> None:
     )
     c5.text_input("Your name (for the history)", key="ir_author", placeholder="analyst")
     c6.toggle(
-        "Auto-save changes",
+        "Auto-save",
         key="ir_autosave",
         value=True,
         help="Save every change as a new version of the rule set in the workspace "
@@ -547,7 +556,7 @@ def _preview_section(
                 help="Matched customers who also match another rule.",
             ),
         ],
-        per_row=6,
+        per_row=3,
     )
     st.caption(f"Preview computed in {ms:.0f} ms for {ui.num(p.evaluation.customers)} customers.")
     if p.curve is not None and curve_at is not None:
@@ -575,7 +584,7 @@ def _all_rules_section(p: R.Preview) -> None:
     st.markdown("#### All rules")
     for r in stats.filter(pl.col("error").is_not_null()).iter_rows(named=True):
         st.error(f"Rule “{r['rule']}” is switched off until fixed: {r['error']}")
-    c1, c2 = st.columns(2)
+    c1, c2 = st.columns([2, 3])
     with c1:
         st.markdown("**Customers per rule** (matched vs. won after priority)")
         if stats.filter(pl.col("enabled")).height:
@@ -629,16 +638,15 @@ def _insights_tab(rules: list[R.Rule]) -> None:
     )
     summary = R.summary_by_action(ins)
     st.markdown("#### Summary by action")
-    c1, c2 = st.columns([3, 2])
     if summary.height:
-        c1.altair_chart(_action_chart(summary), width="stretch")
-    with c2:
-        ui.table_with_download(
-            summary,
-            "insights_by_action",
-            key="ir_summary",
-            column_config={"revenue": st.column_config.NumberColumn(format="%,.0f")},
-        )
+        st.altair_chart(_action_chart(summary), width="stretch")
+    ui.table_with_download(
+        summary,
+        "insights_by_action",
+        key="ir_summary",
+        width="stretch",
+        column_config={"revenue": st.column_config.NumberColumn(format="%,.0f")},
+    )
     st.markdown("#### Insights per customer")
     f1, f2, f3, f4 = st.columns([1.4, 1.6, 1, 1])
     pick_rules = f1.multiselect(

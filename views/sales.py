@@ -16,6 +16,25 @@ from views import state, ui
 
 PICK_PARAM = "pick"
 
+PERCENT = {
+    "share", "growth", "yoy_growth", "margin", "return_rate", "change_pct", "yoy_pct",
+    "share_of_change", "cum_share", "cum_entity_share", "share_of_returns",
+}  # fmt: skip
+
+
+def table(df: pl.DataFrame, name: str, *, label: str | None = None, **kwargs) -> None:
+    """The figures of a chart as a table (shares as %, money with separators) + downloads."""
+    config: dict = {}
+    for col, dtype in df.schema.items():
+        if col in PERCENT:
+            config[col] = st.column_config.NumberColumn(format="percent")
+        elif dtype.is_float():
+            config[col] = st.column_config.NumberColumn(format="localized")
+    if label:
+        config["value"] = st.column_config.TextColumn(label)
+    ui.table_with_download(df, name, column_config=config, **kwargs)
+
+
 data = state.app_data()
 
 
@@ -180,12 +199,9 @@ st.caption(
     )
 )
 with st.expander("All KPIs with comparisons"):
-    ui.table_with_download(
+    table(
         cmp.table().drop("kind"),
         "sales_kpis",
-        column_config={
-            c: st.column_config.NumberColumn(format="percent") for c in ("change_pct", "yoy_pct")
-        },
     )
 
 tabs = st.tabs(["Trends", "Breakdowns", "Pareto", "Root cause", "Returns & status"])
@@ -252,12 +268,9 @@ def trends_tab() -> None:
         width="stretch",
     )
     with st.expander(f"Figures by {grain}"):
-        ui.table_with_download(
+        table(
             t.drop("period", "period_end"),
             f"sales_trend_{grain}",
-            column_config={
-                c: st.column_config.NumberColumn(format="percent") for c in ("growth", "yoy_growth")
-            },
         )
     season = sales.seasonality(orders)
     st.altair_chart(
@@ -275,7 +288,7 @@ def trends_tab() -> None:
     )  # fmt: skip
     st.caption("Index: the month's revenue over the average complete month of its year.")
     with st.expander("Seasonality figures"):
-        ui.table_with_download(season, "sales_seasonality")
+        table(season, "sales_seasonality")
 
 
 with tabs[0]:
@@ -306,12 +319,10 @@ with tabs[1]:
     st.caption(
         f"Growth compares with the previous period of equal length ({period.previous().label()})."
     )
-    pct_cols = ("share", "growth", "margin", "return_rate")
-    pct_config = {c: st.column_config.NumberColumn(format="percent") for c in pct_cols}
-    ui.table_with_download(
+    table(
         bd_all.drop("below_median", "declining"),
         f"sales_by_{pick_dim}",
-        column_config=pct_config,
+        label=pick_dim,
     )
     weak = sales.underperformers(bd_all)
     if weak.height:
@@ -331,9 +342,7 @@ with tabs[1]:
             ),
             width="stretch",
         )  # fmt: skip
-        ui.table_with_download(
-            top, "sales_top_products", column_config={"share": pct_config["share"]}
-        )
+        table(top, "sales_top_products")
 
 # ---------------------------------------------------------------- Pareto
 with tabs[2]:
@@ -350,14 +359,10 @@ with tabs[2]:
                 charts.pareto_curve(p.table, entity=noun, title=f"Pareto curve of {noun}"),
                 width="stretch",
             )
-            ui.table_with_download(
+            table(
                 p.table.rename({"key": by}),
                 f"sales_pareto_{noun}",
                 key=f"pareto_{noun}",
-                column_config={
-                    c: st.column_config.NumberColumn(format="percent")
-                    for c in ("share", "cum_share", "cum_entity_share")
-                },
                 height=260,
             )
 
@@ -406,10 +411,10 @@ def root_cause_tab() -> None:
         f"Customers {br.customers_a:,} → {br.customers_b:,} · orders {br.orders_a:,} → "
         f"{br.orders_b:,} · method: {br.method}."
     )
-    ui.table_with_download(e.bridge.steps(), "sales_bridge")
-    for d, table in e.contributions.items():
+    table(e.bridge.steps(), "sales_bridge")
+    for d, contrib in e.contributions.items():
         st.markdown(f"**{e.sentences[d]}**")
-        top = table.head(15).filter(pl.col("points").is_not_null())
+        top = contrib.head(15).filter(pl.col("points").is_not_null())
         if top.height:
             st.altair_chart(
                 charts.signed_bar(
@@ -420,11 +425,7 @@ def root_cause_tab() -> None:
                 width="stretch",
             )  # fmt: skip
         with st.expander(f"Contributions by {d}"):
-            ui.table_with_download(
-                table,
-                f"sales_change_by_{d}",
-                column_config={"share_of_change": st.column_config.NumberColumn(format="percent")},
-            )
+            table(contrib, f"sales_change_by_{d}", label=d)
 
 
 with tabs[3]:
@@ -446,10 +447,9 @@ with tabs[4]:
                 ),
                 width="stretch",
             )  # fmt: skip
-            ui.table_with_download(
+            table(
                 st_tab,
                 "sales_by_status",
-                column_config={"share": st.column_config.NumberColumn(format="percent")},
             )
         with right:
             if sales.has_column(in_period, "category"):
@@ -462,13 +462,9 @@ with tabs[4]:
                     ),
                     width="stretch",
                 )  # fmt: skip
-                ui.table_with_download(
+                table(
                     rc,
                     "sales_returns_by_category",
-                    column_config={
-                        c: st.column_config.NumberColumn(format="percent")
-                        for c in ("return_rate", "share_of_returns")
-                    },
                 )
         if sales.has_column(in_period, "product"):
             rp = sales.returns_by(in_period, "product")
@@ -481,11 +477,7 @@ with tabs[4]:
                 ),
                 width="stretch",
             )  # fmt: skip
-            ui.table_with_download(
+            table(
                 rp,
                 "sales_returns_by_product",
-                column_config={
-                    c: st.column_config.NumberColumn(format="percent")
-                    for c in ("return_rate", "share_of_returns")
-                },
             )

@@ -68,8 +68,11 @@ def test_threshold_slider_changes_the_match_and_undo_restores_it(workspace):
     changes = conn.execute("SELECT changes FROM rule_set_versions ORDER BY version").fetchall()
     conn.close()
     assert len(changes) == 2
-    assert "changed 'Reactivate inactive': condition 'recency_days >= 180 and orders <= 2' -> "
-    "'recency_days >= 90 and orders <= 2'" in changes[1][0]
+    expected = (
+        "changed 'Reactivate inactive': condition 'recency_days >= 180 and orders <= 2' -> "
+        "'recency_days >= 90 and orders <= 2'"
+    )
+    assert expected in changes[1][0]
     at.button(key="ir_undo_btn").click().run()
     assert_no_exception(at)
     assert _metric(at, "Customers matched") == before

@@ -271,6 +271,17 @@ def test_shopify_export_counts_each_order_total_once() -> None:
     ]
 
 
+def test_line_level_status_is_not_filled_from_the_order() -> None:
+    # statuses given per line (not on first lines only): a blank line status stays unknown
+    csv = (
+        "order_id,customer_id,order_date,revenue,status\n"
+        "1,a,2024-01-01,10,Returned\n1,a,2024-01-01,20,\n1,a,2024-01-01,5,Delivered\n"
+        "2,b,2024-01-02,7,Delivered\n2,b,2024-01-02,8,Cancelled\n"
+    )
+    o = load_orders(csv.encode(), name="status.csv").orders.sort("source_row")
+    assert o["status"].to_list() == ["returned", "unknown", "delivered", "delivered", "cancelled"]
+
+
 def test_order_total_repeated_on_every_line_is_counted_once() -> None:
     csv = (
         "order_id,customer_id,date,order_total,product\n"
