@@ -21,7 +21,7 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.rules import (  # noqa: E402
+from core.rules import (
     Rule,
     default_rules,
     evaluate,

@@ -124,7 +124,7 @@ def signed_bar(
                 f"{x}:{x_type}",
                 title=None,
                 sort=None,
-                axis=alt.Axis(labelAngle=-40, labelLimit=120),
+                axis=alt.Axis(labelAngle=-40, labelLimit=120, labelOverlap=False),
             ),
             y=alt.Y(f"{y}:Q", axis=alt.Axis(format=y_format), title=y_title or y),
             color=alt.Color(

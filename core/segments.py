@@ -675,8 +675,9 @@ def segment_summary(
 
 def segment_kpis(table: pl.DataFrame) -> dict:
     """Headline figures of the scored table: customers, revenue, revenue_per_customer, aov,
-    repeat_rate, champions (customers), champions_revenue_share, slipping_revenue_share (At Risk
-    + Cannot Lose Them: valuable customers who have not come back)."""
+    repeat_rate, champions (customers), champions_revenue_share, slipping (customers) and
+    slipping_revenue_share (At Risk + Cannot Lose Them: valuable customers who have not come
+    back)."""
     _require(table, "revenue", "orders", "rfm_segment")
     row = table.select(
         pl.len().cast(pl.Int64).alias("customers"),
@@ -684,6 +685,7 @@ def segment_kpis(table: pl.DataFrame) -> dict:
         pl.col("orders").sum().alias("orders"),
         (pl.col("orders") >= 2).mean().alias("repeat_rate"),
         (pl.col("rfm_segment") == "Champions").sum().cast(pl.Int64).alias("champions"),
+        pl.col("rfm_segment").is_in(["At Risk", "Cannot Lose Them"]).sum().alias("slipping"),
         pl.col("revenue").filter(pl.col("rfm_segment") == "Champions").sum().alias("_champ"),
         pl.col("revenue")
         .filter(pl.col("rfm_segment").is_in(["At Risk", "Cannot Lose Them"]))
@@ -699,6 +701,7 @@ def segment_kpis(table: pl.DataFrame) -> dict:
         "repeat_rate": row["repeat_rate"],
         "champions": row["champions"],
         "champions_revenue_share": row["_champ"] / rev if rev else None,
+        "slipping": int(row["slipping"]),
         "slipping_revenue_share": row["_slip"] / rev if rev else None,
     }
 
@@ -795,10 +798,14 @@ _METRIC_PREFIXES = ("expected_", "clv", "p_alive", "predicted_")
 def attribute_columns(table: pl.DataFrame, max_groups: int = 50) -> list[str]:
     """Columns that describe customers (age, gender, region, subscription, favourite_category...):
     text or boolean ones with at most `max_groups` values, and numeric ones (binned later)."""
-    out = []
+    out: list[str] = []
+    seen: set[str] = set()  # "region" from the orders and "Region" from a customers file: one
     for c, t in table.schema.items():
         if c in NOT_ATTRIBUTES or c.startswith(_METRIC_PREFIXES) or c.endswith(("_days", "_id")):
             continue
+        if c.lower() in seen:
+            continue
+        seen.add(c.lower())
         if t.is_numeric():
             if table[c].drop_nulls().n_unique() > 1:
                 out.append(c)

@@ -97,9 +97,13 @@ def _config(df: pl.DataFrame) -> dict:
     for c, t in df.schema.items():
         if t == pl.Date:
             out[c] = st.column_config.DateColumn(c, format="YYYY-MM-DD")
+        elif c in ("rule", "description", "action"):
+            out[c] = st.column_config.TextColumn(c, width="large")
         if not t.is_numeric():
             continue
-        if c.endswith(("share", "rate", "share_of_group")) or c in ("share", "p_alive"):
+        if c.endswith("p_value"):
+            out[c] = st.column_config.NumberColumn(c, format="%.3g")
+        elif c.endswith(("share", "rate", "share_of_group")) or c in ("share", "p_alive"):
             out[c] = st.column_config.NumberColumn(c, format="percent")
         elif t.is_float():
             out[c] = st.column_config.NumberColumn(c, format="accounting")
@@ -247,10 +251,11 @@ ui.kpi_cards(
             help="Bought recently, buy often and spend the most.",
         ),
         ui.Kpi(
-            "Slipping away: revenue share",
-            ui.pct(k["slipping_revenue_share"]),
-            help="Revenue of At Risk and Cannot Lose Them customers: valuable buyers who have "
-            "not come back.",
+            "Slipping away",
+            ui.num(k["slipping"]),
+            delta=f"{ui.pct(k['slipping_revenue_share'])} of revenue",
+            delta_color="off",
+            help="At Risk and Cannot Lose Them customers: valuable buyers who have not come back.",
         ),
     ],
     per_row=5,
@@ -625,8 +630,16 @@ with tabs[4]:
         (st.success if cmp.significant else st.info)(cmp.sentence)
         ui.kpi_cards(
             [
-                ui.Kpi(f"Average {metric}: {attr2} = {cmp.group_b}", ui.money(cmp.mean_b, 2)),
-                ui.Kpi(f"Average {metric}: {attr2} = {cmp.group_a}", ui.money(cmp.mean_a, 2)),
+                ui.Kpi(
+                    f"{attr2} = {cmp.group_b}",
+                    ui.money(cmp.mean_b, 2),
+                    help=f"Average {metric} per customer ({cmp.n_b:,} customers).",
+                ),
+                ui.Kpi(
+                    f"{attr2} = {cmp.group_a}",
+                    ui.money(cmp.mean_a, 2),
+                    help=f"Average {metric} per customer ({cmp.n_a:,} customers).",
+                ),
                 ui.Kpi(
                     "Difference (95% CI)",
                     ui.money(cmp.diff, 2),
@@ -697,7 +710,7 @@ with tabs[5]:
             alt.Chart(timeline, title="Cumulative revenue")
             .mark_line(point=True, interpolate="step-after", color="#4F46E5")
             .encode(
-                x=alt.X("order_date:T", title=None),
+                x=alt.X("order_date:T", title=None, axis=alt.Axis(format="%b %Y")),
                 y=alt.Y("cumulative_revenue:Q", title="revenue to date"),
                 tooltip=[
                     alt.Tooltip("order_date:T"),

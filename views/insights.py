@@ -246,6 +246,7 @@ def _rules_chart(stats: pl.DataFrame) -> alt.Chart:
 
 
 def _overlap_chart(overlaps: pl.DataFrame, order: list[str]) -> alt.Chart:
+    dark = max(int(overlaps["customers"].max() or 0), 1)  # white labels on the darkest cells
     base = alt.Chart(overlaps).encode(
         x=alt.X(
             "other:N",
@@ -270,7 +271,9 @@ def _overlap_chart(overlaps: pl.DataFrame, order: list[str]) -> alt.Chart:
     )
     text = base.mark_text(fontSize=11).encode(
         text=alt.Text("customers:Q", format=","),
-        color=alt.condition("datum.customers > 0", alt.value("#111827"), alt.value("#9CA3AF")),
+        color=alt.condition(
+            f"datum.customers > {0.6 * dark:.0f}", alt.value("white"), alt.value("#111827")
+        ),
     )
     return (heat + text).properties(height=max(200, 44 * len(order)))
 

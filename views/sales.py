@@ -465,6 +465,7 @@ with tabs[4]:
                 table(
                     rc,
                     "sales_returns_by_category",
+                    label="category",
                 )
         if sales.has_column(in_period, "product"):
             rp = sales.returns_by(in_period, "product")
@@ -480,4 +481,5 @@ with tabs[4]:
             table(
                 rp,
                 "sales_returns_by_product",
+                label="product",
             )

@@ -476,3 +476,40 @@ def test_drill_down():
     assert orders["product"].to_list()[-1] == "pen, ink"
     timeline = sg.customer_timeline(ORDERS, "A")
     assert timeline["cumulative_revenue"].to_list() == [15.0, 35.0, 65.0]
+
+
+# --------------------------------------------------------------------------- page helpers
+def test_segment_cells_and_kpis():
+    cells = sg.segment_cells(HAND)
+    assert cells.height == 25 and cells["customers"].sum() == 10
+    # c8, c9: R1 FM1 (Lost), revenue 20 + 10
+    lost = cells.filter((pl.col("r") == 1) & (pl.col("fm") == 1)).row(0, named=True)
+    assert (lost["rfm_segment"], lost["customers"], lost["revenue"]) == ("Lost", 2, 30.0)
+    k = sg.segment_kpis(sg.add_rfm(HAND))
+    # revenue 2070 over 10 customers and 25 orders; repeat: c0, c4, c5, c6, c7 -> 5 of 10
+    assert k["customers"] == 10 and k["revenue"] == 2070.0
+    assert k["revenue_per_customer"] == 207.0 and k["aov"] == pytest.approx(2070 / 25)
+    assert k["repeat_rate"] == 0.5 and k["champions"] == 1
+    assert k["champions_revenue_share"] == pytest.approx(900 / 2070)
+    # slipping: At Risk c6 (300) + Cannot Lose Them c7 (500)
+    assert k["slipping"] == 2 and k["slipping_revenue_share"] == pytest.approx(800 / 2070)
+
+
+def test_second_order_summary():
+    days = pl.DataFrame({"days_to_second": [0, 10, 40, 100]})
+    s = sg.second_order_summary(days, customers=8)
+    # median of 0, 10, 40, 100 = (10 + 40) / 2 = 25; within 30: 2 of 4; within 90: 3 of 4
+    assert s["customers_with_second"] == 4 and s["share_with_second"] == 0.5
+    assert s["median_days"] == 25.0
+    assert (s["within_30_days"], s["within_90_days"]) == (0.5, 0.75)
+
+
+def test_two_valued_attributes_and_case_duplicates():
+    t = HAND.with_columns(
+        pl.Series("subscription", ["Yes", "No"] * 5),
+        pl.Series("region", ["N", "S", "E", "W", "N"] * 2),
+        pl.Series("Region", ["N", "S", "E", "W", "N"] * 2),
+    )
+    assert sg.attribute_columns(t) == ["subscription", "region"]
+    assert sg.two_valued_attributes(t) == ["subscription"]
+    assert sg.metric_columns(t) == ["revenue", "aov", "orders"]
