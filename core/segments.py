@@ -449,8 +449,8 @@ def persona_rules(table: pl.DataFrame, rules: PersonaRules = PersonaRules()) -> 
     k = math.ceil(round(n * rules.top_share, 9))
     rev_cut = table["revenue"].sort(descending=True, nulls_last=True)[k - 1] if k else None
     aov_cut = table["aov"].quantile(rules.aov_quantile, "linear")
-    top = f"top {rules.top_share:.0%} by revenue (revenue >= {rev_cut:,.2f})"
-    big = f"AOV >= {aov_cut:,.2f} (the {rules.aov_quantile:.0%} quantile of AOV)"
+    top = f"top {rules.top_share:.0%} by revenue (>= {rev_cut:,.2f})"
+    big = f"AOV >= {aov_cut:,.2f} ({rules.aov_quantile:.0%} quantile)"
     risk = (
         f"status is {' or '.join(rules.risk_statuses)}"
         if "status" in table.columns
