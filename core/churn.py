@@ -19,6 +19,7 @@ from typing import Literal
 import polars as pl
 
 from core.errors import InputError
+from core.metrics import customer_base, status_expr
 from core.schema import AT_RISK_DAYS, CHURN_DAYS
 
 STATUSES = ("active", "at_risk", "churned")
@@ -47,61 +48,16 @@ def check_thresholds(churn_days: int, at_risk_days: int) -> None:
         )
 
 
-def status_expr(
-    churn_days: int = CHURN_DAYS, at_risk_days: int = AT_RISK_DAYS, column: str = "recency_days"
-) -> pl.Expr:
-    """active / at_risk / churned from recency_days (null when the customer has no order)."""
-    r = pl.col(column)
-    return (
-        pl.when(r.is_null())
-        .then(pl.lit(None, dtype=pl.Utf8))
-        .when(r > churn_days)
-        .then(pl.lit("churned"))
-        .when(r > at_risk_days)
-        .then(pl.lit("at_risk"))
-        .otherwise(pl.lit("active"))
-        .alias("status")
-    )
-
-
 def _orders_until(orders: pl.DataFrame | pl.LazyFrame, as_of: date | None) -> pl.LazyFrame:
     lf = orders.lazy()
     return lf if as_of is None else lf.filter(pl.col("order_date") <= as_of)
 
 
 def customer_activity(orders: pl.DataFrame | pl.LazyFrame, as_of: date) -> pl.DataFrame:
-    """Per customer: the columns churn needs, straight from the canonical orders frame.
-
-    customer_id, first_order, last_order, orders (distinct order_id), order_days (distinct
-    order dates), revenue, revenue_365d, recency_days, tenure_days, avg_days_between_orders
-    ((last - first) / (order_days - 1), null for customers who ordered on a single day).
-    Orders after as_of are ignored.
-    """
-    since = as_of - timedelta(days=WINDOW_DAYS)
-    lf = _orders_until(orders, as_of)
-    order_col = "order_id" if "order_id" in lf.collect_schema().names() else "order_date"
-    out = (
-        lf.group_by("customer_id")
-        .agg(
-            first_order=pl.col("order_date").min(),
-            last_order=pl.col("order_date").max(),
-            orders=pl.col(order_col).n_unique().cast(pl.Int64),
-            order_days=pl.col("order_date").n_unique().cast(pl.Int64),
-            revenue=pl.col("revenue").sum(),
-            revenue_365d=pl.col("revenue").filter(pl.col("order_date") > since).sum(),
-        )
-        .with_columns(
-            recency_days=(pl.lit(as_of) - pl.col("last_order")).dt.total_days(),
-            tenure_days=(pl.lit(as_of) - pl.col("first_order")).dt.total_days(),
-        )
-        .with_columns(
-            avg_days_between_orders=pl.when(pl.col("order_days") > 1).then(
-                (pl.col("tenure_days") - pl.col("recency_days")) / (pl.col("order_days") - 1)
-            )
-        )
-        .sort("customer_id")
-    )
-    return out.collect()
+    """Per customer: the columns churn needs, straight from the canonical orders frame
+    (core.metrics.customer_base: first/last order, orders, order_days, revenue, revenue_365d,
+    recency_days, tenure_days, avg_days_between_orders). Orders after as_of are ignored."""
+    return customer_base(orders, as_of).sort("customer_id").collect()
 
 
 def _ordered(customers: pl.DataFrame) -> pl.DataFrame:

@@ -75,19 +75,17 @@ def customer_table(
         customer_base(lf, as_of)
         .join(per_customer, on="customer_id", how="left")
         .with_columns(
+            status_expr(churn_days, at_risk_days),
             aov=pl.col("revenue") / pl.col("orders"),
-            avg_days_between_orders=pl.when(pl.col("orders") > 1).then(
-                (pl.col("last_order") - pl.col("first_order")).dt.total_days()
-                / (pl.col("orders") - 1)
-            ),
-            status=status_expr(churn_days, at_risk_days),
         )
     )
     if fav is not None:
         table = table.join(fav, on="customer_id", how="left")
     df = table.collect()
     if customers is not None and "customer_id" in customers.columns:
-        add = [c for c in customers.columns if c not in df.columns]
+        # attributes the orders already carry win (compared ignoring case: Region ~ region)
+        have = {c.lower() for c in df.columns}
+        add = [c for c in customers.columns if c.lower() not in have]
         if add:
             df = df.join(customers.select("customer_id", *add), on="customer_id", how="left")
 

@@ -38,33 +38,51 @@ def net_revenue_expr() -> pl.Expr:
     )
 
 
-def status_expr(churn_days: int = CHURN_DAYS, at_risk_days: int = AT_RISK_DAYS) -> pl.Expr:
-    """active: recency <= at_risk_days; at_risk: up to churn_days; churned: beyond."""
+def status_expr(
+    churn_days: int = CHURN_DAYS, at_risk_days: int = AT_RISK_DAYS, column: str = "recency_days"
+) -> pl.Expr:
+    """SPEC status from recency: active (<= at_risk_days), at_risk (<= churn_days), churned.
+
+    Null when the customer has no order. The one definition every module uses."""
+    r = pl.col(column)
     return (
-        pl.when(pl.col("recency_days") > churn_days)
+        pl.when(r.is_null())
+        .then(pl.lit(None, dtype=pl.Utf8))
+        .when(r > churn_days)
         .then(pl.lit("churned"))
-        .when(pl.col("recency_days") > at_risk_days)
+        .when(r > at_risk_days)
         .then(pl.lit("at_risk"))
         .otherwise(pl.lit("active"))
+        .alias("status")
     )
 
 
 def customer_base(orders: Frame, as_of: date) -> pl.LazyFrame:
-    """Per customer: first/last order, orders, revenue, revenue in the 365 days before as_of."""
+    """Per customer, from the orders up to as_of: first_order, last_order, orders (distinct
+    order ids), order_days (distinct order dates), revenue, revenue_365d (orders after
+    as_of - 365 days), recency_days, tenure_days, and avg_days_between_orders
+    ((last - first) / (order_days - 1); null for customers who ordered on a single day)."""
     lf = _lazy(orders).filter(pl.col("order_date") <= as_of)
     year_ago = as_of - timedelta(days=365)
+    order_col = "order_id" if "order_id" in lf.collect_schema().names() else "order_date"
     return (
         lf.group_by("customer_id")
         .agg(
             first_order=pl.col("order_date").min(),
             last_order=pl.col("order_date").max(),
-            orders=pl.col("order_id").n_unique(),
+            orders=pl.col(order_col).n_unique().cast(pl.Int64),
+            order_days=pl.col("order_date").n_unique().cast(pl.Int64),
             revenue=pl.col("revenue").sum(),
             revenue_365d=pl.col("revenue").filter(pl.col("order_date") > year_ago).sum(),
         )
         .with_columns(
             recency_days=(pl.lit(as_of) - pl.col("last_order")).dt.total_days(),
             tenure_days=(pl.lit(as_of) - pl.col("first_order")).dt.total_days(),
+        )
+        .with_columns(
+            avg_days_between_orders=pl.when(pl.col("order_days") > 1).then(
+                (pl.col("tenure_days") - pl.col("recency_days")) / (pl.col("order_days") - 1)
+            )
         )
     )
 
@@ -95,7 +113,7 @@ def kpis(
         last_date=pl.col("order_date").max(),
     ).collect()
     t = totals.row(0, named=True)
-    base = customer_base(lf, as_of).with_columns(status=status_expr(churn_days, at_risk_days))
+    base = customer_base(lf, as_of).with_columns(status_expr(churn_days, at_risk_days))
     c = (
         base.select(
             repeaters=(pl.col("orders") >= 2).sum(),
