@@ -22,6 +22,15 @@ INCREASE, DECREASE, TOTAL = "#2e7d32", "#c62828", "#546e7a"
 PARTIAL_LABEL = "partial period"
 
 
+FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
+
+
+def fit(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """Fit the chart to its container's width. Charts drawn in a tab that is not open when the
+    page loads are otherwise squashed by the browser's zero width at render time."""
+    return chart.properties(autosize=FIT_X)
+
+
 def _tooltips(df: pl.DataFrame, fields: list[str | alt.Tooltip] | None) -> list[alt.Tooltip]:
     out = []
     for f in fields or []:
