@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import altair as alt
 import streamlit as st
 
+from core.charts import overview as overview_charts
 from core.metrics import kpis, monthly
 from views import state, ui
 
@@ -60,30 +60,7 @@ st.caption(
 )
 st.subheader("Monthly revenue")
 m = monthly(data.orders, s.as_of)
-chart = (
-    alt.Chart(m.to_pandas())
-    .mark_bar()
-    .encode(
-        x=alt.X("month_start:T", title=None, axis=alt.Axis(format="%b %Y")),
-        y=alt.Y("revenue:Q", title="Revenue"),
-        color=alt.Color(
-            "partial:N",
-            title="Month",
-            scale=alt.Scale(domain=[False, True], range=["#4F46E5", "#C7D2FE"]),
-            legend=alt.Legend(labelExpr="datum.value ? 'partial' : 'complete'", orient="top"),
-        ),
-        tooltip=[
-            alt.Tooltip("month:N", title="Month"),
-            alt.Tooltip("revenue:Q", title="Revenue", format=",.0f"),
-            alt.Tooltip("orders:Q", title="Orders", format=","),
-            alt.Tooltip("customers:Q", title="Customers", format=","),
-            alt.Tooltip("growth:Q", title="Growth vs previous month", format="+.1%"),
-            alt.Tooltip("partial:N", title="Partial month"),
-        ],
-    )
-    .properties(height=320)
-)
-st.altair_chart(chart, width="stretch")
+st.altair_chart(overview_charts.monthly_revenue(m), width="stretch")
 with st.expander("Monthly figures"):
     ui.table_with_download(m.drop("month_start"), "monthly_revenue")
 
