@@ -57,4 +57,5 @@ def test_bad_upload_shows_a_clear_error_and_the_mapping(app_url, page, tmp_path)
     page.get_by_role("link", name="Overview").click()
     wait_idle(page)
     assert_no_exception(page)
-    assert "cannot be used" in main.locator('[data-testid="stAlertContentError"]').first.inner_text()
+    message = main.locator('[data-testid="stAlertContentError"]').first.inner_text()
+    assert "cannot be used" in message
