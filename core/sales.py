@@ -134,6 +134,21 @@ def period_presets(first: date, last: date) -> dict[str, Period]:
     return {k: v for k, v in presets.items() if v.end >= first}
 
 
+def default_preset(presets: dict[str, Period]) -> str:
+    """The preset a page opens on: the last full month when there is one, else the whole range."""
+    return "Last full month" if "Last full month" in presets else "Whole range"
+
+
+def baseline(period: Period, against: str) -> Period:
+    """The period to compare `period` with: "previous" (equal length, just before) or
+    "last_year" (the same dates a year earlier)."""
+    if against == "previous":
+        return period.previous()
+    if against == "last_year":
+        return period.last_year()
+    raise InputError(f"unknown comparison {against!r}: use 'previous' or 'last_year'")
+
+
 def in_period(orders: pl.DataFrame, period: Period | None) -> pl.DataFrame:
     if period is None:
         return orders
@@ -304,6 +319,61 @@ class KpiComparison:
             )
         return pl.DataFrame(rows, schema=_COMPARISON_SCHEMA)
 
+    def delta(self, metric: str) -> str | None:
+        """The change of a KPI in words for its card, e.g. "+16.1% · +30.7% YoY"; rates change
+        in percentage points, e.g. "-0.9 pts · +1.3 pts YoY". None when nothing to compare."""
+        now = getattr(self.current, metric)
+        if now is None:
+            return None
+        rate = KPI_LABELS[metric][1] == "rate"
+        parts = []
+        for base, suffix in ((self.previous, ""), (self.last_year, " YoY")):
+            before = None if base is None else getattr(base, metric)
+            if before is None:
+                continue
+            if rate:
+                parts.append(f"{(now - before) * 100:+.1f} pts{suffix}")
+            elif before:
+                parts.append(f"{(now - before) / before:+.1%}{suffix}")
+        return " · ".join(parts) or None
+
+    def basis(self) -> str:
+        """What the deltas compare with, in one sentence."""
+        prev = (
+            f"Deltas: against the previous {self.period.days} days ({self.previous_period.label()})"
+            if self.previous
+            else "No data for the previous period of equal length: pick a shorter period for deltas"
+        )
+        ly = (
+            f", and year over year ({self.last_year_period.label()})."
+            if self.last_year
+            else "; no data a year earlier."
+        )
+        return prev + ly
+
+    def figures(self) -> pl.DataFrame:
+        """The comparison table for reading: KPI, current, previous, change, change_pct,
+        last_year, yoy_pct. Rates are in percent (label ends with "(%)"), so their change is in
+        percentage points and one number format fits every row."""
+        is_rate = pl.col("kind") == "rate"
+        levels = ["current", "previous", "change", "last_year"]
+        return (
+            self.table()
+            .select(
+                pl.when(is_rate)
+                .then(pl.col("label") + " (%)")
+                .otherwise(pl.col("label"))
+                .alias("KPI"),
+                *(
+                    pl.when(is_rate).then(pl.col(c) * 100).otherwise(pl.col(c)).alias(c)
+                    for c in levels
+                ),
+                pl.when(is_rate).then(None).otherwise(pl.col("change_pct")).alias("change_pct"),
+                pl.when(is_rate).then(None).otherwise(pl.col("yoy_pct")).alias("yoy_pct"),
+            )
+            .select("KPI", "current", "previous", "change", "change_pct", "last_year", "yoy_pct")
+        )
+
 
 _COMPARISON_SCHEMA = {
     "metric": pl.Utf8,
@@ -438,6 +508,16 @@ def trend(
         .sort("period")
         .collect()
     )
+
+
+def growth_rows(trend_table: pl.DataFrame, column: str = "growth") -> pl.DataFrame:
+    """The periods of a trend that have a `column` ("growth" or "yoy_growth") value."""
+    return trend_table.filter(pl.col(column).is_not_null())
+
+
+def trend_figures(trend_table: pl.DataFrame) -> pl.DataFrame:
+    """A trend as a table for reading: the period label first, without the date columns."""
+    return trend_table.drop("period", "period_end")
 
 
 def _growth(now: pl.Expr, before: pl.Expr) -> pl.Expr:
@@ -635,6 +715,24 @@ def underperformers(table: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def breakdown_figures(table: pl.DataFrame) -> pl.DataFrame:
+    """A breakdown as a table for reading: without the helper flags (`note` says them)."""
+    return table.drop("below_median", "declining")
+
+
+def describe_underperformers(table: pl.DataFrame, dimension: str, top: int = 8) -> str | None:
+    """E.g. "Underperformers by region (declining, or below the median value's revenue):
+    Central (below median); West (declining)." None when there are none."""
+    weak = underperformers(table).head(top)
+    if weak.height == 0:
+        return None
+    items = weak.select(pl.format("{} ({})", "value", "note"))["value"].to_list()
+    return (
+        f"**Underperformers by {dimension}** (declining, or below the median value's revenue): "
+        + "; ".join(items)
+    )
+
+
 _CONTRACT = ["value", "revenue", "orders", "customers", "share"]
 
 
@@ -707,8 +805,17 @@ class Pareto:
     hhi: float
     risk: str  # "low" | "moderate" | "high"
 
+    @property
+    def noun(self) -> str:
+        """What the entities are called: "customers", "products", ..."""
+        return "customers" if self.by == "customer_id" else f"{self.by}s"
+
+    def named_table(self) -> pl.DataFrame:
+        """The table with `key` renamed to the column analysed (customer_id, product, ...)."""
+        return self.table.rename({"key": self.by})
+
     def statement(self) -> str:
-        noun = "customers" if self.by == "customer_id" else f"{self.by}s"
+        noun = self.noun
         if self.entities == 0:
             return f"No {noun} with revenue."
         return (
@@ -824,6 +931,13 @@ class Bridge:
     @property
     def change_pct(self) -> float | None:
         return _div(self.change, self.revenue_a)
+
+    def counts(self) -> str:
+        """E.g. "Customers 3 → 3 · orders 3 → 5 · method: lmdi." """
+        return (
+            f"Customers {self.customers_a:,} → {self.customers_b:,} · orders {self.orders_a:,} → "
+            f"{self.orders_b:,} · method: {self.method}."
+        )
 
     def steps(self) -> pl.DataFrame:
         """Waterfall rows: step, amount, kind ("total" / "effect"), in display order."""
@@ -1017,6 +1131,19 @@ def describe_contributions(table: pl.DataFrame, dimension: str, top: int = 3) ->
     return f"By {dimension}: " + "; ".join(parts) + "."
 
 
+ROOT_CAUSE_DIMENSIONS = ("region", "category", "product", "channel")
+
+
+def root_cause_dimensions(orders: pl.DataFrame) -> list[str]:
+    """The dimensions a root cause looks at: region, category, product, channel when present."""
+    return [d for d in ROOT_CAUSE_DIMENSIONS if has_column(orders, d)]
+
+
+def top_contributions(table: pl.DataFrame, n: int = 15) -> pl.DataFrame:
+    """The `n` largest contributions (by |change|) that have a points value to draw."""
+    return table.head(n).filter(pl.col("points").is_not_null())
+
+
 def explain_change(
     orders: pl.DataFrame,
     period_a: Period,
@@ -1029,11 +1156,7 @@ def explain_change(
     dimension (default: region, category, product, channel when present), the contribution of
     each value, largest first, and a sentence saying it."""
     fs = first_orders(orders) if first_seen is None else first_seen
-    dims = (
-        [d for d in ("region", "category", "product", "channel") if has_column(orders, d)]
-        if dimensions is None
-        else dimensions
-    )
+    dims = root_cause_dimensions(orders) if dimensions is None else dimensions
     contributions = {
         d: change_contributions(orders, period_a, period_b, d, first_seen=fs) for d in dims
     }
@@ -1065,6 +1188,21 @@ def status_breakdown(orders: pl.DataFrame) -> pl.DataFrame:
         .sort(["revenue", "status_"], descending=[True, False])
         .rename({"status_": "status"})
     )
+
+
+SHIPPING_STATUS_LABELS: dict[str, str] = {
+    "delivered": "Delivered",
+    "returned": "Returned",
+    "cancelled": "Cancelled",
+    "in_transit": "In transit",
+    "unknown": "Unknown",
+}
+
+
+def label_statuses(table: pl.DataFrame, column: str = "status") -> pl.DataFrame:
+    """`column` with shipping status codes shown as words ("in_transit" -> "In transit");
+    other values (e.g. "(missing)") stay as they are."""
+    return table.with_columns(pl.col(column).replace(SHIPPING_STATUS_LABELS).alias(column))
 
 
 def returns_by(orders: pl.DataFrame, dimension: str = "product") -> pl.DataFrame:

@@ -9,30 +9,68 @@ import polars as pl
 import streamlit as st
 
 from core import charts, sales
+from core.charts import sales as sales_charts
 from core.errors import InputError
 from core.filters import Filters, apply_filters
 from core.sales import Period
 from views import state, ui
 
 PICK_PARAM = "pick"
-
 PERCENT = {
     "share", "growth", "yoy_growth", "margin", "return_rate", "change_pct", "yoy_pct",
     "share_of_change", "cum_share", "cum_entity_share", "share_of_returns",
 }  # fmt: skip
+MONEY_FORMAT = "%,.2f"  # every amount in this page's tables
+OTHER_FORMATS = {"points": "%+.1f", "index": "%.2f"}
+COMPARE_WITH = {"Previous period": "previous", "Same period last year": "last_year"}
 
 
+# ---------------------------------------------------------------- widget helpers
 def table(df: pl.DataFrame, name: str, *, label: str | None = None, **kwargs) -> None:
-    """The figures of a chart as a table (shares as %, money with separators) + downloads."""
+    """The figures of a chart as a table (shares as %, amounts with separators) + downloads."""
     config: dict = {}
     for col, dtype in df.schema.items():
         if col in PERCENT:
             config[col] = st.column_config.NumberColumn(format="percent")
         elif dtype.is_float():
-            config[col] = st.column_config.NumberColumn(format="localized")
+            config[col] = st.column_config.NumberColumn(format=OTHER_FORMATS.get(col, MONEY_FORMAT))
     if label:
         config["value"] = st.column_config.TextColumn(label)
     ui.table_with_download(df, name, column_config=config, **kwargs)
+
+
+def chart(spec, *, hidden: bool = True, **kwargs):
+    """A chart at full width; `hidden` ones (tabs closed at page load) are fitted to width."""
+    return st.altair_chart(charts.fit(spec) if hidden else spec, width="stretch", **kwargs)
+
+
+def fmt(metric: str, value: float | None) -> str:
+    kind = sales.KPI_LABELS[metric][1]
+    if kind == "money":
+        return ui.money(value, 2 if metric in ("aov", "revenue_per_customer") else 0)
+    return ui.pct(value) if kind == "rate" else ui.num(value)
+
+
+def card(cmp: sales.KpiComparison, metric: str, label=None, value=None, inverse=False, help=""):
+    """A KPI card with its change; the help says the figures it is compared with."""
+    prev, ly = cmp.previous, cmp.last_year
+    before = (
+        f" Previous period ({cmp.previous_period.label()}): {fmt(metric, getattr(prev, metric))}."
+        if prev
+        else " No data for the previous period."
+    )
+    year = (
+        f" Same period last year: {fmt(metric, getattr(ly, metric))}."
+        if ly
+        else " No data for the same period last year."
+    )
+    return ui.Kpi(
+        label or sales.KPI_LABELS[metric][0],
+        value or fmt(metric, getattr(cmp.current, metric)),
+        delta=cmp.delta(metric),
+        help=help + before + year,
+        delta_color="inverse" if inverse else "normal",
+    )
 
 
 data = state.app_data()
@@ -75,11 +113,10 @@ st.caption(
 )
 
 c1, c2 = st.columns([2, 3])
-default_period = "Last full month" if "Last full month" in presets else "Whole range"
 period_name = c1.selectbox(
     "Period",
     list(presets),
-    index=list(presets).index(default_period),
+    index=list(presets).index(sales.default_preset(presets)),
     key="sales_period",
     help="KPI cards, breakdowns, Pareto and returns use this period; trends show the whole range.",
 )
@@ -94,9 +131,9 @@ pick_dim = c2.selectbox(
 # A click on the breakdown chart (rendered further down) filters the whole page.
 pick_key = f"sales_pick_{pick_dim}_{st.session_state.get('sales_pick_n', 0)}"
 picked = charts.selected_values(st.session_state.get(pick_key), PICK_PARAM, "value")
-view_all = sales.in_period(data.orders, period)  # before the click filter (for the chart)
 history = sales.filter_values(all_history, pick_dim, picked)
 orders = sales.filter_values(data.orders, pick_dim, picked)
+orders_in_period = sales.in_period(orders, period)
 key = f"{data.key}|{pick_dim}={','.join(sorted(picked))}"
 if picked:
     b1, b2 = st.columns([5, 1])
@@ -107,71 +144,24 @@ if picked:
 
 # ---------------------------------------------------------------- KPI cards
 cmp = comparison(key, period.start, period.end, history, first_seen)
-rows = {r["metric"]: r for r in cmp.table().iter_rows(named=True)}
-
-
-def _change(metric: str) -> str | None:
-    r = rows.get(metric)
-    if r is None:
-        return None
-    parts = []
-    if r["kind"] == "rate":
-        if r["change"] is not None:
-            parts.append(f"{r['change'] * 100:+.1f} pts")
-        if r["last_year"] is not None:
-            parts.append(f"{(r['current'] - r['last_year']) * 100:+.1f} pts YoY")
-    else:
-        if r["change_pct"] is not None:
-            parts.append(f"{r['change_pct']:+.1%}")
-        if r["yoy_pct"] is not None:
-            parts.append(f"{r['yoy_pct']:+.1%} YoY")
-    return " · ".join(parts) or None
-
-
-def _fmt(metric: str, value: float | None) -> str:
-    kind = sales.KPI_LABELS[metric][1]
-    if kind == "money":
-        return ui.money(value, 2 if metric in ("aov", "revenue_per_customer") else 0)
-    return ui.pct(value) if kind == "rate" else ui.num(value)
-
-
-def card(metric: str, label: str | None = None, value: str | None = None, inverse=False, help=""):
-    r = rows[metric]
-    prev = (
-        f" Previous period ({cmp.previous_period.label()}): {_fmt(metric, r['previous'])}."
-        if cmp.previous
-        else " No data for the previous period."
-    )
-    ly = (
-        f" Same period last year: {_fmt(metric, r['last_year'])}."
-        if cmp.last_year
-        else " No data for the same period last year."
-    )
-    return ui.Kpi(
-        label or r["label"],
-        value or _fmt(metric, r["current"]),
-        delta=_change(metric),
-        help=help + prev + ly,
-        delta_color="inverse" if inverse else "normal",
-    )
-
-
 cur = cmp.current
 st.subheader(f"{period_name}: {period.label()}")
 cards = [
-    card("revenue", help="Gross revenue of all lines, any status."),
-    card("net_revenue", help="Revenue without returned and cancelled lines."),
-    card("orders", help="Distinct orders."),
+    card(cmp, "revenue", help="Gross revenue of all lines, any status."),
+    card(cmp, "net_revenue", help="Revenue without returned and cancelled lines."),
+    card(cmp, "orders", help="Distinct orders."),
     card(
+        cmp,
         "customers",
         "Customers (active / total)",
         f"{ui.num(cur.customers)} / {ui.num(cur.total_customers)}",
         help="Customers who ordered in the period / all customers in the data.",
     ),
-    card("aov", help="Revenue / orders."),
-    card("revenue_per_customer", help="Revenue / active customers."),
-    card("repeat_rate", help="Share of the period's customers with 2+ orders in it."),
+    card(cmp, "aov", help="Revenue / orders."),
+    card(cmp, "revenue_per_customer", help="Revenue / active customers."),
+    card(cmp, "repeat_rate", help="Share of the period's customers with 2+ orders in it."),
     card(
+        cmp,
         "new_customers",
         "New / returning customers",
         f"{ui.num(cur.new_customers)} / {ui.num(cur.returning_customers)}",
@@ -179,30 +169,20 @@ cards = [
     ),
 ]
 if cur.profit is not None:
-    cards += [card("profit", help="Revenue - cost."), card("margin", help="Profit / revenue.")]
+    cards += [
+        card(cmp, "profit", help="Revenue - cost."),
+        card(cmp, "margin", help="Profit / revenue."),
+    ]
 if cur.return_rate is not None:
     cards += [
-        card("return_rate", inverse=True, help="Returned revenue / revenue."),
-        card("returned_revenue", inverse=True, help="Revenue of returned lines."),
+        card(cmp, "return_rate", inverse=True, help="Returned revenue / revenue."),
+        card(cmp, "returned_revenue", inverse=True, help="Revenue of returned lines."),
     ]
 ui.kpi_cards(cards)
-st.caption(
-    (
-        f"Deltas: against the previous {period.days} days ({cmp.previous_period.label()})"
-        if cmp.previous
-        else "No data for the previous period of equal length: pick a shorter period for deltas"
-    )
-    + (
-        f", and year over year ({cmp.last_year_period.label()})."
-        if cmp.last_year
-        else "; no data a year earlier."
-    )
-)
+st.caption(cmp.basis())
 with st.expander("All KPIs with comparisons"):
-    table(
-        cmp.table().drop("kind"),
-        "sales_kpis",
-    )
+    table(cmp.figures(), "sales_kpis")
+    st.caption("Rates are in %, so their change is in percentage points.")
 
 tabs = st.tabs(["Trends", "Breakdowns", "Pareto", "Root cause", "Returns & status"])
 
@@ -215,77 +195,26 @@ def trends_tab() -> None:
         "Time grain", list(sales.GRAINS), default="month", key="sales_grain", required=True
     )
     measure = g2.segmented_control(
-        "Measure", ["revenue", "orders", "customers"], default="revenue", key="sales_measure",
+        "Measure", list(sales_charts.MEASURES), default="revenue", key="sales_measure",
         required=True,
     )  # fmt: skip
     t = trend(key, grain, orders, first_seen)
-    fmt = charts.MONEY if measure == "revenue" else ",d"
-    st.altair_chart(
-        charts.trend(
-            t, "period", measure, title=f"{measure.title()} by {grain}", y_format=fmt,
-            x_format="%b %Y" if grain in ("month", "quarter") else None,
-            tooltip=["label", "revenue", "orders", "customers", "growth", "yoy_growth"],
-        ),
-        width="stretch",
-    )  # fmt: skip
+    chart(sales_charts.measure_trend(t, grain, measure), hidden=False)
     st.caption("Triangles mark partial periods: the data does not cover all of their days.")
     left, right = st.columns(2)
-    growth = t.filter(pl.col("growth").is_not_null())
-    left.altair_chart(
-        charts.signed_bar(
-            growth,
-            "label",
-            "growth",
-            title=f"Revenue growth vs previous {grain}",
-            y_title="growth",
-            tooltip=["label", "revenue", "growth", "partial"],
-        ),
-        width="stretch",
-    )
-    yoy = t.filter(pl.col("yoy_growth").is_not_null())
-    if yoy.height:
-        right.altair_chart(
-            charts.signed_bar(
-                yoy,
-                "label",
-                "yoy_growth",
-                title="Revenue growth year over year",
-                y_title="growth",
-                tooltip=["label", "revenue", "yoy_growth", "partial"],
-            ),
-            width="stretch",
-        )
-    else:
-        right.info("Year-over-year growth needs more than a year of data.")
-    st.altair_chart(
-        charts.stacked_bars(
-            t,
-            "label",
-            {"new_revenue": "New customers", "returning_revenue": "Returning customers"},
-            x_type="O",
-            title=f"Revenue from new vs returning customers by {grain}",
-        ),
-        width="stretch",
-    )
+    with left:
+        chart(sales_charts.growth_bars(sales.growth_rows(t), grain), hidden=False)
+    yoy = sales.growth_rows(t, "yoy_growth")
+    with right:
+        if yoy.height:
+            chart(sales_charts.growth_bars(yoy, grain, "yoy_growth"), hidden=False)
+        else:
+            st.info("Year-over-year growth needs more than a year of data.")
+    chart(sales_charts.new_vs_returning(t, grain), hidden=False)
     with st.expander(f"Figures by {grain}"):
-        table(
-            t.drop("period", "period_end"),
-            f"sales_trend_{grain}",
-        )
+        table(sales.trend_figures(t), f"sales_trend_{grain}")
     season = sales.seasonality(orders)
-    st.altair_chart(
-        charts.heatmap(
-            season,
-            "month_name",
-            "year",
-            "revenue",
-            title="Seasonality: revenue by month of year",
-            x_sort=["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
-                    "Dec"],
-            tooltip=["year", "month_name", "revenue", "index", "partial"],
-        ),
-        width="stretch",
-    )  # fmt: skip
+    chart(sales_charts.seasonality_heatmap(season), hidden=False)
     st.caption("Index: the month's revenue over the average complete month of its year.")
     with st.expander("Seasonality figures"):
         table(season, "sales_seasonality")
@@ -297,74 +226,41 @@ with tabs[0]:
 # ---------------------------------------------------------------- breakdowns
 with tabs[1]:
     bd_all = breakdown(f"{data.key}|all", pick_dim, period.start, period.end, all_history)
-    shown = bd_all.head(30)
-    event = st.altair_chart(
-        charts.bar(
-            shown,
-            "value",
-            "revenue",
-            title=f"Revenue by {pick_dim} (click bars to filter the page)",
-            tooltip=["value", "revenue", "orders", "customers", "aov", "share"]
-            + (["growth"] if "growth" in shown.columns else []),
-            select=PICK_PARAM,
-            category_title=pick_dim,
-        ),
-        width="stretch",
+    chart(
+        sales_charts.breakdown_bars(bd_all, pick_dim, select=PICK_PARAM),
         on_select="rerun",
         selection_mode=PICK_PARAM,
         key=pick_key,
     )
-    if bd_all.height > shown.height:
-        st.caption(f"The 30 largest of {bd_all.height} values; all are in the table.")
+    if bd_all.height > sales_charts.BREAKDOWN_BARS:
+        st.caption(
+            f"The {sales_charts.BREAKDOWN_BARS} largest of {bd_all.height} values; "
+            "all are in the table."
+        )
     st.caption(
         f"Growth compares with the previous period of equal length ({period.previous().label()})."
     )
-    table(
-        bd_all.drop("below_median", "declining"),
-        f"sales_by_{pick_dim}",
-        label=pick_dim,
-    )
-    weak = sales.underperformers(bd_all)
-    if weak.height:
-        st.warning(
-            f"**Underperformers by {pick_dim}** (declining, or below the median value's revenue): "
-            + "; ".join(f"{v} ({n})" for v, n in zip(weak["value"].head(8), weak["note"].head(8)))
-        )
+    table(sales.breakdown_figures(bd_all), f"sales_by_{pick_dim}", label=pick_dim)
+    weak = sales.describe_underperformers(bd_all, pick_dim)
+    if weak:
+        st.warning(weak)
     if sales.has_column(orders, "category") and sales.has_column(orders, "product"):
         st.subheader("Top products in each category")
         n = st.slider("Products per category", 1, 10, 3, key="sales_topn")
-        top = sales.top_products(sales.in_period(orders, period), n)
-        st.altair_chart(
-            charts.bar(
-                top, "product", "revenue", color="category",
-                tooltip=["category", "rank", "product", "revenue", "orders", "share"],
-                title=f"Top {n} products per category",
-            ),
-            width="stretch",
-        )  # fmt: skip
+        top = sales.top_products(orders_in_period, n)
+        chart(sales_charts.top_products_bars(top, n))
         table(top, "sales_top_products")
 
 # ---------------------------------------------------------------- Pareto
 with tabs[2]:
-    in_period = sales.in_period(orders, period)
-    targets = [("customer_id", "customers")]
-    if sales.has_column(orders, "product"):
-        targets.append(("product", "products"))
-    for col, (by, noun) in zip(st.columns(len(targets)), targets):
+    targets = ["customer_id"] + (["product"] if sales.has_column(orders, "product") else [])
+    for col, by in zip(st.columns(len(targets)), targets):
         with col:
-            p = sales.pareto(in_period, by)
-            st.markdown(f"**Revenue concentration: {noun}**")
+            p = sales.pareto(orders_in_period, by)
+            st.markdown(f"**Revenue concentration: {p.noun}**")
             (st.warning if p.risk == "high" else st.info)(p.statement())
-            st.altair_chart(
-                charts.pareto_curve(p.table, entity=noun, title=f"Pareto curve of {noun}"),
-                width="stretch",
-            )
-            table(
-                p.table.rename({"key": by}),
-                f"sales_pareto_{noun}",
-                key=f"pareto_{noun}",
-                height=260,
-            )
+            chart(sales_charts.pareto_chart(p))
+            table(p.named_table(), f"sales_pareto_{p.noun}", key=f"pareto_{p.noun}", height=260)
 
 
 # ---------------------------------------------------------------- root cause
@@ -377,18 +273,18 @@ def root_cause_tab() -> None:
     )
     mode = st.segmented_control(
         "Compare the period with",
-        ["Previous period", "Same period last year", "Custom"],
+        [*COMPARE_WITH, "Custom"],
         default="Previous period",
         key="sales_rc_mode",
         required=True,
     )
     b = period
-    a = period.previous() if mode == "Previous period" else period.last_year()
+    a = sales.baseline(period, COMPARE_WITH.get(mode, "previous"))
     if mode == "Custom":
-        lo, hi = sales.date_range(history).start, sales.date_range(history).end
+        span = sales.date_range(history)
         r1, r2 = st.columns(2)
-        ra = r1.date_input("Period A", (a.start, a.end), lo, hi, key="sales_rc_a")
-        rb = r2.date_input("Period B", (b.start, b.end), lo, hi, key="sales_rc_b")
+        ra = r1.date_input("Period A", (a.start, a.end), span.start, span.end, key="sales_rc_a")
+        rb = r2.date_input("Period B", (b.start, b.end), span.start, span.end, key="sales_rc_b")
         if len(ra) != 2 or len(rb) != 2:
             st.info("Pick a start and an end date for both periods.")
             return
@@ -397,33 +293,19 @@ def root_cause_tab() -> None:
         except InputError as exc:
             ui.show_error(exc, "These periods cannot be compared")
             return
-    dims = tuple(d for d in ("region", "category", "product", "channel") if d in dimensions)
+    dims = tuple(sales.root_cause_dimensions(data.orders))
     e = explain(key, (a.start, a.end), (b.start, b.end), dims, history, first_seen)
     if e.bridge.revenue_a == 0:
         st.warning(f"No revenue in period A ({a.label()}): nothing to compare with.")
     st.info(e.summary)
-    st.altair_chart(
-        charts.waterfall(e.bridge.steps(), title=f"Revenue bridge: {a.label()} → {b.label()}"),
-        width="stretch",
-    )
-    br = e.bridge
-    st.caption(
-        f"Customers {br.customers_a:,} → {br.customers_b:,} · orders {br.orders_a:,} → "
-        f"{br.orders_b:,} · method: {br.method}."
-    )
+    chart(sales_charts.bridge_waterfall(e.bridge))
+    st.caption(e.bridge.counts())
     table(e.bridge.steps(), "sales_bridge")
     for d, contrib in e.contributions.items():
         st.markdown(f"**{e.sentences[d]}**")
-        top = contrib.head(15).filter(pl.col("points").is_not_null())
+        top = sales.top_contributions(contrib)
         if top.height:
-            st.altair_chart(
-                charts.signed_bar(
-                    top, "value", "points", y_format="+.1f",
-                    title=f"Contribution to the change by {d} (percentage points)",
-                    tooltip=["value", "revenue_a", "revenue_b", "change", "points", "driver"],
-                ),
-                width="stretch",
-            )  # fmt: skip
+            chart(sales_charts.contribution_bars(top, d))
         with st.expander(f"Contributions by {d}"):
             table(contrib, f"sales_change_by_{d}", label=d)
 
@@ -436,50 +318,17 @@ with tabs[4]:
     if not sales.has_column(orders, "status"):
         st.info("The orders have no status column, so returns and cancellations are unknown.")
     else:
-        in_period = sales.in_period(orders, period)
-        st_tab = sales.status_breakdown(in_period)
+        by_status = sales.label_statuses(sales.status_breakdown(orders_in_period))
         left, right = st.columns(2)
         with left:
-            st.altair_chart(
-                charts.bar(
-                    st_tab, "status", "revenue", title="Revenue by shipping status",
-                    tooltip=["status", "revenue", "orders", "lines", "share"],
-                ),
-                width="stretch",
-            )  # fmt: skip
-            table(
-                st_tab,
-                "sales_by_status",
-            )
-        with right:
-            if sales.has_column(in_period, "category"):
-                rc = sales.returns_by(in_period, "category")
-                st.altair_chart(
-                    charts.bar(
-                        rc, "value", "return_rate", title="Return rate by category",
-                        value_format=charts.PCT, category_title="category",
-                        tooltip=["value", "revenue", "returned_revenue", "return_rate"],
-                    ),
-                    width="stretch",
-                )  # fmt: skip
-                table(
-                    rc,
-                    "sales_returns_by_category",
-                    label="category",
-                )
-        if sales.has_column(in_period, "product"):
-            rp = sales.returns_by(in_period, "product")
-            st.altair_chart(
-                charts.bar(
-                    rp.head(20), "value", "returned_revenue",
-                    title="Returned revenue by product (20 largest)", category_title="product",
-                    tooltip=["value", "revenue", "returned_revenue", "return_rate",
-                             "returned_orders"],
-                ),
-                width="stretch",
-            )  # fmt: skip
-            table(
-                rp,
-                "sales_returns_by_product",
-                label="product",
-            )
+            chart(sales_charts.status_bars(by_status))
+            table(by_status, "sales_by_status")
+        if sales.has_column(orders_in_period, "category"):
+            with right:
+                rc = sales.returns_by(orders_in_period, "category")
+                chart(sales_charts.return_rate_bars(rc, "category"))
+                table(rc, "sales_returns_by_category", label="category")
+        if sales.has_column(orders_in_period, "product"):
+            rp = sales.returns_by(orders_in_period, "product")
+            chart(sales_charts.returned_revenue_bars(rp, "product"))
+            table(rp, "sales_returns_by_product", label="product")

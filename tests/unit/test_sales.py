@@ -418,3 +418,119 @@ def test_returns_by_product_and_category(orders):
     assert t["share_of_returns"].to_list() == pytest.approx([0.625, 0.375, 0.0])
     c = sales.returns_by(orders, "category")
     assert c.row(0, named=True)["return_rate"] == pytest.approx(80 / 260)  # Cat2
+
+
+# ---------------------------------------------------------------- page helpers
+def test_kpi_deltas_in_words_and_the_comparison_basis(orders):
+    cmp = sales.compare_kpis(orders, Period(date(2024, 2, 10), date(2024, 2, 29)))
+    # revenue 240 vs 110: +130 / 110 = +118.18%; no data a year earlier, so no YoY part
+    assert cmp.delta("revenue") == "+118.2%"
+    # return rate 30/240 = 12.5% vs 50/110 = 45.45%: -32.95 percentage points
+    assert cmp.delta("return_rate") == "-33.0 pts"
+    assert cmp.basis() == (
+        "Deltas: against the previous 20 days (2024-01-21 to 2024-02-09); no data a year earlier."
+    )
+    # an empty period has no order value to compare
+    empty = sales.compare_kpis(orders, Period(date(2024, 3, 1), date(2024, 3, 31)))
+    assert empty.delta("aov") is None
+
+
+def test_kpi_delta_skips_a_zero_base_and_shows_year_over_year():
+    rows = [
+        ("x1", "A", date(2023, 2, 1), "P1", "Cat1", "West", 100, 50, "delivered", 25, "F"),
+        ("x2", "A", date(2024, 2, 3), "P1", "Cat1", "West", 150, 75, "delivered", 25, "F"),
+    ]
+    cmp = sales.compare_kpis(make(rows), Period(date(2024, 2, 1), date(2024, 2, 29)))
+    # previous period revenue 0 (no % change); last year 100 -> 150 = +50%
+    assert cmp.delta("revenue") == "+50.0% YoY"
+    # repeat rate 0 of 1 customer now and a year ago; none in the previous period
+    assert cmp.delta("repeat_rate") == "+0.0 pts YoY"
+    assert cmp.basis().endswith(", and year over year (2023-02-01 to 2023-02-28).")
+
+
+def test_kpi_figures_show_rates_in_percent(orders):
+    cmp = sales.compare_kpis(orders, Period(date(2024, 2, 10), date(2024, 2, 29)))
+    f = {r["KPI"]: r for r in cmp.figures().iter_rows(named=True)}
+    assert list(cmp.figures().columns) == [
+        "KPI", "current", "previous", "change", "change_pct", "last_year", "yoy_pct",
+    ]  # fmt: skip
+    # revenue stays an amount: 240 vs 110, +130 = +118.2%
+    assert (f["Revenue"]["current"], f["Revenue"]["change"]) == (240, 130)
+    assert f["Revenue"]["change_pct"] == pytest.approx(130 / 110)
+    # return rate 12.5% vs 45.45%: change in points, no % of a %
+    rr = f["Return rate (%)"]
+    assert rr["current"] == pytest.approx(12.5) and rr["previous"] == pytest.approx(5000 / 110)
+    assert rr["change"] == pytest.approx(12.5 - 5000 / 110) and rr["change_pct"] is None
+
+
+def test_default_preset_and_baseline():
+    presets = sales.period_presets(date(2023, 1, 10), date(2024, 2, 29))
+    assert sales.default_preset(presets) == "Last full month"
+    # data within 10-20 Jan 2024: December 2023 is before the data, no last full month
+    short = sales.period_presets(date(2024, 1, 10), date(2024, 1, 20))
+    assert sales.default_preset(short) == "Whole range"
+    # February 2024 has 29 days: the 29 days before end on 31 Jan
+    assert sales.baseline(FEB, "previous") == Period(date(2024, 1, 3), date(2024, 1, 31))
+    assert sales.baseline(FEB, "last_year") == Period(date(2023, 2, 1), date(2023, 2, 28))
+    with pytest.raises(InputError, match="comparison"):
+        sales.baseline(FEB, "yesterday")
+
+
+def test_growth_rows_and_trend_figures(orders):
+    t = sales.trend(orders, "month")
+    # January has no month before it; February 300 vs 400 = -25%
+    g = sales.growth_rows(t)
+    assert g["label"].to_list() == ["2024-02"] and g["growth"].to_list() == [-0.25]
+    assert sales.growth_rows(t, "yoy_growth").height == 0  # no 2023 data
+    fig = sales.trend_figures(t)
+    assert fig.columns[0] == "label" and {"period", "period_end"}.isdisjoint(fig.columns)
+
+
+def test_breakdown_figures_and_underperformers_sentence(orders):
+    t = sales.breakdown(
+        sales.in_period(orders, FEB), "region", previous=sales.in_period(orders, JAN)
+    )
+    assert {"below_median", "declining"}.isdisjoint(sales.breakdown_figures(t).columns)
+    # East 40 (declining, below the median 90) first, then West 90 (declining)
+    assert sales.describe_underperformers(t, "region") == (
+        "**Underperformers by region** (declining, or below the median value's revenue): "
+        "East (declining, below median); West (declining)"
+    )
+    # one value alone is its own median and has no earlier period: nothing to flag
+    west = sales.breakdown(orders.filter(pl.col("region") == "West"), "region")
+    assert sales.describe_underperformers(west, "region") is None
+
+
+def test_pareto_noun_and_named_table(orders):
+    p = sales.pareto(orders, "product")
+    assert p.noun == "products" and "product" in p.named_table().columns
+    c = sales.pareto(orders)
+    assert c.noun == "customers" and c.named_table()["customer_id"].to_list() == [
+        "A", "B", "D", "C",
+    ]  # fmt: skip
+
+
+def test_bridge_counts_root_cause_dimensions_and_top_contributions(orders):
+    # January: customers A B C, orders o1-o3; February: A B D, orders o4-o8
+    assert sales.revenue_bridge(orders, JAN, FEB).counts() == (
+        "Customers 3 → 3 · orders 3 → 5 · method: lmdi."
+    )
+    assert sales.root_cause_dimensions(orders) == ["region", "category", "product"]  # no channel
+    no_region = orders.with_columns(pl.lit(None, pl.Utf8).alias("region"))
+    assert sales.root_cause_dimensions(no_region) == ["category", "product"]
+    t = sales.change_contributions(orders, JAN, FEB, "region")
+    assert sales.top_contributions(t, 2)["value"].to_list() == ["East", "(missing)"]
+    # nothing in the first period: points (of period a's revenue) undefined, nothing to draw
+    empty = Period(date(2023, 1, 1), date(2023, 1, 31))
+    assert sales.top_contributions(
+        sales.change_contributions(orders, empty, FEB, "region")
+    ).is_empty()
+
+
+def test_status_labels_in_words(orders):
+    t = sales.label_statuses(sales.status_breakdown(orders))
+    assert t["status"].to_list() == ["Delivered", "Returned", "Cancelled"]
+    other = pl.DataFrame({"status": ["in_transit", "unknown", "(missing)", "lost"]})
+    assert sales.label_statuses(other)["status"].to_list() == [
+        "In transit", "Unknown", "(missing)", "lost",
+    ]  # fmt: skip

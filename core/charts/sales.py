@@ -1,0 +1,167 @@
+"""Charts of the Sales performance page: trends, growth, seasonality, breakdowns, top products,
+Pareto curves, the revenue bridge, contributions to a change, and returns.
+
+Each builder takes a frame (or result) from core.sales and the page's options and returns an
+Altair chart built with the shared builders of core.charts. No streamlit here.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from core import charts
+from core.sales import Bridge, Pareto
+
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+MEASURES = ("revenue", "orders", "customers")
+BREAKDOWN_BARS = 30
+RETURNED_PRODUCT_BARS = 20
+
+
+def measure_trend(trend: pl.DataFrame, grain: str, measure: str = "revenue") -> alt.LayerChart:
+    """Revenue, orders or customers per period of core.sales.trend; partial periods marked."""
+    return charts.trend(
+        trend,
+        "period",
+        measure,
+        title=f"{measure.title()} by {grain}",
+        y_format=charts.MONEY if measure == "revenue" else charts.COUNT,
+        x_format="%b %Y" if grain in ("month", "quarter") else None,
+        tooltip=["label", "revenue", "orders", "customers", "growth", "yoy_growth"],
+    )
+
+
+def growth_bars(rows: pl.DataFrame, grain: str, column: str = "growth") -> alt.Chart:
+    """Growth per period (core.sales.growth_rows), green up and red down. `column` "growth" is
+    against the previous period, "yoy_growth" against the same period a year earlier."""
+    title = (
+        "Revenue growth year over year"
+        if column == "yoy_growth"
+        else f"Revenue growth vs previous {grain}"
+    )
+    return charts.signed_bar(
+        rows,
+        "label",
+        column,
+        title=title,
+        y_title="growth",
+        tooltip=["label", "revenue", column, "partial"],
+    )
+
+
+def new_vs_returning(trend: pl.DataFrame, grain: str) -> alt.Chart:
+    """Stacked revenue of new and returning customers per period."""
+    return charts.stacked_bars(
+        trend,
+        "label",
+        {"new_revenue": "New customers", "returning_revenue": "Returning customers"},
+        x_type="O",
+        title=f"Revenue from new vs returning customers by {grain}",
+    )
+
+
+def seasonality_heatmap(season: pl.DataFrame) -> alt.LayerChart | alt.Chart:
+    """Revenue by month of year (columns) and year (rows) from core.sales.seasonality."""
+    return charts.heatmap(
+        season,
+        "month_name",
+        "year",
+        "revenue",
+        title="Seasonality: revenue by month of year",
+        x_sort=MONTHS,
+        tooltip=["year", "month_name", "revenue", "index", "partial"],
+    )
+
+
+def breakdown_bars(
+    table: pl.DataFrame, dimension: str, *, select: str | None = None, limit: int = BREAKDOWN_BARS
+) -> alt.Chart:
+    """Revenue per value of a breakdown (core.sales.breakdown), the `limit` largest; `select`
+    names the point selection that lets a click filter the page."""
+    shown = table.head(limit)
+    tips = ["value", "revenue", "orders", "customers", "aov", "share"]
+    return charts.bar(
+        shown,
+        "value",
+        "revenue",
+        title=f"Revenue by {dimension}" + (" (click bars to filter the page)" if select else ""),
+        tooltip=tips + (["growth"] if "growth" in shown.columns else []),
+        select=select,
+        category_title=dimension,
+    )
+
+
+def top_products_bars(top: pl.DataFrame, n: int) -> alt.Chart:
+    """The best-selling products of each category (core.sales.top_products), coloured by it."""
+    return charts.bar(
+        top,
+        "product",
+        "revenue",
+        color="category",
+        tooltip=["category", "rank", "product", "revenue", "orders", "share"],
+        title=f"Top {n} products per category",
+    )
+
+
+def pareto_chart(p: Pareto) -> alt.LayerChart:
+    """The Pareto curve of a core.sales.pareto result."""
+    return charts.pareto_curve(p.table, entity=p.noun, title=f"Pareto curve of {p.noun}")
+
+
+def bridge_waterfall(bridge: Bridge) -> alt.LayerChart:
+    """The revenue bridge of two periods as a waterfall."""
+    return charts.waterfall(
+        bridge.steps(),
+        title=f"Revenue bridge: {bridge.period_a.label()} → {bridge.period_b.label()}",
+    )
+
+
+def contribution_bars(rows: pl.DataFrame, dimension: str) -> alt.Chart:
+    """Each value's part in the change, in percentage points (core.sales.top_contributions)."""
+    return charts.signed_bar(
+        rows,
+        "value",
+        "points",
+        y_format="+.1f",
+        title=f"Contribution to the change by {dimension} (percentage points)",
+        tooltip=["value", "revenue_a", "revenue_b", "change", "points", "driver"],
+    )
+
+
+def status_bars(table: pl.DataFrame) -> alt.Chart:
+    """Revenue by shipping status (core.sales.status_breakdown)."""
+    return charts.bar(
+        table,
+        "status",
+        "revenue",
+        title="Revenue by shipping status",
+        tooltip=["status", "revenue", "orders", "lines", "share"],
+    )
+
+
+def return_rate_bars(table: pl.DataFrame, dimension: str = "category") -> alt.Chart:
+    """Return rate per value of `dimension` (core.sales.returns_by)."""
+    return charts.bar(
+        table,
+        "value",
+        "return_rate",
+        title=f"Return rate by {dimension}",
+        value_format=charts.PCT,
+        category_title=dimension,
+        tooltip=["value", "revenue", "returned_revenue", "return_rate"],
+    )
+
+
+def returned_revenue_bars(
+    table: pl.DataFrame, dimension: str = "product", *, limit: int = RETURNED_PRODUCT_BARS
+) -> alt.Chart:
+    """Returned revenue per value of `dimension` (core.sales.returns_by), the `limit` largest."""
+    return charts.bar(
+        table.head(limit),
+        "value",
+        "returned_revenue",
+        title=f"Returned revenue by {dimension} ({limit} largest)",
+        category_title=dimension,
+        tooltip=["value", "revenue", "returned_revenue", "return_rate", "returned_orders"],
+    )
