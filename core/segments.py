@@ -52,6 +52,7 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
+from core.churn import STATUS_LABELS
 from core.errors import InputError
 
 # --------------------------------------------------------------------------- the segment map
@@ -306,6 +307,12 @@ def rfm_thresholds(table: pl.DataFrame, bins: int = 5) -> pl.DataFrame:
     )
 
 
+def segment_members(table: pl.DataFrame, segment: str) -> pl.DataFrame:
+    """The customers of one RFM segment (rows of the scored table, in table order)."""
+    _require(table, "rfm_segment")
+    return table.filter(pl.col("rfm_segment") == segment)
+
+
 # --------------------------------------------------------------------------- value tiers
 def _check_tiers(tiers: Sequence[tuple[str, float]]) -> list[tuple[str, float]]:
     tiers = [(str(name), float(share)) for name, share in tiers]
@@ -370,6 +377,24 @@ def tier_edges(
         .sort("order")
         .drop("order")
     )
+
+
+def tier_table(tiers: Sequence[tuple[str, float]] = DEFAULT_TIERS) -> pl.DataFrame:
+    """Tiers as an editable table: tier (name), share_pct (share in percent, 5.0 = 5%)."""
+    return pl.DataFrame(
+        {"tier": [str(n) for n, _ in tiers], "share_pct": [100 * float(v) for _, v in tiers]},
+        schema={"tier": pl.Utf8, "share_pct": pl.Float64},
+    )
+
+
+def tiers_from_table(table: pl.DataFrame) -> tuple[tuple[str, float], ...]:
+    """The (name, share) tiers of an edited tier_table; rows with an empty name or share are
+    skipped (a row being typed in). Not checked here: add_value_tier checks the tiers."""
+    _require(table, "tier", "share_pct", what="tier table")
+    rows = table.select(
+        pl.col("tier").cast(pl.Utf8), (pl.col("share_pct").cast(pl.Float64) / 100).alias("share")
+    ).drop_nulls()
+    return tuple(zip(rows["tier"].to_list(), rows["share"].to_list(), strict=True))
 
 
 # --------------------------------------------------------------------------- personas
@@ -452,7 +477,7 @@ def persona_rules(table: pl.DataFrame, rules: PersonaRules = PersonaRules()) -> 
     top = f"top {rules.top_share:.0%} by revenue (>= {rev_cut:,.2f})"
     big = f"AOV >= {aov_cut:,.2f} ({rules.aov_quantile:.0%} quantile)"
     risk = (
-        f"status is {' or '.join(rules.risk_statuses)}"
+        f"status is {' or '.join(STATUS_LABELS.get(x, x) for x in rules.risk_statuses)}"
         if "status" in table.columns
         else f"no order for more than {rules.at_risk_days} days"
     )
@@ -497,6 +522,20 @@ def add_loyalty(table: pl.DataFrame, returning_min: int = 2, loyal_min: int = 4)
         .then(pl.lit("New"))
         .otherwise(None)
         .alias("loyalty")
+    )
+
+
+def loyalty_rule(returning_min: int = 2, loyal_min: int = 4) -> str:
+    """The loyalty cut-offs in words, e.g. 2 and 4: "New: 1 order. Returning: 2 to 3 orders.
+    Loyal: 4 orders or more." """
+    new_max, ret_max = returning_min - 1, loyal_min - 1
+
+    def span(lo: int, hi: int) -> str:
+        return f"{lo} order{'s' if lo > 1 else ''}" if lo == hi else f"{lo} to {hi} orders"
+
+    return (
+        f"New: {span(1, new_max)}. Returning: {span(returning_min, ret_max)}. "
+        f"Loyal: {loyal_min} orders or more."
     )
 
 
@@ -605,7 +644,8 @@ _ORDERS_OF = {
     "rfm_segment": SEGMENT_ORDER,
     "persona": tuple(PERSONAS),
     "loyalty": LOYALTY_ORDER,
-    "status": ("active", "at_risk", "churned"),
+    # raw codes, then the labels of with_status_labels (a table shows one or the other)
+    "status": (*STATUS_LABELS, *STATUS_LABELS.values()),
 }
 
 
@@ -748,6 +788,31 @@ def segment_products(
         .select(by, item, "rank", "revenue", "customers", "share_of_group")
         .collect()
     )
+
+
+def top_items(
+    products: pl.DataFrame,
+    by: str,
+    top: int,
+    group: str | None = None,
+    order: Sequence[str] | None = None,
+) -> pl.DataFrame:
+    """The rows of segment_products with rank <= `top`.
+
+    With `group`: that group's rows only, without the `by` and rank columns (item, revenue,
+    customers, share_of_group). Otherwise every group, in `order` when given (groups not in it
+    last), then by rank."""
+    _require(products, by, "rank", what="product breakdown")
+    out = products.filter(pl.col("rank") <= top)
+    if group is not None:
+        return out.filter(pl.col(by) == group).drop(by, "rank")
+    if order is not None:
+        rank = {name: i for i, name in enumerate(order)}
+        pos = (
+            pl.col(by).cast(pl.Utf8).replace_strict(rank, default=len(rank), return_dtype=pl.Int64)
+        )
+        out = out.sort(pos, pl.col(by), pl.col("rank"), nulls_last=True)
+    return out
 
 
 # --------------------------------------------------------------------------- attributes
@@ -924,6 +989,13 @@ def inconsistent_attributes(
             "share": pl.Float64,
         },
     )
+
+
+def inconsistent_count(orders: pl.DataFrame | pl.LazyFrame, attribute: str) -> int:
+    """Customers with more than one value of `attribute` on their order lines (0 when the
+    orders do not carry that column)."""
+    counts = inconsistent_attributes(orders, [attribute])
+    return int(counts["inconsistent_customers"][0]) if counts.height else 0
 
 
 # --------------------------------------------------------------------------- group comparison
@@ -1209,3 +1281,78 @@ def customer_timeline(orders: pl.DataFrame | pl.LazyFrame, customer_id: str) -> 
         .with_columns(pl.col("revenue").cum_sum().alias("cumulative_revenue"))
         .collect()
     )
+
+
+def with_status_labels(table: pl.DataFrame, column: str = "status") -> pl.DataFrame:
+    """The table with customer status codes shown as their labels (active -> Active, at_risk ->
+    At risk, churned -> Churned); other values and tables without the column are unchanged."""
+    if column not in table.columns:
+        return table
+    return table.with_columns(pl.col(column).cast(pl.Utf8).replace(STATUS_LABELS).alias(column))
+
+
+def match_labels(found: pl.DataFrame) -> dict[str, str]:
+    """customer_id -> "id · segment" for a pick list of find_customers results."""
+    _require(found, "customer_id")
+    seg = pl.col("rfm_segment") if "rfm_segment" in found.columns else pl.lit(None)
+    labels = found.select(
+        pl.col("customer_id").cast(pl.Utf8),
+        pl.concat_str(pl.col("customer_id"), seg, separator=" · ", ignore_nulls=True).alias("l"),
+    )
+    return dict(zip(labels["customer_id"].to_list(), labels["l"].to_list(), strict=True))
+
+
+def profile_headline(profile: dict) -> str:
+    """One customer's labels in a line of markdown: segment (R, F, M scores), tier, persona,
+    loyalty and status, skipping those the profile does not have."""
+    p = profile
+    head = f"**{p.get('rfm_segment', '')}**"
+    if all(p.get(k) is not None for k in ("r_score", "f_score", "m_score")):
+        head += f" (R {p['r_score']} · F {p['f_score']} · M {p['m_score']})"
+    parts = [head, *(str(p[k]) for k in ("value_tier", "persona", "loyalty") if p.get(k))]
+    if p.get("status"):
+        parts.append(f"status **{STATUS_LABELS.get(p['status'], p['status'])}**")
+    return " · ".join(parts)
+
+
+def profile_attributes(profile: dict, attributes: Sequence[str]) -> str:
+    """ "name: value" of the customer's attributes, joined by " · " (a dash for a missing value)."""
+    return " · ".join(
+        f"{a}: {profile[a] if profile[a] is not None else '–'}" for a in attributes if a in profile
+    )
+
+
+# --------------------------------------------------------------------------- display
+_PROSE = frozenset({"rule", "description", "action"})
+_SHARE_NAMES = ("share", "rate", "share_of_group", "p_alive")
+_MONEY_NAMES = frozenset({"aov", "cost", "unit_price", "difference", "ci_low", "ci_high"})
+
+
+def column_kinds(table: pl.DataFrame) -> dict[str, str]:
+    """How the columns of a table on the segments page read: "date", "prose" (long text),
+    "p_value", "share" (a 0-1 fraction), "money" (revenue, AOV, CLV, ranges and the group means
+    of a comparison) or "decimal" (other floats). Whole numbers and short text are left out."""
+    out: dict[str, str] = {}
+    for c, t in table.schema.items():
+        name = c.lower()
+        if t == pl.Date:
+            out[c] = "date"
+        elif c in _PROSE:
+            out[c] = "prose"
+        elif not t.is_numeric():
+            continue
+        elif name.endswith("p_value"):
+            out[c] = "p_value"
+        elif name.endswith(_SHARE_NAMES):
+            out[c] = "share"
+        elif not t.is_float():
+            continue
+        elif (
+            ("revenue" in name or "clv" in name or name in _MONEY_NAMES)
+            or name.endswith(("_low", "_high"))
+            or " = " in name  # the group columns of GroupComparison.to_frame
+        ):
+            out[c] = "money"
+        else:
+            out[c] = "decimal"
+    return out

@@ -15,24 +15,10 @@ import polars as pl
 import streamlit as st
 
 from core import charts, segments
+from core.charts import segments as seg_charts
 from core.errors import InputError
 from views import state, ui
 
-SEGMENT_COLORS = {
-    "Champions": "#1B5E20",
-    "Loyal": "#388E3C",
-    "Potential Loyalist": "#81C784",
-    "New Customers": "#00897B",
-    "Promising": "#80CBC4",
-    "Need Attention": "#FDD835",
-    "About To Sleep": "#FFB74D",
-    "At Risk": "#EF6C00",
-    "Cannot Lose Them": "#C62828",
-    "Hibernating": "#A1887F",
-    "Lost": "#9E9E9E",
-}
-DARK = ["Champions", "Loyal", "New Customers", "At Risk", "Cannot Lose Them"]
-SEG_SCALE = alt.Scale(domain=list(SEGMENT_COLORS), range=list(SEGMENT_COLORS.values()))
 GROUPINGS = {
     "RFM segment": "rfm_segment",
     "Value tier": "value_tier",
@@ -40,9 +26,6 @@ GROUPINGS = {
     "Loyalty": "loyalty",
     "Churn status": "status",
 }
-SHARE_COLORS = alt.Scale(
-    domain=["share of customers", "share of revenue"], range=["#90A4AE", "#4F46E5"]
-)
 
 
 # ---------------------------------------------------------------- cached core calls
@@ -78,36 +61,31 @@ def _products(key: str, _orders: pl.DataFrame, _table: pl.DataFrame, by: str, to
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _inconsistent(key: str, _orders: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame:
-    return segments.inconsistent_attributes(_orders, columns)
+def _inconsistent(key: str, _orders: pl.DataFrame, attribute: str) -> int:
+    return segments.inconsistent_count(_orders, attribute)
 
 
 # ---------------------------------------------------------------- small display helpers
-FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
-
-
-def show(chart: alt.TopLevelMixin, where=st) -> None:
-    """Full-width chart that keeps its height (also when drawn in a tab that is not open)."""
-    where.altair_chart(chart.properties(autosize=FIT_X), width="stretch")
+# one number format per kind on the whole page (money: 1,234.50)
+_FORMATS = {"p_value": "%.3g", "share": "percent", "money": "accounting", "decimal": "%,.1f"}
 
 
 def _config(df: pl.DataFrame) -> dict:
-    """Shares as percentages, money with separators, scores and counts as plain numbers."""
+    """Column formats from the kind of each column (core.segments.column_kinds)."""
     out = {}
-    for c, t in df.schema.items():
-        if t == pl.Date:
+    for c, kind in segments.column_kinds(df).items():
+        if kind == "date":
             out[c] = st.column_config.DateColumn(c, format="YYYY-MM-DD")
-        elif c in ("rule", "description", "action"):
+        elif kind == "prose":
             out[c] = st.column_config.TextColumn(c, width="large")
-        if not t.is_numeric():
-            continue
-        if c.endswith("p_value"):
-            out[c] = st.column_config.NumberColumn(c, format="%.3g")
-        elif c.endswith(("share", "rate", "share_of_group")) or c in ("share", "p_alive"):
-            out[c] = st.column_config.NumberColumn(c, format="percent")
-        elif t.is_float():
-            out[c] = st.column_config.NumberColumn(c, format="accounting")
+        else:
+            out[c] = st.column_config.NumberColumn(c, format=_FORMATS[kind])
     return out
+
+
+def show(chart: alt.TopLevelMixin, where=st) -> None:
+    """Full-width chart that keeps its height, also when drawn in a tab that is not open."""
+    where.altair_chart(charts.fit(chart), width="stretch")
 
 
 def table(df: pl.DataFrame, name: str, key: str, height: int | None = None) -> None:
@@ -115,85 +93,6 @@ def table(df: pl.DataFrame, name: str, key: str, height: int | None = None) -> N
     if height is None and df.height <= 16:
         height = 35 * (df.height + 1) + 3
     ui.table_with_download(df, name, key=key, column_config=_config(df), height=height or "auto")
-
-
-def share_bars(df: pl.DataFrame, category: str, order: list[str], title: str) -> alt.Chart:
-    """Share of customers next to share of revenue for each group (grouped horizontal bars)."""
-    return (
-        alt.Chart(df.select(category, "customer_share", "revenue_share"), title=title)
-        .transform_fold(["customer_share", "revenue_share"], as_=["measure", "share"])
-        .transform_calculate(
-            measure="datum.measure == 'customer_share' ? 'share of customers' : 'share of revenue'"
-        )
-        .mark_bar()
-        .encode(
-            y=alt.Y(f"{category}:N", sort=order, title=None, axis=alt.Axis(labelLimit=200)),
-            yOffset=alt.YOffset("measure:N"),
-            x=alt.X("share:Q", axis=alt.Axis(format="%"), title=None),
-            color=alt.Color(
-                "measure:N", scale=SHARE_COLORS, legend=alt.Legend(orient="top", title=None)
-            ),
-            tooltip=[
-                alt.Tooltip(f"{category}:N"),
-                alt.Tooltip("measure:N"),
-                alt.Tooltip("share:Q", format=".1%"),
-            ],
-        )
-        .properties(height=max(160, 34 * df.height))
-    )
-
-
-def segment_map_chart(cells: pl.DataFrame) -> alt.LayerChart:
-    """The R x FM grid coloured by segment, each cell with its segment name and customers."""
-    data = cells.with_columns(
-        pl.format("{} customers", pl.col("customers")).alias("label"),
-        pl.col("rfm_segment").is_in(DARK).alias("dark"),
-    )
-    base = alt.Chart(data, title="Segment map: recency (R) by frequency & money (FM)").encode(
-        x=alt.X("r:O", title="R score (5 = bought most recently)", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("fm:O", title="FM score (5 = buys most often, spends most)", sort="descending"),
-    )
-    rect = base.mark_rect(stroke="white", strokeWidth=2).encode(
-        color=alt.Color("rfm_segment:N", scale=SEG_SCALE, legend=None),
-        tooltip=[
-            alt.Tooltip("rfm_segment:N", title="segment"),
-            alt.Tooltip("r:O", title="R"),
-            alt.Tooltip("fm:O", title="FM"),
-            alt.Tooltip("customers:Q", format=","),
-            alt.Tooltip("customer_share:Q", format=".1%"),
-            alt.Tooltip("revenue:Q", format=",.0f"),
-            alt.Tooltip("revenue_share:Q", format=".1%"),
-        ],
-    )
-    text_color = alt.condition("datum.dark", alt.value("white"), alt.value("#1f1f1f"))
-    name = base.mark_text(dy=-8, fontSize=11, fontWeight="bold").encode(
-        text="rfm_segment:N", color=text_color
-    )
-    count = base.mark_text(dy=9, fontSize=11).encode(text="label:N", color=text_color)
-    return alt.layer(rect, name, count).properties(height=420)
-
-
-def ci_chart(frame: pl.DataFrame, title: str, fmt: str) -> alt.LayerChart:
-    """The difference with its confidence interval and the zero line."""
-    base = alt.Chart(frame, title=title)
-    rule = base.mark_rule(strokeWidth=3, color="#4F46E5").encode(
-        x=alt.X("ci_low:Q", title="difference", axis=alt.Axis(format=fmt)),
-        x2="ci_high:Q",
-        y=alt.Y("measure:N", title=None),
-    )
-    point = base.mark_point(filled=True, size=120, color="#4F46E5").encode(
-        x="difference:Q",
-        y="measure:N",
-        tooltip=[
-            alt.Tooltip("measure:N"),
-            alt.Tooltip("difference:Q", format=fmt),
-            alt.Tooltip("ci_low:Q", format=fmt),
-            alt.Tooltip("ci_high:Q", format=fmt),
-            alt.Tooltip("p_value:Q", format=".4f"),
-        ],
-    )
-    zero = alt.Chart(pl.DataFrame({"x": [0.0]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
-    return alt.layer(rule, point, zero).properties(height=90)
 
 
 # ---------------------------------------------------------------- the page
@@ -276,28 +175,12 @@ tabs = st.tabs(
 # ---------------------------------------------------------------- RFM segments
 with tabs[0]:
     summary = segments.segment_summary(scored)
-    show(segment_map_chart(segments.segment_cells(scored, bins)))
+    show(seg_charts.segment_map(segments.segment_cells(scored, bins)))
     left, right = st.columns(2)
-    show(
-        share_bars(summary, "rfm_segment", list(segments.SEGMENT_ORDER), "Customers vs revenue"),
-        left,
-    )
-    show(
-        charts.bar(
-            summary,
-            "rfm_segment",
-            "revenue_per_customer",
-            title="Revenue per customer",
-            tooltip=["rfm_segment", "customers", "revenue_per_customer", "aov", "repeat_rate"],
-            value_title="revenue per customer",
-            category_title="segment",
-            sort_by_value=False,
-        ).encode(
-            y=alt.Y("rfm_segment:N", sort=list(segments.SEGMENT_ORDER), title=None),
-            color=alt.Color("rfm_segment:N", scale=SEG_SCALE, legend=None),
-        ),
-        right,
-    )
+    order = list(segments.SEGMENT_ORDER)
+    show(seg_charts.share_bars(summary, "rfm_segment", order, "Customers vs revenue"), left)
+    title = "Revenue per customer"
+    show(seg_charts.per_customer_bars(summary, "rfm_segment", order, title, "segment"), right)
     st.subheader("Segments: who they are and what to do")
     table(summary, "rfm_segments", key="rfm_summary")
 
@@ -313,7 +196,7 @@ with tabs[0]:
         )
         desc, action = segments.SEGMENTS[pick]
         st.markdown(f"**{pick}**: {desc} *Suggested action:* {action}")
-        members = scored.filter(pl.col("rfm_segment") == pick)
+        members = segments.with_status_labels(segments.segment_members(scored, pick))
         table(members, f"segment_{pick.lower().replace(' ', '_')}", key="seg_members", height=300)
 
     segment_members(scored, summary)
@@ -341,14 +224,8 @@ with tabs[1]:
             "up to 100%). A customer sits in the first tier whose cumulative share is above the "
             "share of customers who spent strictly more; equal revenue shares a tier."
         )
-        default_tiers = pl.DataFrame(
-            {
-                "tier": [n for n, _ in segments.DEFAULT_TIERS],
-                "share_pct": [100 * v for _, v in segments.DEFAULT_TIERS],
-            }
-        )
         edited = st.data_editor(
-            default_tiers,
+            segments.tier_table(),
             num_rows="dynamic",
             hide_index=True,
             key="tier_editor",
@@ -359,12 +236,7 @@ with tabs[1]:
                 ),
             },
         )
-    rows = [
-        (str(r["tier"]), float(r["share_pct"]) / 100)
-        for r in pl.DataFrame(edited).iter_rows(named=True)
-        if r["tier"] is not None and r["share_pct"] is not None
-    ]
-    tiers = tuple(rows)
+    tiers = segments.tiers_from_table(pl.DataFrame(edited))
     try:
         tiered, edges = _tiered(f"{key}|{tiers}", scored, tiers)
     except InputError as exc:
@@ -374,7 +246,11 @@ with tabs[1]:
     tier_names = [n for n, _ in tiers]
     tier_summary = segments.segment_summary(tiered, "value_tier", order=tier_names)
     with c2:
-        show(share_bars(tier_summary, "value_tier", tier_names, "Customers vs revenue by tier"))
+        show(
+            seg_charts.share_bars(
+                tier_summary, "value_tier", tier_names, "Customers vs revenue by tier"
+            )
+        )
     table(tier_summary, "value_tiers", key="tier_summary")
     st.caption("Revenue range of each tier on this data:")
     table(edges, "value_tier_edges", key="tier_edges")
@@ -391,27 +267,11 @@ with tabs[1]:
     table(persona_rules, "persona_rules", key="persona_rules")
     persona_summary = segments.segment_summary(with_persona, "persona")
     c1, c2 = st.columns(2)
-    show(
-        share_bars(
-            persona_summary,
-            "persona",
-            list(segments.PERSONAS),
-            "Customers vs revenue by persona",
-        ),
-        c1,
-    )
-    show(
-        charts.bar(
-            persona_summary,
-            "persona",
-            "revenue_per_customer",
-            title="Revenue per customer by persona",
-            tooltip=["persona", "customers", "revenue_per_customer", "aov", "repeat_rate"],
-            value_title="revenue per customer",
-            category_title="persona",
-        ),
-        c2,
-    )
+    order = list(segments.PERSONAS)
+    title = "Customers vs revenue by persona"
+    show(seg_charts.share_bars(persona_summary, "persona", order, title), c1)
+    title = "Revenue per customer by persona"
+    show(seg_charts.per_customer_bars(persona_summary, "persona", order, title, "persona"), c2)
     table(persona_summary, "personas", key="persona_summary")
 
 # ---------------------------------------------------------------- loyalty & repeat
@@ -430,35 +290,18 @@ with tabs[2]:
         returning_min, loyal_min = 2, 4
         labelled = _loyalty(f"{pkey}|2|4", with_persona, 2, 4)
     lkey = f"{pkey}|{returning_min}|{loyal_min}"
-    st.caption(
-        f"New: 1 to {int(returning_min) - 1} order(s). Returning: {int(returning_min)} to "
-        f"{int(loyal_min) - 1} orders. Loyal: {int(loyal_min)} orders or more."
-    )
+    shown = segments.with_status_labels(labelled)  # Active / At risk / Churned
+    st.caption(segments.loyalty_rule(int(returning_min), int(loyal_min)))
     loyalty_summary = segments.segment_summary(labelled, "loyalty")
     c1, c2 = st.columns(2)
     show(
-        share_bars(
+        seg_charts.share_bars(
             loyalty_summary, "loyalty", list(segments.LOYALTY_ORDER), "Customers vs revenue"
         ),
         c1,
     )
     dist = segments.orders_distribution(labelled)
-    show(
-        alt.Chart(dist, title="Customers by number of orders")
-        .mark_bar(color="#4F46E5")
-        .encode(
-            x=alt.X("orders:N", sort=dist["orders"].to_list(), axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("customers:Q", title="customers"),
-            tooltip=[
-                alt.Tooltip("orders:N"),
-                alt.Tooltip("customers:Q", format=","),
-                alt.Tooltip("share:Q", format=".1%"),
-                alt.Tooltip("revenue_share:Q", format=".1%", title="share of revenue"),
-            ],
-        )
-        .properties(height=280),
-        c2,
-    )
+    show(seg_charts.orders_histogram(dist), c2)
     table(loyalty_summary, "loyalty", key="loyalty_summary")
     table(dist, "orders_per_customer", key="orders_dist")
 
@@ -483,26 +326,7 @@ with tabs[2]:
         ]
     )
     buckets = segments.second_order_buckets(second)
-    show(
-        alt.Chart(buckets, title="Days from the first to the second order")
-        .mark_bar(color="#00897B")
-        .encode(
-            x=alt.X(
-                "bucket:N",
-                sort=buckets["bucket"].to_list(),
-                title=None,
-                axis=alt.Axis(labelAngle=0),
-            ),
-            y=alt.Y("customers:Q"),
-            tooltip=[
-                alt.Tooltip("bucket:N"),
-                alt.Tooltip("customers:Q", format=","),
-                alt.Tooltip("share:Q", format=".1%"),
-                alt.Tooltip("cumulative_share:Q", format=".1%"),
-            ],
-        )
-        .properties(height=260)
-    )
+    show(seg_charts.second_order_histogram(buckets))
     table(buckets, "time_to_second_order", key="second_buckets")
 
 # ---------------------------------------------------------------- contribution
@@ -521,20 +345,10 @@ with tabs[3]:
                 "Revenue, customers and AOV per group. AOV = the group's revenue / its orders."
             )
         g1, g2 = st.columns(2)
-        show(share_bars(summ, by, groups, f"Customers vs revenue by {label.lower()}"), g1)
-        show(
-            charts.bar(
-                summ,
-                by,
-                "aov",
-                title=f"Average order value by {label.lower()}",
-                tooltip=[by, "aov", "orders", "customers"],
-                value_title="AOV",
-                category_title=label.lower(),
-                sort_by_value=False,
-            ).encode(y=alt.Y(f"{by}:N", sort=groups, title=None)),
-            g2,
-        )
+        what = label.lower().replace("rfm", "RFM")
+        show(seg_charts.share_bars(summ, by, groups, f"Customers vs revenue by {what}"), g1)
+        title = f"Average order value by {what}"
+        show(seg_charts.aov_bars(summ, by, groups, title, what), g2)
         table(summ, f"contribution_by_{by}", key="contrib_table")
 
         st.subheader("What each group buys")
@@ -547,22 +361,13 @@ with tabs[3]:
         p1, p2 = st.columns([1, 3])
         group = p1.selectbox(label, groups, key="contrib_group")
         top = p1.slider("Top items", 3, 10, 5, key="contrib_top")
-        one = prods.filter((pl.col(by) == group) & (pl.col("rank") <= top))
-        show(
-            charts.bar(
-                one,
-                item,
-                "revenue",
-                title=f"Top {item}s of {group} customers",
-                tooltip=[item, "revenue", "customers", "share_of_group"],
-                value_title="revenue",
-                category_title=item,
-            ),
-            p2,
-        )
-        table(prods.filter(pl.col("rank") <= top), f"top_{item}s_by_{by}", key="contrib_prods")
+        one = segments.top_items(prods, by, top, group=group)
+        show(seg_charts.top_items(one, item, group), p2)
+        st.caption(f"Top {top} {item}s of every {what}:")
+        everyone = segments.top_items(prods, by, top, order=groups)
+        table(everyone, f"top_{item}s_by_{by}", key="contrib_prods")
 
-    contribution(labelled, tier_names, lkey)
+    contribution(shown, tier_names, lkey)
 
 # ---------------------------------------------------------------- demographics
 with tabs[4]:
@@ -584,8 +389,7 @@ with tabs[4]:
             if numeric:
                 st.caption(f"{attr} is numeric: binned into {nbins} groups of about equal size.")
             if attr in data.orders.columns:
-                inc = _inconsistent(data.key, data.orders, (attr,))
-                n_bad = int(inc["inconsistent_customers"][0]) if inc.height else 0
+                n_bad = _inconsistent(data.key, data.orders, attr)
                 if n_bad:
                     st.caption(
                         f"{n_bad:,} customers have more than one {attr} in their orders; "
@@ -594,20 +398,10 @@ with tabs[4]:
         breakdown = segments.attribute_breakdown(labelled, attr, nbins)
         groups = breakdown["group"].to_list()
         b1, b2 = st.columns(2)
-        show(share_bars(breakdown, "group", groups, f"Customers vs revenue by {attr}"), b1)
-        show(
-            charts.bar(
-                breakdown,
-                "group",
-                "revenue_per_customer",
-                title=f"Revenue per customer by {attr}",
-                tooltip=["group", "customers", "revenue_per_customer", "aov", "repeat_rate"],
-                value_title="revenue per customer",
-                category_title=attr,
-                sort_by_value=False,
-            ).encode(y=alt.Y("group:N", sort=groups, title=None)),
-            b2,
-        )
+        title = f"Customers vs revenue by {attr}"
+        show(seg_charts.share_bars(breakdown, "group", groups, title), b1)
+        title = f"Revenue per customer by {attr}"
+        show(seg_charts.per_customer_bars(breakdown, "group", groups, title, attr), b2)
         table(breakdown, f"customers_by_{attr}", key="demo_table")
 
         st.subheader("Does a two-valued attribute pay off?")
@@ -656,8 +450,9 @@ with tabs[4]:
         )
         frame = cmp.to_frame()
         e1, e2 = st.columns(2)
-        show(ci_chart(frame.head(1), f"{attr2} = {cmp.group_b} minus {cmp.group_a}", ",.0f"), e1)
-        show(ci_chart(frame.tail(1), "Repeat rate difference", ".1%"), e2)
+        title = f"{attr2} = {cmp.group_b} minus {cmp.group_a}"
+        show(seg_charts.difference_ci(frame.head(1), title, ",.0f"), e1)
+        show(seg_charts.difference_ci(frame.tail(1), "Repeat rate difference", ".1%"), e2)
         table(frame, f"compare_{attr2}", key="cmp_table")
 
     demographics(labelled)
@@ -674,20 +469,15 @@ with tabs[5]:
         if found.is_empty():
             st.warning(f"No customer matches {q!r}.")
             return
-        ids = found["customer_id"].to_list()
-        info = dict(zip(ids, found["rfm_segment"].to_list(), strict=True))
+        info = segments.match_labels(found)
         cid = st.selectbox(
-            f"{len(ids)} match(es)" + (" (top 50 by revenue)" if len(ids) == 50 else ""),
-            ids,
-            format_func=lambda c: f"{c} · {info[c]}",
+            f"{len(info)} match(es)" + (" (top 50 by revenue)" if len(info) == 50 else ""),
+            list(info),
+            format_func=info.get,
             key="drill_pick",
         )
         p = segments.customer_profile(labelled, cid)
-        st.markdown(
-            f"### {cid}\n**{p['rfm_segment']}** (R {p['r_score']} · F {p['f_score']} · "
-            f"M {p['m_score']}) · {p['value_tier']} · {p.get('persona', '')} · "
-            f"{p.get('loyalty', '')} · status **{p['status']}**"
-        )
+        st.markdown(f"### {cid}\n{segments.profile_headline(p)}")
         desc, action = segments.SEGMENTS.get(p["rfm_segment"], ("", ""))
         st.caption(f"{desc} Suggested action: {action}")
         items = [
@@ -702,33 +492,20 @@ with tabs[5]:
         if p.get("p_alive") is not None:
             items.append(ui.Kpi("P(alive)", ui.pct(p["p_alive"])))
         ui.kpi_cards(items)
-        attrs = {a: p[a] for a in segments.attribute_columns(labelled) if a in p}
+        attrs = segments.profile_attributes(p, segments.attribute_columns(labelled))
         if attrs:
-            st.caption(" · ".join(f"{a}: {v if v is not None else '–'}" for a, v in attrs.items()))
+            st.caption(attrs)
         timeline = segments.customer_timeline(data.orders, cid)
-        show(
-            alt.Chart(timeline, title="Cumulative revenue")
-            .mark_line(point=True, interpolate="step-after", color="#4F46E5")
-            .encode(
-                x=alt.X("order_date:T", title=None, axis=alt.Axis(format="%b %Y")),
-                y=alt.Y("cumulative_revenue:Q", title="revenue to date"),
-                tooltip=[
-                    alt.Tooltip("order_date:T"),
-                    alt.Tooltip("revenue:Q", format=",.2f", title="spent that day"),
-                    alt.Tooltip("cumulative_revenue:Q", format=",.2f"),
-                ],
-            )
-            .properties(height=220)
-        )
+        show(seg_charts.revenue_history(timeline))
         table(segments.customer_orders(data.orders, cid), f"orders_{cid}", key="drill_orders")
 
-    drill_down(labelled)
+    drill_down(shown)
 
 # ---------------------------------------------------------------- the full table
 with tabs[6]:
     st.caption(
-        f"{labelled.height:,} customers × {len(labelled.columns)} columns: the customer metrics "
+        f"{shown.height:,} customers × {len(shown.columns)} columns: the customer metrics "
         "table with the segment, tier, persona and loyalty chosen on this page. The same table "
         "comes from `python -m core customers ORDERS --out FILE`."
     )
-    table(labelled, "customer_table", key="full_table", height=420)
+    table(shown, "customer_table", key="full_table", height=420)

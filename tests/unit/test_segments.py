@@ -513,3 +513,132 @@ def test_two_valued_attributes_and_case_duplicates():
     assert sg.attribute_columns(t) == ["subscription", "region"]
     assert sg.two_valued_attributes(t) == ["subscription"]
     assert sg.metric_columns(t) == ["revenue", "aov", "orders"]
+
+
+# --------------------------------------------------------------------------- page helpers
+def test_segment_members_keeps_only_that_segment():
+    t = pl.DataFrame({"customer_id": ["a", "b", "c"], "rfm_segment": ["Lost", "Loyal", "Lost"]})
+    assert sg.segment_members(t, "Lost")["customer_id"].to_list() == ["a", "c"]
+    assert sg.segment_members(t, "Champions").is_empty()
+
+
+def test_tier_table_round_trip_skips_half_typed_rows():
+    t = sg.tier_table()
+    # DEFAULT_TIERS 0.05, 0.15, 0.30, 0.50 -> 5, 15, 30, 50 percent
+    assert t["share_pct"].to_list() == pytest.approx([5.0, 15.0, 30.0, 50.0])
+    edited = pl.DataFrame(
+        {"tier": ["Gold", "Rest", None, "New"], "share_pct": [25.0, 75.0, 10.0, None]}
+    )
+    # the row without a name and the row without a share are left out; 25% -> 0.25
+    assert sg.tiers_from_table(edited) == (("Gold", 0.25), ("Rest", 0.75))
+
+
+def test_loyalty_rule_in_words():
+    # 2 and 4: New = 1 order, Returning = 2..3, Loyal = 4+
+    assert sg.loyalty_rule(2, 4) == (
+        "New: 1 order. Returning: 2 to 3 orders. Loyal: 4 orders or more."
+    )
+    # 3 and 4: New = 1..2, Returning = exactly 3
+    assert sg.loyalty_rule(3, 4) == (
+        "New: 1 to 2 orders. Returning: 3 orders. Loyal: 4 orders or more."
+    )
+
+
+def test_top_items_one_group_and_all_groups_in_order():
+    prods = pl.DataFrame(
+        {
+            "persona": ["Premium", "Premium", "Premium", "Standard", "Standard"],
+            "product": ["A", "B", "C", "A", "D"],
+            "rank": [1, 2, 3, 1, 2],
+            "revenue": [90.0, 50.0, 10.0, 30.0, 20.0],
+            "customers": [3, 2, 1, 4, 2],
+            "share_of_group": [0.6, 1 / 3, 1 / 15, 0.6, 0.4],
+        }
+    )
+    one = sg.top_items(prods, "persona", 2, group="Premium")
+    assert one.columns == ["product", "revenue", "customers", "share_of_group"]
+    assert one["product"].to_list() == ["A", "B"]  # rank 3 (C) is cut by top = 2
+    both = sg.top_items(prods, "persona", 1, order=["Standard", "Premium"])
+    assert both.select("persona", "product").rows() == [("Standard", "A"), ("Premium", "A")]
+
+
+def test_inconsistent_count():
+    orders = pl.DataFrame(
+        {"customer_id": ["a", "a", "b", "b", "c"], "region": ["N", "S", "N", "N", None]}
+    )
+    # a has N and S (2 values) -> inconsistent; b only N; c only a null -> 1
+    assert sg.inconsistent_count(orders, "region") == 1
+    assert sg.inconsistent_count(orders, "gender") == 0
+
+
+def test_status_labels_in_tables_and_persona_rules():
+    t = pl.DataFrame({"status": ["active", "at_risk", "churned", None], "x": [1, 2, 3, 4]})
+    assert sg.with_status_labels(t)["status"].to_list() == ["Active", "At risk", "Churned", None]
+    no_status = pl.DataFrame({"x": [1]})
+    assert sg.with_status_labels(no_status).equals(no_status)
+    table = pl.DataFrame(
+        {
+            "revenue": [100.0, 50.0],
+            "orders": [2, 1],
+            "aov": [50.0, 50.0],
+            "recency_days": [5, 100],
+            "status": ["active", "churned"],
+        }
+    )
+    assert sg.persona_rules(table)["rule"][2] == "status is At risk or Churned"
+    # a labelled status column keeps its natural order in the summary (not by revenue)
+    summary = sg.segment_summary(
+        sg.with_status_labels(table.with_columns(pl.Series("status", ["churned", "active"]))),
+        "status",
+    )
+    assert summary["status"].to_list() == ["Active", "Churned"]
+
+
+def test_drill_down_labels():
+    found = pl.DataFrame({"customer_id": ["C1", "C2"], "rfm_segment": ["Loyal", None]})
+    assert sg.match_labels(found) == {"C1": "C1 · Loyal", "C2": "C2"}
+    p = {
+        "rfm_segment": "Loyal",
+        "r_score": 3,
+        "f_score": 5,
+        "m_score": 5,
+        "value_tier": "Top 5%",
+        "persona": "Premium",
+        "loyalty": None,
+        "status": "churned",
+        "age": 39,
+        "gender": None,
+    }
+    assert sg.profile_headline(p) == (
+        "**Loyal** (R 3 · F 5 · M 5) · Top 5% · Premium · status **Churned**"
+    )
+    assert sg.profile_attributes(p, ["age", "gender", "region"]) == "age: 39 · gender: –"
+
+
+def test_column_kinds():
+    t = pl.DataFrame(
+        {
+            "rfm_segment": ["x"],
+            "customers": [3],
+            "customer_share": [0.5],
+            "revenue": [10.0],
+            "aov": [5.0],
+            "orders_per_customer": [2.0],
+            "repeat_rate": [0.5],
+            "p_value": [0.01],
+            "action": ["call"],
+            "first_order": [date(2024, 1, 1)],
+            "subscription = Yes": [3.0],
+        }
+    )
+    assert sg.column_kinds(t) == {
+        "customer_share": "share",
+        "revenue": "money",
+        "aov": "money",
+        "orders_per_customer": "decimal",
+        "repeat_rate": "share",
+        "p_value": "p_value",
+        "action": "prose",
+        "first_order": "date",
+        "subscription = Yes": "money",
+    }
