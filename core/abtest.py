@@ -347,6 +347,14 @@ def sample_size_mean(
     return int(np.ceil(2 * _z(alpha, power) ** 2 * sd**2 / delta**2))
 
 
+def sample_size_note(alpha: float, power: float) -> str:
+    """The assumptions and formula behind the sample size, in one line."""
+    return (
+        f"Two-sided test at {alpha:g}, {power:.0%} power: "
+        "n = (z₁₋α/₂ + z_power)² × variance / effect²."
+    )
+
+
 def minimum_detectable_effect(
     a: Statistic, b: Statistic, alpha: float = 0.05, power: float = 0.8
 ) -> tuple[float, float]:

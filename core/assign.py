@@ -6,16 +6,19 @@ experiment's salt (FNV-1a 32-bit of "salt:unit", as GrowthBook's SDKs hash ids) 
 give the same variant, on any machine and any polars version (the hash is computed with numpy,
 not polars' version-dependent hash). With stratification, units are ranked by their bucket inside
 each stratum and dealt out in proportion to the split, so every stratum matches the split almost
-exactly.
+exactly. Also reads the split and variant names as a user types them, and picks the customers
+(by status and RFM segment) to assign.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
 import polars as pl
 
+from core.churn import STATUS_LABELS, STATUSES
 from core.errors import InputError
 
 FNV_OFFSET = np.uint32(2166136261)
@@ -127,4 +130,56 @@ def split_summary(assigned: pl.DataFrame, strata: str | None = None) -> pl.DataF
         .with_columns((pl.col("units") / pl.col("_total")).alias("share"))
         .drop("_total")
         .sort(keys)
+    )
+
+
+# ---------------------------------------------------------------- what the user types and picks
+def parse_split(text: str, n: int) -> tuple[float, ...] | None:
+    """Shares per variant from text such as '50/50', '20, 80' or '1:1:2'; blank means equal.
+
+    Raises InputError unless there are exactly `n` positive numbers."""
+    parts = [p for p in re.split(r"[/,:;]", text or "") if p.strip()]
+    if not parts:
+        return None
+    try:
+        shares = tuple(float(p) for p in parts)
+    except ValueError:
+        raise InputError(f"the intended split {text!r} is not numbers like 50/50") from None
+    if len(shares) != n or not all(np.isfinite(shares)) or min(shares) <= 0:
+        raise InputError(f"the intended split needs {n} positive shares (one per variant)")
+    return shares
+
+
+def parse_variants(text: str) -> list[str]:
+    """Variant names from a comma-separated text: 'control, offer' -> ['control', 'offer']."""
+    return [v.strip() for v in (text or "").split(",") if v.strip()]
+
+
+def unit_choices(table: pl.DataFrame) -> tuple[list[str], list[str]]:
+    """The statuses (in the order active, at_risk, churned) and the RFM segments (sorted) present
+    in a customer metrics table, for the pickers of the customers to assign."""
+    present = set(table["status"].drop_nulls().unique().to_list())
+    statuses = [s for s in STATUSES if s in present]
+    segments = sorted(table["rfm_segment"].drop_nulls().unique().to_list())
+    return statuses, segments
+
+
+UNIT_COLUMNS = ("customer_id", "status", "rfm_segment", "value_tier", "revenue")
+
+
+def pick_units(
+    table: pl.DataFrame, statuses: Sequence[str] = (), segments: Sequence[str] = ()
+) -> pl.DataFrame:
+    """Customers of the metrics table with one of `statuses` and one of `segments` (empty: any),
+    as customer_id, status (shown as Active / At risk / Churned), rfm_segment, value_tier, revenue.
+    """
+    cond = pl.lit(True)
+    if statuses:
+        cond &= pl.col("status").is_in(list(statuses))
+    if segments:
+        cond &= pl.col("rfm_segment").is_in(list(segments))
+    return table.filter(cond).select(
+        pl.col("customer_id"),
+        pl.col("status").replace(STATUS_LABELS),
+        *UNIT_COLUMNS[2:],
     )

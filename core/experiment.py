@@ -819,6 +819,7 @@ class CupedInfo:
     theta: float
     variance_reduction: float  # pooled share of outcome variance removed
     variants: list[ab.VariantResult]  # results with the adjustment
+    plain: list[ab.VariantResult] = field(default_factory=list)  # the same without it
 
 
 @dataclass(frozen=True)
@@ -888,6 +889,7 @@ def analyse(
     balance = covariate_balance(exp, control)
     srm, checks = health_checks(exp, plain, control, weights, balance)
     cuped = None
+    plain_results = ab.compare(plain, control, alpha, correction, power)
     if exp.pre_period and not exp.aggregated:
         adj = variant_statistics(exp, metric, cuped=True)
         any_stat = next(iter(adj.values()))
@@ -898,9 +900,10 @@ def analyse(
             theta=any_stat.theta,
             variance_reduction=float(1 - pooled_adj / pooled_var) if pooled_var > 0 else 0.0,
             variants=ab.compare(adj, control, alpha, correction, power),
+            plain=plain_results,
         )
     use_cuped = use_cuped and cuped is not None
-    results = cuped.variants if use_cuped else ab.compare(plain, control, alpha, correction, power)
+    results = cuped.variants if use_cuped else plain_results
     stats = variant_statistics(exp, metric, cuped=True) if use_cuped else plain
     segment = segment if segment in exp.segments else (exp.segments[0] if exp.segments else None)
     seg_table = segment_results(exp, metric, control, segment, alpha) if segment else None
@@ -1035,6 +1038,189 @@ def lift_posterior(analysis: Analysis, points: int = 201) -> pl.DataFrame:
             schema={"variant": pl.Utf8, "relative_lift": pl.Float64, "density": pl.Float64}
         )
     return pl.concat(frames)
+
+
+# ---------------------------------------------------------------- what the page shows
+# The columns of the result tables in words, and what they measure: a count, a value of the
+# outcome (a rate or an average), a share (lifts, CIs of the relative lift, probabilities) or a p.
+RESULT_COLUMNS: dict[str, tuple[str, str]] = {
+    "variant": ("Variant", "text"),
+    "role": ("Role", "text"),
+    "segment": ("Segment", "text"),
+    "units": ("Units", "count"),
+    "control_units": ("Control units", "count"),
+    "value": ("Value", "value"),
+    "control_value": ("Control value", "value"),
+    "absolute_lift": ("Absolute lift", "value"),
+    "absolute_ci_low": ("Absolute CI low", "value"),
+    "absolute_ci_high": ("Absolute CI high", "value"),
+    "relative_lift": ("Relative lift", "share"),
+    "relative_ci_low": ("Relative CI low", "share"),
+    "relative_ci_high": ("Relative CI high", "share"),
+    "ci_low": ("CI low", "share"),
+    "ci_high": ("CI high", "share"),
+    "p_value": ("p-value", "p"),
+    "p_adjusted": ("p-value (adjusted)", "p"),
+    "relative_p_value": ("p-value (relative)", "p"),
+    "fisher_p": ("Fisher's exact p", "p"),
+    "chance_to_win": ("Chance to win", "share"),
+    "risk_control": ("Risk of keeping control", "share"),
+    "risk_variant": ("Risk of shipping the variant", "share"),
+    "relative_lift_cuped": ("Relative lift (CUPED)", "share"),
+    "ci_low_cuped": ("CI low (CUPED)", "share"),
+    "ci_high_cuped": ("CI high (CUPED)", "share"),
+    "p_value_cuped": ("p-value (CUPED)", "p"),
+    "relative_lift_plain": ("Relative lift (without CUPED)", "share"),
+    "p_value_plain": ("p-value (without CUPED)", "p"),
+    "mde_relative": ("Detectable change", "share"),
+}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A headline number for a KPI card: label, formatted value, optional delta and help."""
+
+    label: str
+    value: str
+    delta: str | None = None
+    help: str | None = None
+
+
+def control_label(analysis: Analysis) -> str:
+    """'control' stays as it is; any other control name gets ' (control)' after it."""
+    c = analysis.control
+    return c if c.strip().lower() == "control" else f"{c} (control)"
+
+
+def headline_figures(analysis: Analysis, result: ab.VariantResult) -> list[Figure]:
+    """Control value, variant value with its relative lift, p-value and chance to win."""
+    corrected = analysis.correction != "none" and len(analysis.variants) > 1
+    p = result.p_adjusted if corrected else result.absolute.p_value
+    return [
+        Figure(control_label(analysis), ab.fmt_value(result.control_value, analysis.kind)),
+        Figure(
+            result.variant,
+            ab.fmt_value(result.value, analysis.kind),
+            delta=f"{result.relative.lift:+.1%} relative",
+        ),
+        Figure(
+            "p-value (adjusted)" if corrected else "p-value",
+            ab.fmt_p(p),
+            help="Two-sided Welch t-test on the absolute difference"
+            + (f" ({CORRECTION_NAMES[analysis.correction]} correction)." if corrected else "."),
+        ),
+        Figure(
+            "Chance to win",
+            ab.fmt_prob(result.bayes.chance_to_win),
+            help="Bayesian: probability the variant's true lift is above 0.",
+        ),
+    ]
+
+
+CORRECTION_NAMES = {"holm": "Holm", "bh": "Benjamini-Hochberg", "none": "no"}
+
+
+def small_count_notes(analysis: Analysis) -> list[str]:
+    """One sentence per variant with small counts, giving Fisher's exact p."""
+    return [
+        f"Small counts in {r.variant}: Fisher's exact test gives p = {ab.fmt_p(r.fisher_p)} "
+        "(more reliable here than the t-test)."
+        for r in analysis.variants
+        if r.small_counts and r.fisher_p is not None
+    ]
+
+
+def cuped_summary(analysis: Analysis) -> str | None:
+    """How much variance the pre-period covariate removes, in a sentence (None without CUPED)."""
+    cu = analysis.cuped
+    if cu is None:
+        return None
+    return (
+        f"Using **{cu.covariate}** (theta = {cu.theta:.4g}, from the pooled data) removes "
+        f"**{cu.variance_reduction:.0%}** of the outcome's variance."
+        + (
+            " The result above is adjusted."
+            if analysis.used_cuped
+            else " Switch it on above to use it."
+        )
+    )
+
+
+def cuped_table(analysis: Analysis) -> pl.DataFrame:
+    """Per variant: relative lift, CI and p with CUPED next to the lift and p without it."""
+    schema = {
+        "variant": pl.Utf8,
+        "relative_lift_cuped": pl.Float64,
+        "ci_low_cuped": pl.Float64,
+        "ci_high_cuped": pl.Float64,
+        "p_value_cuped": pl.Float64,
+        "relative_lift_plain": pl.Float64,
+        "p_value_plain": pl.Float64,
+    }
+    cu = analysis.cuped
+    if cu is None:
+        return pl.DataFrame(schema=schema)
+    plain = {r.variant: r for r in cu.plain}
+    rows = [
+        (
+            r.variant,
+            r.relative.lift,
+            r.relative.ci_low,
+            r.relative.ci_high,
+            r.absolute.p_value,
+            plain[r.variant].relative.lift if r.variant in plain else None,
+            plain[r.variant].absolute.p_value if r.variant in plain else None,
+        )
+        for r in cu.variants
+    ]
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def segment_caution(analysis: Analysis) -> str | None:
+    """The multiple-comparisons warning for the segment table (None without segments)."""
+    if analysis.segments is None:
+        return None
+    n = analysis.segments.height
+    return (
+        f"{n} comparison{'' if n == 1 else 's'}: with many segments one will look significant by "
+        f"chance (at {analysis.alpha:.0%} about 1 in {round(1 / analysis.alpha):,}). Treat "
+        "segment effects as ideas to confirm, not results."
+    )
+
+
+def roles_summary(exp: Experiment) -> str:
+    """The detected roles of an aggregated file in a sentence (markdown)."""
+    outcome = exp.outcomes[0]
+    return (
+        f"Aggregated file: variant **{exp.variant}**, units **{exp.roles['units']}**, outcome "
+        f"**{outcome}** ({exp.kinds[outcome]})."
+    )
+
+
+def baseline_rate(analysis: Analysis | None, default: float = 0.1) -> float:
+    """The control's rate for the sample-size calculator (`default` without a rate outcome)."""
+    if analysis is None or analysis.kind != "proportion":
+        return default
+    return float(analysis.stats[analysis.control].unadjusted_mean)
+
+
+def mde_table(analysis: Analysis) -> pl.DataFrame:
+    """Per variant: units and the relative change the experiment detects with 80% power."""
+    return pl.DataFrame(
+        [(r.variant, int(r.units), r.mde_relative) for r in analysis.variants],
+        schema={"variant": pl.Utf8, "units": pl.Int64, "mde_relative": pl.Float64},
+        orient="row",
+    ).fill_nan(None)
+
+
+def mde_lines(analysis: Analysis) -> list[str]:
+    """'B: about 29% (1,000 units)' per variant, from mde_table."""
+    return [
+        f"{r['variant']}: about {r['mde_relative']:.0%} ({r['units']:,} units)"
+        if r["mde_relative"] is not None
+        else f"{r['variant']}: not computable ({r['units']:,} units)"
+        for r in mde_table(analysis).iter_rows(named=True)
+    ]
 
 
 def _num(x: float | None) -> float | None:

@@ -2,61 +2,56 @@
 
 Tabs: analyse an experiment (the bundled one or an upload), plan the sample size, and create a
 hashed assignment for a customer list. Every figure comes from core.experiment / core.abtest /
-core.assign.
+core.assign; every chart from core.charts.abtest.
 """
 
 from __future__ import annotations
 
 import hashlib
 
-import altair as alt
 import polars as pl
 import streamlit as st
 
 from core import abtest as ab
-from core.assign import assign, split_summary
+from core import experiment as ex
+from core.assign import assign, parse_split, parse_variants, pick_units, split_summary, unit_choices
+from core.charts import abtest as charts
+from core.churn import STATUS_LABELS
 from core.errors import InputError
-from core.experiment import (
-    Analysis,
-    analyse,
-    from_frame,
-    lift_posterior,
-    results_table,
-    variant_intervals,
-)
+from core.experiment import Analysis, from_frame
 from core.ingest import read_table
 from views import state, ui
 
 NONE = "— none —"
 CORRECTIONS = {"Holm": "holm", "Benjamini-Hochberg": "bh", "None": "none"}
+ROLE_PICKERS = (  # role, label, optional
+    ("variant", "Variant", False),
+    ("outcome", "Outcome", False),
+    ("pre_period", "Pre-period covariate (CUPED)", True),
+    ("segment", "Segment", True),
+    ("date", "Date", True),
+)
+VERDICT_BOX = {"win": st.success, "loss": st.error, "untrusted": st.error}
+MONEY = st.column_config.NumberColumn("Revenue", format="localized")
+ASSIGNED = {  # headers of the assignment tables (columns a customer list lacks are ignored)
+    "customer_id": st.column_config.TextColumn("Customer"),
+    "status": st.column_config.TextColumn("Status"),
+    "rfm_segment": st.column_config.TextColumn("RFM segment"),
+    "value_tier": st.column_config.TextColumn("Value tier"),
+    "revenue": MONEY,
+    "bucket": st.column_config.NumberColumn("Bucket", format="%.4f"),
+    "variant": st.column_config.TextColumn("Variant"),
+    "units": st.column_config.NumberColumn("Customers", format="localized"),
+    "share": st.column_config.NumberColumn("Share", format="percent"),
+}
 
 
 # ---------------------------------------------------------------- cached core calls
 @st.cache_data(show_spinner="Analysing the experiment…", max_entries=24)
-def _analysis(
-    key: str,
-    name: str,
-    overrides: tuple,
-    metric: str | None,
-    control: str | None,
-    alpha: float,
-    correction: str,
-    weights: tuple | None,
-    cuped: bool,
-    segment: str | None,
-    _df: pl.DataFrame,
-):
+def _analysis(key: str, name: str, overrides: tuple, options: tuple, _df: pl.DataFrame):
+    """The cleaned experiment and its analysis; `options` are (name, value) pairs for analyse."""
     exp = from_frame(_df, name=name, overrides=dict(overrides))
-    return exp, analyse(
-        exp,
-        metric=metric,
-        control=control,
-        alpha=alpha,
-        correction=correction,
-        weights=list(weights) if weights else None,
-        use_cuped=cuped,
-        segment=segment,
-    )
+    return exp, ex.analyse(exp, **dict(options))
 
 
 @st.cache_data(show_spinner=False, max_entries=6)
@@ -64,162 +59,23 @@ def _read_upload(digest: str, name: str, _data: bytes) -> pl.DataFrame:
     return read_table(_data, name=name)
 
 
-def _parse_split(text: str, n: int) -> tuple[float, ...] | None:
-    """'50/50' or '20, 80' into weights; blank means equal."""
-    parts = [p for p in text.replace(",", "/").replace(":", "/").split("/") if p.strip()]
-    if not parts:
-        return None
-    try:
-        w = tuple(float(p) for p in parts)
-    except ValueError:
-        raise InputError(f"the intended split {text!r} is not numbers like 50/50") from None
-    if len(w) != n or min(w) <= 0:
-        raise InputError(f"the intended split needs {n} positive shares (one per variant)")
-    return w
-
-
 def _columns(kind: str) -> dict:
-    """Number formats for the result tables: percentages for rates and lifts, 4-digit p."""
-    pct = st.column_config.NumberColumn(format="percent")
-    value = pct if kind == "proportion" else st.column_config.NumberColumn(format="%.2f")
-    p = st.column_config.NumberColumn(format="%.4f")
-    cfg = {
-        c: value
-        for c in ("value", "control_value", "absolute_lift", "absolute_ci_low", "absolute_ci_high")
+    """Headers and number formats of the result tables: percentages for rates and lifts."""
+    formats = {"count": "localized", "share": "percent", "p": "%.4f"}
+    formats["value"] = "percent" if kind == "proportion" else "%.2f"
+    return {
+        c: st.column_config.TextColumn(label)
+        if what == "text"
+        else st.column_config.NumberColumn(label, format=formats[what])
+        for c, (label, what) in ex.RESULT_COLUMNS.items()
     }
-    cfg |= {
-        c: pct
-        for c in (
-            "relative_lift",
-            "relative_ci_low",
-            "relative_ci_high",
-            "ci_low",
-            "ci_high",
-            "chance_to_win",
-            "risk_control",
-            "risk_variant",
-            "relative_lift_cuped",
-            "ci_low_cuped",
-            "ci_high_cuped",
-            "relative_lift_plain",
-            "mde_relative",
-        )
-    }
-    cfg |= {
-        c: p
-        for c in (
-            "p_value",
-            "p_adjusted",
-            "relative_p_value",
-            "fisher_p",
-            "p_value_cuped",
-            "p_value_plain",
-        )
-    }
-    return cfg
 
 
-# ---------------------------------------------------------------- charts
-def _value_axis(kind: str) -> str:
-    return ".1%" if kind == "proportion" else ",.2f"
-
-
-def rates_chart(iv: pl.DataFrame, kind: str, metric: str) -> alt.Chart:
-    fmt = _value_axis(kind)
-    base = alt.Chart(iv).encode(
-        y=alt.Y("variant:N", title=None, sort=None),
-        color=alt.Color(
-            "is_control:N",
-            legend=None,
-            scale=alt.Scale(domain=[True, False], range=["#7f8c8d", "#1f77b4"]),
-        ),
-        tooltip=[
-            alt.Tooltip("variant:N"),
-            alt.Tooltip("units:Q", format=","),
-            alt.Tooltip("value:Q", title=metric, format=fmt),
-            alt.Tooltip("ci_low:Q", title="CI low", format=fmt),
-            alt.Tooltip("ci_high:Q", title="CI high", format=fmt),
-        ],
+def _table(df: pl.DataFrame, name: str, key: str, kind: str) -> None:
+    """A result table with readable headers, blanks for empty cells, and its downloads."""
+    ui.table_with_download(
+        df, name, key=key, width="stretch", column_config=_columns(kind), placeholder=""
     )
-    bars = base.mark_rule(strokeWidth=3).encode(
-        x=alt.X(
-            "ci_low:Q",
-            title=ab.metric_label(metric),
-            axis=alt.Axis(format=fmt),
-            scale=alt.Scale(zero=False, nice=True),
-        ),
-        x2="ci_high:Q",
-    )
-    points = base.mark_point(filled=True, size=140).encode(x="value:Q")
-    labels = base.mark_text(dy=-14).encode(x="value:Q", text=alt.Text("value:Q", format=fmt))
-    return (bars + points + labels).properties(height=max(180, 70 * iv.height))
-
-
-def posterior_chart(post: pl.DataFrame) -> alt.LayerChart:
-    area = (
-        alt.Chart(post)
-        .mark_area(opacity=0.45, line=True)
-        .encode(
-            x=alt.X("relative_lift:Q", title="Relative lift", axis=alt.Axis(format="+.0%")),
-            y=alt.Y("density:Q", title="Density", axis=alt.Axis(labels=False, ticks=False)),
-            color=alt.Color("variant:N", title="Variant"),
-            tooltip=[
-                alt.Tooltip("variant:N"),
-                alt.Tooltip("relative_lift:Q", format="+.1%"),
-                alt.Tooltip("density:Q", format=".2f"),
-            ],
-        )
-    )
-    zero = alt.Chart(pl.DataFrame({"x": [0.0]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
-    return (area + zero).properties(height=260).interactive(bind_y=False)
-
-
-def cumulative_chart(cum: pl.DataFrame) -> alt.LayerChart:
-    base = alt.Chart(cum).encode(
-        x=alt.X("date:T", title="Date"),
-        color=alt.Color("variant:N", title="Variant"),
-    )
-    band = base.mark_area(opacity=0.2).encode(
-        y=alt.Y("ci_low:Q", title="Cumulative relative lift", axis=alt.Axis(format="+.0%")),
-        y2="ci_high:Q",
-    )
-    line = base.mark_line(point=True).encode(
-        y="relative_lift:Q",
-        tooltip=[
-            alt.Tooltip("date:T"),
-            alt.Tooltip("variant:N"),
-            alt.Tooltip("units:Q", format=","),
-            alt.Tooltip("relative_lift:Q", format="+.1%"),
-            alt.Tooltip("ci_low:Q", format="+.1%"),
-            alt.Tooltip("ci_high:Q", format="+.1%"),
-        ],
-    )
-    zero = alt.Chart(pl.DataFrame({"y": [0.0]})).mark_rule(strokeDash=[4, 4]).encode(y="y:Q")
-    return (band + line + zero).properties(height=280).interactive(bind_y=False)
-
-
-def segments_chart(seg: pl.DataFrame) -> alt.LayerChart:
-    base = alt.Chart(seg).encode(
-        y=alt.Y("segment:N", title=None),
-        color=alt.Color("variant:N", title="Variant"),
-        yOffset="variant:N",
-        tooltip=[
-            alt.Tooltip("segment:N"),
-            alt.Tooltip("variant:N"),
-            alt.Tooltip("units:Q", format=","),
-            alt.Tooltip("relative_lift:Q", format="+.1%"),
-            alt.Tooltip("ci_low:Q", format="+.1%"),
-            alt.Tooltip("ci_high:Q", format="+.1%"),
-            alt.Tooltip("p_value:Q", format=".4f"),
-        ],
-    )
-    rule = base.mark_rule(strokeWidth=3).encode(
-        x=alt.X("ci_low:Q", title="Relative lift (CI)", axis=alt.Axis(format="+.0%")),
-        x2="ci_high:Q",
-    )
-    point = base.mark_point(filled=True, size=110).encode(x="relative_lift:Q")
-    zero = alt.Chart(pl.DataFrame({"x": [0.0]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
-    return (rule + point + zero).properties(height=max(140, 55 * seg["segment"].n_unique()))
 
 
 # ---------------------------------------------------------------- sections
@@ -242,47 +98,34 @@ def choose_file() -> tuple[pl.DataFrame | None, str, str]:
         st.session_state["experiment_upload"] = df
         return df, up.name, digest
     st.session_state.pop("experiment_upload", None)
-    df = state.app_data().experiment
     st.caption("Showing the bundled sample: a retention offer tested on 2,000 customers.")
-    return df, "experiment.csv", "sample"
+    return state.app_data().experiment, "experiment.csv", "sample"
 
 
 def role_editor(df: pl.DataFrame, key: str) -> dict[str, str]:
     """Detected roles, editable. Returns overrides (empty string switches an optional role off)."""
+    saved = f"ab_over_{key}"
     try:
-        detected = from_frame(df, overrides=st.session_state.get(f"ab_over_{key}", {}))
+        detected = from_frame(df, overrides=st.session_state.get(saved, {}))
     except InputError:
         detected = None
     over: dict[str, str] = {}
     with st.expander("Columns (detected automatically; change them if needed)", expanded=False):
-        cols = df.columns
         if detected is not None and detected.aggregated:
-            st.write(
-                f"Aggregated file: variant **{detected.variant}**, units "
-                f"**{detected.roles['units']}**, outcome **{detected.outcomes[0]}** "
-                f"({detected.kinds[detected.outcomes[0]]})."
-            )
+            st.write(ex.roles_summary(detected))
             return {}
         roles = detected.roles if detected else {}
-        c = st.columns(5)
-        spec = [
-            ("variant", "Variant", False),
-            ("outcome", "Outcome", False),
-            ("pre_period", "Pre-period covariate (CUPED)", True),
-            ("segment", "Segment", True),
-            ("date", "Date", True),
-        ]
-        for col, (role, label, optional) in zip(c, spec, strict=True):
-            options = ([NONE] if optional else []) + cols
-            current = roles.get(role, NONE if optional else cols[0])
+        for col, (role, label, optional) in zip(st.columns(5), ROLE_PICKERS, strict=True):
+            options = ([NONE] if optional else []) + df.columns
+            current = roles.get(role, NONE if optional else df.columns[0])
             pick = col.selectbox(
                 label, options, index=options.index(current), key=f"ab_role_{role}_{key}"
             )
             if pick != current:
                 over[role] = "" if pick == NONE else pick
     if over:
-        st.session_state[f"ab_over_{key}"] = st.session_state.get(f"ab_over_{key}", {}) | over
-    return st.session_state.get(f"ab_over_{key}", {})
+        st.session_state[saved] = st.session_state.get(saved, {}) | over
+    return st.session_state.get(saved, {})
 
 
 def health_section(res: Analysis) -> None:
@@ -298,73 +141,48 @@ def health_section(res: Analysis) -> None:
         st.caption(f":material/info: {w}")
     if res.balance.height:
         with st.expander("Covariate balance details"):
-            ui.table_with_download(res.balance, "covariate_balance", key="ab_balance")
+            ui.table_with_download(
+                res.balance, "covariate_balance", key="ab_balance", placeholder=""
+            )
 
 
 def verdict_section(res: Analysis) -> None:
     for r in res.variants:
         v = res.verdicts[r.variant]
-        box = {"win": st.success, "loss": st.error, "untrusted": st.error}.get(v.outcome, st.info)
-        box(f"**{v.headline}**\n\n{v.detail}\n\n**{v.recommendation}**")
+        VERDICT_BOX.get(v.outcome, st.info)(
+            f"**{v.headline}**\n\n{v.detail}\n\n**{v.recommendation}**"
+        )
         for note in v.notes:
             st.caption(note)
-        fmt = ab.fmt_value
         ui.kpi_cards(
-            [
-                ui.Kpi(
-                    res.control if res.control.lower() == "control" else f"{res.control} (control)",
-                    fmt(r.control_value, res.kind),
-                ),
-                ui.Kpi(
-                    r.variant,
-                    fmt(r.value, res.kind),
-                    delta=f"{r.relative.lift:+.1%} relative",
-                ),
-                ui.Kpi(
-                    "p-value" + (" (adjusted)" if len(res.variants) > 1 else ""),
-                    ab.fmt_p(r.p_adjusted if len(res.variants) > 1 else r.absolute.p_value),
-                    help="Two-sided Welch t-test on the absolute difference.",
-                ),
-                ui.Kpi(
-                    "Chance to win",
-                    ab.fmt_prob(r.bayes.chance_to_win),
-                    help="Bayesian: probability the variant's true lift is above 0.",
-                ),
-            ]
+            [ui.Kpi(f.label, f.value, f.delta, f.help) for f in ex.headline_figures(res, r)]
         )
 
 
 def results_section(res: Analysis) -> None:
     st.subheader("Results per variant")
-    table = results_table(res)
-    ui.table_with_download(
-        table, "ab_results", key="ab_results", width="stretch", column_config=_columns(res.kind)
-    )
-    small = [r for r in res.variants if r.small_counts and r.fisher_p is not None]
-    for r in small:
-        st.warning(
-            f"Small counts in {r.variant}: Fisher's exact test gives p = {ab.fmt_p(r.fisher_p)} "
-            "(more reliable here than the t-test)."
-        )
+    _table(ex.results_table(res), "ab_results", "ab_results", res.kind)
+    for note in ex.small_count_notes(res):
+        st.warning(note)
     c1, c2 = st.columns(2)
     with c1:
         st.markdown(f"**{ab.metric_label(res.metric).capitalize()} per variant** (with CI)")
-        iv = variant_intervals(res)
-        st.altair_chart(rates_chart(iv, res.kind, res.metric), width="stretch")
+        iv = ex.variant_intervals(res)
+        st.altair_chart(charts.variant_values(iv, res.kind, res.metric), width="stretch")
         with st.expander("Chart data"):
             ui.table_with_download(iv, "ab_variant_values", key="ab_iv")
     with c2:
         st.markdown("**Where the true lift probably is** (Bayesian posterior)")
-        post = lift_posterior(res)
+        post = ex.lift_posterior(res)
         if post.height:
-            st.altair_chart(posterior_chart(post), width="stretch")
+            st.altair_chart(charts.lift_posterior(post), width="stretch")
         else:
             st.info("No posterior: the variance is zero.")
         with st.expander("Chart data"):
             ui.table_with_download(post, "ab_lift_posterior", key="ab_post")
     if res.cumulative is not None and res.cumulative.height:
         st.markdown("**Cumulative lift over time**")
-        st.altair_chart(cumulative_chart(res.cumulative), width="stretch")
+        st.altair_chart(charts.cumulative_lift(res.cumulative), width="stretch")
         with st.expander("Chart data"):
             ui.table_with_download(res.cumulative, "ab_cumulative_lift", key="ab_cum")
 
@@ -373,49 +191,18 @@ def cuped_section(res: Analysis) -> None:
     if res.cuped is None:
         return
     st.subheader("CUPED: adjusting for the pre-period")
-    cu = res.cuped
-    rows = []
-    plain = {r.variant: r for r in (res.variants if not res.used_cuped else [])}
-    st.write(
-        f"Using **{cu.covariate}** (theta = {cu.theta:.4g}, from the pooled data) removes "
-        f"**{cu.variance_reduction:.0%}** of the outcome's variance."
-        + (" The result above is adjusted." if res.used_cuped else " Switch it on above to use it.")
-    )
-    for r in cu.variants:
-        rows.append(
-            {
-                "variant": r.variant,
-                "relative_lift_cuped": r.relative.lift,
-                "ci_low_cuped": r.relative.ci_low,
-                "ci_high_cuped": r.relative.ci_high,
-                "p_value_cuped": r.absolute.p_value,
-                "relative_lift_plain": plain[r.variant].relative.lift if plain else None,
-                "p_value_plain": plain[r.variant].absolute.p_value if plain else None,
-            }
-        )
-    ui.table_with_download(
-        pl.DataFrame(rows), "ab_cuped", key="ab_cuped", column_config=_columns(res.kind)
-    )
+    st.write(ex.cuped_summary(res))
+    _table(ex.cuped_table(res), "ab_cuped", "ab_cuped", res.kind)
 
 
-def segments_section(res: Analysis, segments: tuple[str, ...]) -> None:
-    if res.segments is None or not segments:
+def segments_section(res: Analysis) -> None:
+    if res.segments is None:
         return
     st.subheader(f"Effect per {res.segment}")
-    st.warning(
-        f"{res.segments.height} comparisons: with many segments one will look significant by "
-        "chance (at 5% about 1 in 20). Treat segment effects as ideas to confirm, not results.",
-        icon=":material/warning:",
-    )
+    st.warning(ex.segment_caution(res), icon=":material/warning:")
     if res.segments.height:
-        st.altair_chart(segments_chart(res.segments), width="stretch")
-    ui.table_with_download(
-        res.segments,
-        "ab_segments",
-        key="ab_segments",
-        width="stretch",
-        column_config=_columns(res.kind),
-    )
+        st.altair_chart(charts.segment_lifts(res.segments), width="stretch")
+    _table(res.segments, "ab_segments", "ab_segments", res.kind)
 
 
 def power_section(res: Analysis | None) -> None:
@@ -426,12 +213,8 @@ def power_section(res: Analysis | None) -> None:
     power = c4.selectbox("Power", [0.8, 0.9], key="pw_power")
     try:
         if kind.startswith("Rate"):
-            default = (
-                res.stats[res.control].unadjusted_mean if res and res.kind == "proportion" else 0.1
-            )
-            base = c1.number_input(
-                "Baseline rate (%)", 0.1, 99.9, round(100 * default, 1), 0.5, key="pw_base"
-            )
+            default = round(100 * ex.baseline_rate(res), 1)
+            base = c1.number_input("Baseline rate (%)", 0.1, 99.9, default, 0.5, key="pw_base")
             mde = c2.number_input(
                 "Smallest lift worth finding (%, relative)", 1.0, 500.0, 10.0, key="pw_mde"
             )
@@ -447,18 +230,10 @@ def power_section(res: Analysis | None) -> None:
         st.error(f"Cannot compute the sample size: {exc}")
         return
     st.metric("Units needed per variant", f"{n:,}", border=True)
-    st.caption(
-        f"Two-sided test at {alpha:g}, {power:.0%} power: "
-        f"n = (z₁₋α/₂ + z_power)² × variance / effect²."
-    )
+    st.caption(ab.sample_size_note(alpha, power))
     if res is not None:
-        rows = [
-            {"variant": r.variant, "units": int(r.units), "mde_relative": r.mde_relative}
-            for r in res.variants
-        ]
         st.markdown("**This experiment** can reliably detect (80% power) a relative change of:")
-        for r in rows:
-            st.write(f"- {r['variant']}: about {r['mde_relative']:.0%} ({r['units']:,} units)")
+        st.markdown("\n".join(f"- {line}" for line in ex.mde_lines(res)))
 
 
 @st.fragment
@@ -477,26 +252,18 @@ def assignment_section(data) -> None:
     units = None
     if source.startswith("A segment"):
         table = data.customer_table()
+        statuses, segments = unit_choices(table)
         c1, c2 = st.columns(2)
         status = c1.multiselect(
             "Status",
-            sorted(table["status"].unique().to_list()),
-            default=["at_risk"],
+            statuses,
+            default=[s for s in ("at_risk",) if s in statuses],
+            format_func=STATUS_LABELS.get,
             key="as_status",
             placeholder="All",
         )
-        segs = c2.multiselect(
-            "RFM segment",
-            sorted(table["rfm_segment"].drop_nulls().unique().to_list()),
-            key="as_rfm",
-            placeholder="All",
-        )
-        sel = table
-        if status:
-            sel = sel.filter(pl.col("status").is_in(status))
-        if segs:
-            sel = sel.filter(pl.col("rfm_segment").is_in(segs))
-        units = sel.select("customer_id", "status", "rfm_segment", "value_tier", "revenue")
+        segs = c2.multiselect("RFM segment", segments, key="as_rfm", placeholder="All")
+        units = pick_units(table, status, segs)
     else:
         up = st.file_uploader(
             "Customer list (one id per row)", type=["csv", "xlsx", "parquet"], key="as_upload"
@@ -516,29 +283,27 @@ def assignment_section(data) -> None:
     strata = c4.selectbox(
         "Stratify by", [NONE, *[c for c in units.columns if c != id_col]], key="as_strata"
     )
+    strata = None if strata == NONE else strata
     salt = st.text_input("Experiment name (hash salt)", "retention-offer", key="as_salt")
-    variants = [v.strip() for v in names.split(",") if v.strip()]
+    variants = parse_variants(names)
     try:
-        weights = _parse_split(split_text, len(variants))
         out = assign(
             units,
             variants,
-            weights,
+            parse_split(split_text, len(variants)),
             salt=salt,
             unit=id_col,
-            strata=None if strata == NONE else strata,
+            strata=strata,
         )
     except InputError as exc:
         ui.show_error(exc, "Cannot assign")
         return
-    summary = split_summary(out, None if strata == NONE else strata)
-    st.dataframe(
-        summary,
-        hide_index=True,
-        column_config={"share": st.column_config.NumberColumn(format="percent")},
-    )
-    ui.table_with_download(out.head(1000), "assignment_preview", key="as_preview")
-    st.caption("The table shows the first 1,000 rows; the download buttons below hold all rows.")
+    st.dataframe(split_summary(out, strata), hide_index=True, column_config=ASSIGNED)
+    st.dataframe(out.head(1000), hide_index=True, column_config=ASSIGNED)
+    if out.height > 1000:
+        st.caption(
+            f"The table shows the first 1,000 of {out.height:,} rows; the downloads hold all."
+        )
     ui.download_buttons(out, "assignment", key="as_all")
 
 
@@ -559,21 +324,9 @@ with tab_result:
     if df is None:
         st.info("No experiment file: upload one above.")
     else:
-        overrides = role_editor(df, key)
+        overrides = tuple(sorted(role_editor(df, key).items()))
         try:
-            exp, first = _analysis(
-                key,
-                name,
-                tuple(sorted(overrides.items())),
-                None,
-                None,
-                0.05,
-                "holm",
-                None,
-                False,
-                None,
-                df,
-            )
+            exp, first = _analysis(key, name, overrides, (), df)
         except InputError as exc:
             ui.show_error(exc, "The experiment cannot be analysed")
             exp = None
@@ -610,20 +363,10 @@ with tab_result:
             if exp.segments:
                 segment = c7.selectbox("Break down by", exp.segments, key=f"ab_seg_{key}")
             try:
-                weights = _parse_split(split_text, len(exp.variants))
-                _, res = _analysis(
-                    key,
-                    name,
-                    tuple(sorted(overrides.items())),
-                    metric,
-                    control,
-                    alpha,
-                    correction,
-                    weights,
-                    cuped,
-                    segment,
-                    df,
-                )
+                weights = parse_split(split_text, len(exp.variants))
+                options = dict(metric=metric, control=control, alpha=alpha, segment=segment)
+                options |= dict(correction=correction, weights=weights, use_cuped=cuped)
+                _, res = _analysis(key, name, overrides, tuple(options.items()), df)
             except InputError as exc:
                 ui.show_error(exc, "The experiment cannot be analysed")
                 res = None
@@ -638,7 +381,7 @@ with tab_result:
                 health_section(res)
                 results_section(res)
                 cuped_section(res)
-                segments_section(res, exp.segments)
+                segments_section(res)
 
 with tab_plan:
     power_section(res)

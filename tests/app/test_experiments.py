@@ -47,3 +47,17 @@ def test_wrong_split_shows_an_error_not_a_traceback():
     split.set_value("90/10").run()  # 1000/1000 against 90/10: sample ratio mismatch
     assert_no_exception(at)
     assert any("do not trust this result" in e.value for e in at.error)
+
+
+def test_results_table_blanks_and_friendly_statuses():
+    at = run_page("views/experiments.py")
+    assert_no_exception(at)
+    results = next(d for d in at.dataframe if list(d.value.columns[:2]) == ["variant", "role"])
+    # the control has no lift against itself: empty cells, shown blank (not "None")
+    control = results.value.iloc[0]
+    assert control["role"] == "control" and control[["relative_lift", "p_value"]].isna().all()
+    assert results.proto.HasField("placeholder") and results.proto.placeholder == ""
+    status = at.multiselect(key="as_status")
+    assert status.options == ["Active", "At risk", "Churned"] and status.value == ["at_risk"]
+    assigned = at.dataframe[-1].value
+    assert set(assigned["status"]) == {"At risk"}

@@ -71,3 +71,53 @@ def test_bad_assignment_input():
         assign(_units(), ["only"])
     with pytest.raises(InputError, match="2 shares for 3 variants"):
         assign(_units(), ["a", "b", "c"], [1, 1])
+
+
+# ---------------------------------------------------------------- what the user types and picks
+def test_parse_split():
+    from core.assign import parse_split
+
+    assert parse_split("50/50", 2) == (50.0, 50.0)
+    assert parse_split(" 20, 80 ", 2) == (20.0, 80.0)
+    assert parse_split("1:1:2", 3) == (1.0, 1.0, 2.0)
+    assert parse_split("", 2) is None and parse_split(" / ", 2) is None  # blank: equal shares
+    with pytest.raises(InputError, match="needs 2 positive shares"):
+        parse_split("50/40/10", 2)
+    with pytest.raises(InputError, match="needs 2 positive shares"):
+        parse_split("0/100", 2)
+    with pytest.raises(InputError, match="needs 2 positive shares"):
+        parse_split("nan/1", 2)
+    with pytest.raises(InputError, match="not numbers"):
+        parse_split("half/half", 2)
+
+
+def test_parse_variants():
+    from core.assign import parse_variants
+
+    assert parse_variants(" control, offer ,, ") == ["control", "offer"]
+    assert parse_variants("") == []
+
+
+def test_unit_choices_and_pick_units():
+    from core.assign import pick_units, unit_choices
+
+    table = pl.DataFrame(
+        {
+            "customer_id": ["a", "b", "c", "d"],
+            "status": ["churned", "at_risk", "at_risk", "active"],
+            "rfm_segment": ["Lost", "At Risk", None, "Champions"],
+            "value_tier": ["Low", "Top 5%", "Mid", "Top 5%"],
+            "revenue": [10.0, 500.0, 40.0, 900.0],
+            "orders": [1, 4, 2, 9],
+        }
+    )
+    statuses, segments = unit_choices(table)
+    assert statuses == ["active", "at_risk", "churned"]  # the status order, not alphabetical
+    assert segments == ["At Risk", "Champions", "Lost"]  # nulls left out
+    picked = pick_units(table, ["at_risk"])
+    assert picked["customer_id"].to_list() == ["b", "c"]
+    assert picked["status"].to_list() == ["At risk", "At risk"]  # the friendly label
+    assert picked.columns == ["customer_id", "status", "rfm_segment", "value_tier", "revenue"]
+    # both filters: at risk AND in "At Risk" -> only b; no filter -> everyone
+    assert pick_units(table, ["at_risk"], ["At Risk"])["customer_id"].to_list() == ["b"]
+    assert pick_units(table)["status"].to_list() == ["Churned", "At risk", "At risk", "Active"]
