@@ -42,6 +42,7 @@ from typing import Any
 
 import polars as pl
 
+from core.churn import STATUS_LABELS
 from core.errors import InputError
 
 CONFIDENCES = ("High", "Medium", "Low")
@@ -1441,39 +1442,237 @@ def with_rule(rules: Sequence[Rule], index: int, **changes: Any) -> list[Rule]:
     return out
 
 
+def with_threshold(rules: Sequence[Rule], index: int, k: int, value: float) -> list[Rule]:
+    """A copy of `rules` with threshold `k` of rule `index` set to `value`."""
+    return with_rule(rules, index, condition=set_threshold(rules[index].condition, k, value))
+
+
+# ---------------------------------------------------------------- editor and page helpers
+THRESHOLD_WORDS = {
+    ">=": "at least",
+    ">": "more than",
+    "<=": "at most",
+    "<": "less than",
+    "==": "equal to",
+    "!=": "not equal to",
+    "between-low": "from",
+    "between-high": "to",
+}
+NEW_RULE: dict[str, Any] = {
+    "enabled": True,
+    "condition": "",
+    "reason": "",
+    "action": "Review",
+    "confidence": "Medium",
+    "priority": 50,
+}
+STAT_COLUMNS = (
+    "rule",
+    "priority",
+    "enabled",
+    "matched",
+    "share",
+    "revenue",
+    "revenue_at_risk",
+    "assigned",
+    "assigned_revenue",
+    "overlap",
+    "action",
+    "confidence",
+    "error",
+)
+
+
+def threshold_label(t: Threshold) -> str:
+    """ "recency_days at least": the column and the comparison in words."""
+    return f"{t.column} {THRESHOLD_WORDS.get(t.op, t.op)}"
+
+
+@dataclass(frozen=True)
+class SliderSpec:
+    """A slider for one threshold: whole numbers when the column and the value are whole."""
+
+    index: int
+    column: str
+    label: str
+    low: float
+    high: float
+    value: float
+    step: float
+
+    @property
+    def curve_label(self) -> str:
+        return f"{self.column} threshold"
+
+
+def slider_specs(table: pl.DataFrame, condition: str) -> list[SliderSpec] | None:
+    """One slider per numeric threshold of `condition` (None when it does not parse)."""
+    try:
+        found = thresholds(condition)
+    except RuleSyntaxError:
+        return None
+    specs = []
+    for t in found:
+        lo, hi, step = threshold_range(table, t)
+        cast = int if step == 1.0 and float(t.value).is_integer() else float
+        specs.append(
+            SliderSpec(
+                t.index, t.column, threshold_label(t), cast(lo), cast(hi), cast(t.value), cast(step)
+            )
+        )
+    return specs
+
+
+def default_curve(condition: str) -> int | None:
+    """The threshold the sensitivity curve starts on: the first one, None when there is none."""
+    try:
+        return 0 if thresholds(condition) else None
+    except RuleSyntaxError:
+        return None
+
+
+def rules_table(rules: Sequence[Rule], stats: pl.DataFrame) -> pl.DataFrame:
+    """The editor's table: the rules plus customers matched and a check ("ok", "switched off"
+    or the condition's error), read from `stats` (same order as `rules`)."""
+    check = (
+        pl.when(pl.col("error").is_not_null())
+        .then(pl.col("error"))
+        .when(~pl.col("enabled"))
+        .then(pl.lit("switched off"))
+        .otherwise(pl.lit("ok"))
+    )
+    return rules_frame(rules).with_columns(stats.select(pl.col("matched"), check.alias("check")))
+
+
+def apply_table_edits(
+    rules: Sequence[Rule], delta: dict[str, Any], source: str = "rules table"
+) -> list[Rule]:
+    """The rules after a table edit: {"edited_rows": {row: {column: value}}, "deleted_rows":
+    [row, ...], "added_rows": [{column: value}, ...]} (st.data_editor's change record).
+    New rows get the defaults of NEW_RULE and the name "New rule N". Raises InputError."""
+    rows = [r.to_dict() for r in rules]
+    for idx, changes in delta.get("edited_rows", {}).items():
+        rows[int(idx)].update({k: v for k, v in changes.items() if k in RULE_FIELDS})
+    for idx in sorted(delta.get("deleted_rows", []), reverse=True):
+        del rows[idx]
+    for added in delta.get("added_rows", []):
+        row = {"name": f"New rule {len(rows) + 1}", **NEW_RULE}
+        row.update({k: v for k, v in added.items() if k in RULE_FIELDS and v not in (None, "")})
+        rows.append(row)
+    return validate_rules(rows, source=source)
+
+
+def replace_rule(
+    rules: Sequence[Rule], index: int, fields: dict[str, Any], source: str = "rule form"
+) -> list[Rule]:
+    """The rules with rule `index` replaced by `fields` (validated with the whole set)."""
+    rows = [r.to_dict() for r in rules]
+    rows[index] = {k: fields.get(k) for k in RULE_FIELDS}
+    return validate_rules(rows, source=source)
+
+
+def rules_by_priority(stats: pl.DataFrame) -> list[str]:
+    """Names of the working rules, highest priority first (ties in listed order)."""
+    return (
+        stats.filter(pl.col("enabled"))
+        .sort("priority", descending=True, maintain_order=True)["rule"]
+        .to_list()
+    )
+
+
+def rule_measures(stats: pl.DataFrame) -> pl.DataFrame:
+    """Working rules in long form for the matched-vs-wins chart: rule, revenue, share,
+    priority, measure ("matched" / "assigned (wins)"), customers."""
+    return (
+        stats.filter(pl.col("enabled"))
+        .unpivot(
+            on=["matched", "assigned"],
+            index=["rule", "revenue", "share", "priority"],
+            variable_name="measure",
+            value_name="customers",
+        )
+        .with_columns(pl.col("measure").replace({"assigned": "assigned (wins)"}))
+    )
+
+
+def rule_stats_table(stats: pl.DataFrame) -> pl.DataFrame:
+    """The per-rule statistics as the page lists and exports them."""
+    return stats.select(STAT_COLUMNS)
+
+
+def coverage_text(evaluation: Evaluation) -> str:
+    """ "5,579 of 8,000 customers get an action (69.7%)."""
+    n = evaluation.insights.height if evaluation.insights is not None else 0
+    total = evaluation.customers
+    share = n / total if total else 0.0
+    return f"{n:,} of {total:,} customers get an action ({share:.1%})."
+
+
+def insight_choices(insights: pl.DataFrame) -> tuple[list[str], list[str]]:
+    """The rules and the actions present in the insights, sorted (for filter pickers)."""
+    return (
+        insights["rule"].unique().sort().to_list(),
+        insights["action"].unique().sort().to_list(),
+    )
+
+
+def label_statuses(frame: pl.DataFrame) -> pl.DataFrame:
+    """`status` codes shown as Active / At risk / Churned (other values kept as they are)."""
+    if "status" not in frame.columns:
+        return frame
+    return frame.with_columns(pl.col("status").cast(pl.Utf8).replace(STATUS_LABELS))
+
+
 __all__ = [
     "CONFIDENCES",
     "KEY_METRICS",
+    "NEW_RULE",
+    "STAT_COLUMNS",
+    "THRESHOLD_WORDS",
     "CompiledRule",
     "Condition",
     "Evaluation",
     "Preview",
     "Rule",
     "RuleSyntaxError",
+    "SliderSpec",
     "Threshold",
+    "apply_table_edits",
     "compile_condition",
     "compile_rules",
+    "coverage_text",
+    "default_curve",
     "default_rules",
     "diff_rules",
     "evaluate",
     "filter_insights",
     "format_expr",
+    "insight_choices",
+    "label_statuses",
     "load_rules",
     "parse_condition",
     "preview",
     "reason_expr",
     "render_reasons",
+    "replace_rule",
     "rule_from_dict",
+    "rule_measures",
+    "rule_stats_table",
+    "rules_by_priority",
     "rules_frame",
     "rules_from_json",
+    "rules_table",
     "rules_to_json",
     "sample_matches",
     "sensitivity",
     "set_threshold",
+    "slider_specs",
     "summary_by_action",
+    "threshold_label",
     "threshold_range",
     "thresholds",
     "validate_rules",
     "vocabulary",
     "with_rule",
+    "with_threshold",
 ]

@@ -326,15 +326,100 @@ def count_insights(db: sqlite_utils.Database) -> int:
     return int(db.execute("SELECT COUNT(*) FROM insights").fetchone()[0])
 
 
+# ---------------------------------------------------------------- one call per page action
+@contextmanager
+def connected(path: str | Path | None = None) -> Iterator[sqlite_utils.Database]:
+    """The workspace database, opened for a `with` block and closed after it."""
+    db = open_db(path)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def newest_rules(path: str | Path | None = None) -> list[Rule] | None:
+    """The newest saved version of the default rule set, None when nothing is saved yet
+    (a missing database file is not created)."""
+    path = Path(path) if path is not None else default_db_path()
+    if not path.exists():
+        return None
+    with connected(path) as db:
+        return load_rule_set(db)
+
+
+def autosave(
+    path: str | Path | None,
+    rules: Sequence[Rule],
+    *,
+    before: Sequence[Rule] | None = None,
+    author: str = "",
+    note: str = "",
+) -> int:
+    """Save `rules` as a new version; on the very first save `before` (the rules the user
+    started from) is recorded first as "starting point", so the change itself has a diff."""
+    with connected(path) as db:
+        if before is not None and load_rule_set(db) is None:
+            save_rule_set(db, before, author=author, note="starting point")
+        return save_rule_set(db, rules, author=author, note=note)
+
+
+def restore(path: str | Path | None, version: int, *, author: str = "") -> tuple[int, list[Rule]]:
+    """Restore `version` as the newest version: (new version number, its rules)."""
+    with connected(path) as db:
+        new = restore_rule_set(db, version, author=author)
+        return new, load_rule_set(db) or []
+
+
+def record_run(
+    path: str | Path | None,
+    insights: pl.DataFrame,
+    rules: Sequence[Rule],
+    *,
+    customers: int,
+    as_of: date | str | None = None,
+    author: str = "",
+    source: str = "",
+) -> tuple[int, int]:
+    """Save the rules (a version, when they changed) and the run: (rule-set version, run_id)."""
+    with connected(path) as db:
+        version = save_rule_set(db, rules, author=author)
+        run_id = save_run(
+            db,
+            insights,
+            rules,
+            customers=customers,
+            as_of=as_of,
+            author=author,
+            rule_set_version=version,
+            source=source,
+        )
+    return version, run_id
+
+
+def history(path: str | Path | None = None) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    """(rule set versions, saved runs), None when the database file does not exist yet."""
+    path = Path(path) if path is not None else default_db_path()
+    if not path.exists():
+        return None
+    with connected(path) as db:
+        return rule_set_history(db), insight_runs(db)
+
+
 __all__ = [
     "DB_ENV",
     "DEFAULT_RULE_SET",
+    "autosave",
+    "connected",
     "count_insights",
     "default_db_path",
+    "history",
     "insight_runs",
     "latest_insights",
     "load_rule_set",
+    "newest_rules",
     "open_db",
+    "record_run",
+    "restore",
     "restore_rule_set",
     "rule_set_history",
     "rule_set_names",

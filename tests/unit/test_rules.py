@@ -501,3 +501,122 @@ def test_diff_rules() -> None:
         "changed 'Big': condition 'revenue >= 900' -> 'revenue >= 1000'",
     ]
     assert diff_rules(RULES, RULES) == []
+
+
+# ---------------------------------------------------------------- editor and page helpers
+WINBACK = Rule("Winback", "recency_days >= 180", "Offer", priority=50)
+BIG = Rule("Big", "revenue >= 300", "VIP care", confidence="High", priority=80)
+
+
+def test_slider_specs_whole_numbers_and_ratios() -> None:
+    from core.rules import slider_specs
+
+    specs = slider_specs(TABLE, "recency_days >= 180 and orders <= 2")
+    # recency_days: min 10; 99th percentile (nearest) of [10, 20, 70, 120, 190, 200] is 200
+    # orders: min 1; 99th percentile of [1, 1, 2, 3, 5, 8] is 8; whole-number steps of 1
+    assert [(t.label, t.low, t.high, t.value, t.step) for t in specs] == [
+        ("recency_days at least", 10, 200, 180, 1),
+        ("orders at most", 1, 8, 2, 1),
+    ]
+    assert all(isinstance(v, int) for v in (specs[0].low, specs[0].value, specs[0].step))
+    assert specs[1].curve_label == "orders threshold"
+    # return_rate 0 .. 0.5 (99th pct of [0, 0, 0.1, 0.35, 0.5]): span / 100 = 0.005 -> step 0.005
+    (ratio,) = slider_specs(TABLE, "return_rate >= 30%")
+    assert (ratio.low, ratio.high, ratio.value) == (0.0, 0.5, 0.3)
+    assert ratio.step == pytest.approx(0.005) and isinstance(ratio.value, float)
+    between = slider_specs(TABLE, "revenue between 1k and 3k")
+    assert [t.label for t in between] == ["revenue from", "revenue to"]
+    assert slider_specs(TABLE, "status == 'churned'") == []  # nothing to slide
+    assert slider_specs(TABLE, "len(x)") is None  # does not parse
+
+
+def test_default_curve() -> None:
+    from core.rules import default_curve
+
+    assert default_curve("recency_days >= 180 and orders <= 2") == 0
+    assert default_curve("status == 'churned'") is None
+    assert default_curve("len(x)") is None
+
+
+def test_rules_table_counts_and_checks() -> None:
+    from core.rules import rules_table
+
+    rules = [WINBACK, Rule("Off", "orders >= 5", "X", enabled=False), Rule("Bad", "len(x)", "Y")]
+    table = rules_table(rules, evaluate(TABLE, rules).stats)
+    assert table["name"].to_list() == ["Winback", "Off", "Bad"]
+    # recency >= 180: A (200) and B (190); switched-off and broken rules match nobody
+    assert table["matched"].to_list() == [2, 0, 0]
+    assert table["check"][:2].to_list() == ["ok", "switched off"]
+    assert "function calls are not allowed" in table["check"][2]
+
+
+def test_apply_table_edits_and_replace_rule() -> None:
+    from core.rules import apply_table_edits, replace_rule
+
+    delta = {
+        "edited_rows": {"0": {"priority": 70, "unknown": 1}},
+        "deleted_rows": [1],
+        "added_rows": [{"condition": "orders >= 5", "name": None}],
+    }
+    new = apply_table_edits([WINBACK, BIG], delta)
+    # one rule left after the delete, so the added row is "New rule 2" with the defaults
+    assert new == [
+        Rule("Winback", "recency_days >= 180", "Offer", priority=70),
+        Rule("New rule 2", "orders >= 5", "Review", confidence="Medium", priority=50),
+    ]
+    with pytest.raises(InputError, match="same name"):
+        apply_table_edits([WINBACK, BIG], {"edited_rows": {1: {"name": "winback"}}})
+    form = {"name": "Big spenders", "enabled": False, "condition": "revenue >= 1k"}
+    form |= {"reason": "", "action": "Call", "confidence": "Low", "priority": 10}
+    assert replace_rule([WINBACK, BIG], 1, form)[1] == Rule(
+        "Big spenders", "revenue >= 1k", "Call", confidence="Low", priority=10, enabled=False
+    )
+    with pytest.raises(InputError, match="'action' is missing"):
+        replace_rule([WINBACK], 0, {"name": "W", "condition": "orders >= 1", "action": ""})
+
+
+def test_with_threshold() -> None:
+    from core.rules import with_threshold
+
+    rules = [Rule("R", "recency_days >= 180 and orders <= 2", "Act")]
+    assert with_threshold(rules, 0, 1, 3.0)[0].condition == "recency_days >= 180 and orders <= 3"
+    assert rules[0].condition == "recency_days >= 180 and orders <= 2"  # a copy
+
+
+def test_rule_measures_order_and_stats_table() -> None:
+    from core.rules import STAT_COLUMNS, rule_measures, rule_stats_table, rules_by_priority
+
+    off = Rule("Off", "orders >= 1", "X", priority=99, enabled=False)
+    stats = evaluate(TABLE, [WINBACK, BIG, off]).stats
+    # Big (80) before Winback (50); the switched-off rule is left out
+    assert rules_by_priority(stats) == ["Big", "Winback"]
+    long = rule_measures(stats).sort("rule", "measure")
+    # Winback matches A, B; Big matches B (300), C, D, F (900). B goes to Big (priority 80),
+    # so Winback wins 1 (A) and Big wins all 4 of its matches.
+    assert long.select("rule", "measure", "customers").rows() == [
+        ("Big", "assigned (wins)", 4),
+        ("Big", "matched", 4),
+        ("Winback", "assigned (wins)", 1),
+        ("Winback", "matched", 2),
+    ]
+    assert long.filter(pl.col("rule") == "Winback")["revenue"].to_list() == [350.0, 350.0]
+    assert tuple(rule_stats_table(stats).columns) == STAT_COLUMNS
+
+
+def test_coverage_choices_and_status_labels() -> None:
+    from core.rules import coverage_text, insight_choices, label_statuses
+
+    ev = evaluate(TABLE, [WINBACK, BIG])
+    # A (Winback) + B, C, D, F (Big) = 5 of 6 customers; 5 / 6 = 83.3%
+    assert coverage_text(ev) == "5 of 6 customers get an action (83.3%)."
+    assert insight_choices(ev.insights) == (["Big", "Winback"], ["Offer", "VIP care"])
+    labelled = label_statuses(TABLE.select("customer_id", "status"))
+    assert labelled["status"].to_list() == [
+        "Churned",
+        "Churned",
+        "Active",
+        "Churned",
+        "Active",
+        "At risk",
+    ]
+    assert label_statuses(TABLE.select("customer_id")).columns == ["customer_id"]

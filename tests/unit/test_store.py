@@ -167,3 +167,29 @@ def test_foreign_file_is_an_input_error(tmp_path) -> None:
     bad.write_bytes(b"this is not a database" * 100)
     with pytest.raises(InputError, match="workspace database"):
         open_db(bad)
+
+
+# ---------------------------------------------------------------- one call per page action
+def test_page_actions_on_a_path(tmp_path) -> None:
+    from core.store import autosave, history, newest_rules, record_run, restore
+
+    path = tmp_path / "sub" / "workspace.db"
+    # nothing saved: no rules, no history, and no file created by asking
+    assert newest_rules(path) is None and history(path) is None
+    assert not path.exists()
+    changed = with_rule(RULES, 0, condition="recency_days >= 150")
+    # the first save records where the user started (v1), then the change (v2)
+    assert autosave(path, changed, before=RULES, author="ann", note="slider") == 2
+    assert newest_rules(path) == changed
+    # later saves do not record a starting point again
+    assert autosave(path, RULES, before=changed, author="ann") == 3
+    assert restore(path, 2, author="bob") == (4, changed)
+    ev = evaluate(TABLE, changed)
+    # recency >= 150: A, B, D; revenue >= 2500: C, D -> D goes to Big (80): 4 insights
+    version, run_id = record_run(path, ev.insights, changed, customers=4, author="cy")
+    assert (version, run_id) == (4, 1)  # rules unchanged since v4: no new version
+    hist, runs = history(path)
+    assert hist["version"].to_list() == [4, 3, 2, 1]
+    assert hist["changes"][2].startswith("slider; changed 'Winback'")
+    assert hist["changes"][3] == "starting point; created with 2 rules"
+    assert runs.select("run_id", "rule_set_version", "matched").rows() == [(1, 4, 4)]
