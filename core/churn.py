@@ -24,6 +24,36 @@ from core.schema import AT_RISK_DAYS, CHURN_DAYS
 
 STATUSES = ("active", "at_risk", "churned")
 STATUS_LABELS = {"active": "Active", "at_risk": "At risk", "churned": "Churned"}
+STATUS_CODES = {label: code for code, label in STATUS_LABELS.items()}
+# display names of the columns of this module's tables (churn list, inactivity, retention)
+COLUMN_LABELS = {
+    "customer_id": "Customer",
+    "status": "Status",
+    "recency_days": "Days since last order",
+    "reason": "Why",
+    "last_order": "Last order",
+    "orders": "Orders",
+    "revenue": "Revenue",
+    "revenue_365d": "Revenue (365 days)",
+    "rfm_segment": "Segment",
+    "value_tier": "Value tier",
+    "p_alive": "P(alive)",
+    "expected_purchases_90d": "Expected purchases (90 days)",
+    "expected_clv_365d": "Expected CLV (365 days)",
+    "avg_days_between_orders": "Usual gap (days)",
+    "bucket": "Days since last order",
+    "min_days": "From day",
+    "max_days": "To day",
+    "customers": "Customers",
+    "share": "Share of customers",
+    "bin_start": "From day",
+    "bin_end": "To day (excl.)",
+    "previous_customers": "Customers last period",
+    "retained": "Of them ordered again",
+    "retention": "Retention",
+    "churn": "Churn",
+    "partial": "Partial period",
+}
 BUCKETS = (("0-30", 0, 30), ("31-60", 31, 60), ("61-90", 61, 90), ("91-180", 91, 180))
 LAST_BUCKET = ("180+", 181)
 WINDOW_DAYS = 365
@@ -70,6 +100,50 @@ def _ordered(customers: pl.DataFrame) -> pl.DataFrame:
 
 def _col_or_zero(df: pl.DataFrame, name: str) -> pl.Expr:
     return pl.col(name) if name in df.columns else pl.lit(0.0)
+
+
+def with_status_labels(frame: pl.DataFrame, column: str = "status") -> pl.DataFrame:
+    """The frame with its status codes (active, at_risk, churned) shown as Active, At risk,
+    Churned; other values are kept as they are."""
+    return frame.with_columns(pl.col(column).replace(STATUS_LABELS))
+
+
+def status_codes(labels: list[str] | tuple[str, ...]) -> list[str]:
+    """Status codes for display labels ("At risk" -> "at_risk"); codes pass through."""
+    bad = [x for x in labels if x not in STATUS_CODES and x not in STATUS_LABELS]
+    if bad:
+        raise InputError(f"unknown status {bad[0]!r}: use Active, At risk or Churned")
+    return [STATUS_CODES.get(x, x) for x in labels]
+
+
+def segment_options(customers: pl.DataFrame) -> list[str]:
+    """The RFM segments present in a customer frame, sorted (empty without rfm_segment)."""
+    if "rfm_segment" not in customers.columns:
+        return []
+    return customers["rfm_segment"].drop_nulls().unique().sort().to_list()
+
+
+def at_risk_band(churn_days: int, at_risk_days: int) -> str:
+    """The at-risk band in words: "61–90 days without an order", or none when the two
+    thresholds are equal."""
+    if at_risk_days >= churn_days:
+        return "none (the two thresholds are equal)"
+    return f"{at_risk_days + 1}–{churn_days} days without an order"
+
+
+def definitions_text(churn_days: int, at_risk_days: int, as_of: date) -> str:
+    """The churn definitions in words (markdown), with the thresholds in force."""
+    check_thresholds(churn_days, at_risk_days)
+    at_risk = at_risk_band(churn_days, at_risk_days)
+    if at_risk_days == 0:
+        active = "an order on the as-of date"
+    else:
+        active = f"an order within the last {at_risk_days} days"
+    return (
+        f"**Definitions.** *Churned*: no order for more than **{churn_days}** days. "
+        f"*At risk*: {at_risk}. *Active*: {active}. *Revenue at risk*: what at-risk and "
+        f"churned customers spent in the {WINDOW_DAYS} days before {as_of}."
+    )
 
 
 # ---------------------------------------------------------------- threshold suggestion
@@ -124,6 +198,19 @@ def suggest_thresholds(
         median_gap=float(gaps["median_gap"]),
         p75_gap=float(gaps["p75_gap"]),
         p90_gap=float(gaps["p90_gap"]),
+    )
+
+
+def suggestion_text(sug: ThresholdSuggestion | None) -> str:
+    """The suggestion in words (markdown), or why there is none."""
+    if sug is None:
+        return "No customer ordered twice, so the data cannot suggest a threshold."
+    return (
+        f"Suggested from your data: churn after **{sug.churn_days}** days (nine in ten "
+        f"returning customers come back within {sug.p90_gap:.0f} days), at risk after "
+        f"**{sug.at_risk_days}** days (75th percentile). Median gap between orders: "
+        f"{sug.median_gap:.0f} days, from {sug.gaps:,} gaps of {sug.repeat_customers:,} "
+        f"repeat customers."
     )
 
 
@@ -388,6 +475,28 @@ def period_retention(
         )
     )
     return out.collect()
+
+
+RETENTION_MEASURES = {"retention": "Retention", "churn": "Churn"}
+
+
+def retention_long(retention: pl.DataFrame) -> pl.DataFrame:
+    """period_retention in long form for a line chart: one row per period and measure.
+
+    Periods without a rate (the first one, or after a period without customers) are left
+    out. Columns: period, label, partial, previous_customers, retained, measure (Retention /
+    Churn), rate.
+    """
+    return (
+        retention.filter(pl.col("retention").is_not_null())
+        .unpivot(
+            index=["period", "label", "partial", "previous_customers", "retained"],
+            on=list(RETENTION_MEASURES),
+            variable_name="measure",
+            value_name="rate",
+        )
+        .with_columns(pl.col("measure").replace_strict(RETENTION_MEASURES))
+    )
 
 
 # ---------------------------------------------------------------- churn list

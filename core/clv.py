@@ -18,7 +18,7 @@ outlook from expected purchases instead, which do fall the longer they stay sile
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import polars as pl
@@ -567,3 +567,80 @@ def holdout_summary(h: pl.DataFrame, max_freq: int = 7) -> pl.DataFrame:
         )
         .select("frequency_cal", "label", "customers", "actual", "predicted")
     )
+
+
+# ---------------------------------------------------------------- display helpers
+FIT_SERIES = {"actual": "Actual", "model": "Model"}
+
+
+def parameter_table(report: dict) -> pl.DataFrame:
+    """The fitted parameters of a fit_report, one row each with what it means.
+
+    Columns: model (BG/NBD, Gamma-Gamma), parameter, value, meaning. The Gamma-Gamma rows are
+    left out when the spend model could not be fitted.
+    """
+    unit = report.get("unit", "days")
+    rows = [
+        ("BG/NBD", "r", "shape of the purchase-rate distribution"),
+        ("BG/NBD", "alpha", f"scale (in {unit}) of the purchase-rate distribution"),
+        ("BG/NBD", "a", "drop-out probability: Beta shape a"),
+        ("BG/NBD", "b", "drop-out probability: Beta shape b"),
+        ("Gamma-Gamma", "p", "shape of spend per purchase"),
+        ("Gamma-Gamma", "q", "shape of the customers' spend-rate distribution"),
+        ("Gamma-Gamma", "v", "scale of the customers' spend-rate distribution"),
+    ]
+    fitted = {"BG/NBD": report["bgnbd"], "Gamma-Gamma": report.get("gamma_gamma")}
+    kept = [(m, name, fitted[m][name], text) for m, name, text in rows if fitted[m] is not None]
+    return pl.DataFrame(
+        kept,
+        schema={"model": pl.Utf8, "parameter": pl.Utf8, "value": pl.Float64, "meaning": pl.Utf8},
+        orient="row",
+    )
+
+
+def fit_diagnostics(
+    orders: pl.DataFrame | pl.LazyFrame, as_of: date, unit: str = "days"
+) -> tuple[dict, pl.DataFrame]:
+    """fit_report and the frequency_histogram of its BG/NBD fit on the same summary."""
+    report = fit_report(orders, as_of, unit)
+    hist = frequency_histogram(BGNBD(**report["bgnbd"]), summary(orders, as_of, unit))
+    return report, hist
+
+
+def _versus_long(frame: pl.DataFrame, model: str, index: list[str], value: str) -> pl.DataFrame:
+    series = {"actual": FIT_SERIES["actual"], model: FIT_SERIES["model"]}
+    return frame.unpivot(
+        index=index, on=list(series), variable_name="series", value_name=value
+    ).with_columns(pl.col("series").replace_strict(series))
+
+
+def frequency_histogram_long(hist: pl.DataFrame) -> pl.DataFrame:
+    """frequency_histogram in long form for grouped bars: frequency, label, series (Actual /
+    Model), customers."""
+    return _versus_long(hist, "expected", ["frequency", "label"], "customers").with_columns(
+        pl.col("customers").cast(pl.Float64)
+    )
+
+
+def holdout_summary_long(summary_: pl.DataFrame) -> pl.DataFrame:
+    """holdout_summary in long form for a line chart: frequency_cal, label, customers, series
+    (Actual / Model), purchases (mean holdout purchases per customer)."""
+    return _versus_long(summary_, "predicted", ["frequency_cal", "label", "customers"], "purchases")
+
+
+def holdout_cut_dates(first_order: date, end: date) -> tuple[date, date] | None:
+    """(earliest, suggested) cut date for calibration_holdout on data from first_order to end.
+
+    The earliest cut leaves one calibration day; the suggested one keeps the last quarter of
+    the span (at least 30 days) as holdout, but never before the earliest. None when the data
+    spans fewer than 2 days.
+    """
+    if isinstance(first_order, datetime):
+        first_order = first_order.date()
+    if isinstance(end, datetime):
+        end = end.date()
+    span = (end - first_order).days
+    if span < 2:
+        return None
+    earliest = first_order + timedelta(days=1)
+    return earliest, max(earliest, end - timedelta(days=max(30, span // 4)))

@@ -17,6 +17,20 @@ from core.errors import InputError
 
 Period = Literal["month", "quarter"]
 Value = Literal["retention", "revenue_retention", "active", "revenue"]
+# display names of the columns of the cohort tables (long form, matrix, average curve)
+COLUMN_LABELS = {
+    "cohort_label": "Cohort",
+    "cohort_size": "Customers",
+    "age": "Month",
+    "cohorts": "Cohorts",
+    "customers": "Customers",
+    "active": "Customers ordering",
+    "revenue": "Revenue",
+    "retention": "Retention",
+    "retention_mean": "Retention (mean of cohorts)",
+    "revenue_retention": "Revenue retention",
+    "revenue_retention_mean": "Revenue retention (mean of cohorts)",
+}
 
 
 def _index(period: Period, col: pl.Expr) -> pl.Expr:
@@ -187,4 +201,39 @@ def average_curve(long: pl.DataFrame) -> pl.DataFrame:
             "revenue_retention",
             "revenue_retention_mean",
         )
+    )
+
+
+def color_ceiling(long: pl.DataFrame, value: Value = "retention", q: float = 0.98) -> float:
+    """Top of a heatmap colour scale for `value`: its q-quantile over ages 1+ (linear
+    interpolation), so age 0 (retention always 1) does not wash out the rest. 1.0 when no
+    cohort reached age 1; never below 0.01."""
+    later = long.filter(pl.col("age") > 0)[value].drop_nulls()
+    if later.is_empty():
+        return 1.0
+    return max(float(later.quantile(q, "linear")), 0.01)
+
+
+CURVE_AVERAGES = {"weighted": "weighted by cohort size", "mean": "mean of cohorts"}
+
+
+def curve_long(curve: pl.DataFrame, value: Value = "retention") -> pl.DataFrame:
+    """average_curve in long form for a line chart of `value` (retention or
+    revenue_retention): ages 1+, one row per age and kind of average.
+
+    Columns: age, cohorts, customers, average ("weighted by cohort size" / "mean of cohorts"),
+    rate.
+    """
+    if value not in ("retention", "revenue_retention"):
+        raise InputError(f"the average curve has no {value!r}: use retention or revenue_retention")
+    names = {value: CURVE_AVERAGES["weighted"], f"{value}_mean": CURVE_AVERAGES["mean"]}
+    return (
+        curve.filter(pl.col("age") > 0)
+        .unpivot(
+            index=["age", "cohorts", "customers"],
+            on=list(names),
+            variable_name="average",
+            value_name="rate",
+        )
+        .with_columns(pl.col("average").replace_strict(names))
     )

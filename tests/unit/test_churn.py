@@ -277,3 +277,50 @@ def test_churn_list_rederives_status_and_keeps_hub_columns() -> None:
     assert churn.churn_list(hub, 300, 250).is_empty()  # recency 200 is active now
     with pytest.raises(InputError, match="unknown status"):
         churn.churn_list(hub, statuses=["gone"])
+
+
+# ---------------------------------------------------------------- display helpers
+def test_status_labels_and_codes() -> None:
+    df = pl.DataFrame({"status": ["churned", "active", "at_risk", None]})
+    assert churn.with_status_labels(df)["status"].to_list() == [
+        "Churned", "Active", "At risk", None
+    ]  # fmt: skip
+    assert churn.status_codes(["At risk", "Churned"]) == ["at_risk", "churned"]
+    assert churn.status_codes(["active"]) == ["active"]  # codes pass through
+    with pytest.raises(InputError, match="unknown status 'Gone'"):
+        churn.status_codes(["Gone"])
+
+
+def test_segment_options() -> None:
+    hub = pl.DataFrame({"rfm_segment": ["Lost", None, "Champions", "Lost"]})
+    assert churn.segment_options(hub) == ["Champions", "Lost"]
+    assert churn.segment_options(pl.DataFrame({"customer_id": ["a"]})) == []
+
+
+def test_definitions_and_suggestion_in_words() -> None:
+    text = churn.definitions_text(90, 60, D(2024, 6, 30))
+    # at risk = 60 + 1 .. 90 days
+    assert "more than **90** days" in text and "61–90 days without an order" in text
+    assert "within the last 60 days" in text and "365 days before 2024-06-30" in text
+    assert churn.at_risk_band(90, 90) == "none (the two thresholds are equal)"
+    assert "on the as-of date" in churn.definitions_text(30, 0, D(2024, 6, 30))
+    with pytest.raises(InputError):
+        churn.definitions_text(30, 60, D(2024, 6, 30))
+    sug = churn.ThresholdSuggestion(91, 78, 10, 2, 55.0, 77.5, 91.0)
+    words = churn.suggestion_text(sug)
+    assert "churn after **91** days" in words and "within 91 days" in words
+    assert "at risk after **78** days" in words and "Median gap between orders: 55 days" in words
+    assert "from 10 gaps of 2 repeat customers" in words
+    assert "cannot suggest" in churn.suggestion_text(None)
+
+
+def test_retention_long() -> None:
+    orders = _orders(_PERIODS).filter(pl.col("order_id") != "S2")
+    long = churn.retention_long(churn.period_retention(orders, "month"))
+    # Jan has no rate (first month) and is left out; Feb .. Apr: retention 0.5, 0.5, 0
+    # and churn = 1 - retention: 0.5, 0.5, 1
+    assert long.height == 6
+    assert long["label"].to_list() == ["2024-02", "2024-03", "2024-04"] * 2
+    assert long["measure"].to_list() == ["Retention"] * 3 + ["Churn"] * 3
+    assert long["rate"].to_list() == [0.5, 0.5, 0.0, 0.5, 0.5, 1.0]
+    assert long["previous_customers"].to_list() == [2, 2, 3] * 2

@@ -360,3 +360,61 @@ def test_regular_buyers_who_never_churn_get_finite_predictions():
     rate = s["frequency"].sum() / s["T"].sum()
     npt.assert_allclose(out["expected_purchases_90d"], 90 * rate, rtol=1e-3)
     npt.assert_allclose(out["expected_clv_365d"], 365 * rate * 10.0, rtol=1e-3)
+
+
+# ---------------------------------------------------------------- display helpers
+def test_parameter_table():
+    report = {
+        "unit": "weeks",
+        "bgnbd": {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426},
+        "gamma_gamma": {"p": 6.25, "q": 3.74, "v": 15.44},
+    }
+    t = clv.parameter_table(report)
+    assert t["parameter"].to_list() == ["r", "alpha", "a", "b", "p", "q", "v"]
+    assert t["value"].to_list() == [0.243, 4.414, 0.793, 2.426, 6.25, 3.74, 15.44]
+    assert t["model"].to_list() == ["BG/NBD"] * 4 + ["Gamma-Gamma"] * 3
+    assert "in weeks" in t["meaning"][1]
+    no_spend = clv.parameter_table(report | {"gamma_gamma": None})
+    assert no_spend["parameter"].to_list() == ["r", "alpha", "a", "b"]
+
+
+def test_fit_checks_in_long_form():
+    hist = pl.DataFrame(
+        {"frequency": [0, 1], "label": ["0", "1+"], "actual": [10, 5], "expected": [9.5, 5.5]}
+    )
+    long = clv.frequency_histogram_long(hist)
+    assert long["series"].to_list() == ["Actual", "Actual", "Model", "Model"]
+    assert long["customers"].to_list() == [10.0, 5.0, 9.5, 5.5]
+    hs = pl.DataFrame(
+        {
+            "frequency_cal": [0, 1],
+            "label": ["0", "1+"],
+            "customers": [8, 2],
+            "actual": [0.5, 1.5],
+            "predicted": [0.4, 1.7],
+        }
+    )
+    hl = clv.holdout_summary_long(hs)
+    assert hl.columns == ["frequency_cal", "label", "customers", "series", "purchases"]
+    assert hl["purchases"].to_list() == [0.5, 1.5, 0.4, 1.7]
+    assert hl["series"].to_list() == ["Actual", "Actual", "Model", "Model"]
+
+
+def test_holdout_cut_dates():
+    # 2024-01-01 .. 2024-12-31: span 365 days; holdout = max(30, 365 // 4 = 91) days
+    # -> suggested cut 2024-12-31 - 91 days = 2024-10-01; earliest = the second day
+    assert clv.holdout_cut_dates(date(2024, 1, 1), date(2024, 12, 31)) == (
+        date(2024, 1, 2),
+        date(2024, 10, 1),
+    )
+    # span 40 days: 40 // 4 = 10 < 30 -> 30 days back from 2024-02-10 = 2024-01-11
+    assert clv.holdout_cut_dates(datetime(2024, 1, 1, 9), date(2024, 2, 10)) == (
+        date(2024, 1, 2),
+        date(2024, 1, 11),
+    )
+    # span 10 days: 30 back would pass the start -> the earliest cut
+    assert clv.holdout_cut_dates(date(2024, 1, 1), date(2024, 1, 11)) == (
+        date(2024, 1, 2),
+        date(2024, 1, 2),
+    )
+    assert clv.holdout_cut_dates(date(2024, 1, 1), date(2024, 1, 2)) is None

@@ -121,3 +121,30 @@ def test_empty_and_bad_input(orders: pl.DataFrame) -> None:
     assert cohorts.cohort_matrix(empty).is_empty()
     with pytest.raises(InputError):
         cohorts.cohort_retention(orders, period="week")  # type: ignore[arg-type]
+
+
+def test_color_ceiling(orders: pl.DataFrame) -> None:
+    cells = cohorts.cohort_retention(orders)
+    # ages 1+: Jan 0.5, 1.0, 0.0; Feb 0.0, 1.0; Mar 0.0 -> sorted 0, 0, 0, 0.5, 1, 1
+    # 98th percentile, linear: position 0.98 * 5 = 4.9 -> 1 + 0.9 * (1 - 1) = 1.0
+    assert cohorts.color_ceiling(cells, "retention") == pytest.approx(1.0)
+    # the 50th: position 2.5 -> 0 + 0.5 * (0.5 - 0) = 0.25
+    assert cohorts.color_ceiling(cells, "retention", q=0.5) == pytest.approx(0.25)
+    # only age 0 observed: nothing to scale on -> 1.0; all zeros: at least 0.01
+    assert cohorts.color_ceiling(cells.filter(pl.col("age") == 0)) == 1.0
+    zeros = cells.with_columns(pl.lit(0.0).alias("retention"))
+    assert cohorts.color_ceiling(zeros) == 0.01
+
+
+def test_curve_long(orders: pl.DataFrame) -> None:
+    curve = cohorts.average_curve(cohorts.cohort_retention(orders))
+    long = cohorts.curve_long(curve, "retention")
+    # ages 1..3 (age 0 left out), weighted then plain mean (see test_average_curve):
+    # weighted 0.25, 1.0, 0.0; mean 1/6, 1.0, 0.0
+    assert long["age"].to_list() == [1, 2, 3, 1, 2, 3]
+    assert long["average"].to_list() == ["weighted by cohort size"] * 3 + ["mean of cohorts"] * 3
+    assert long["rate"].to_list() == pytest.approx([0.25, 1.0, 0.0, 1 / 6, 1.0, 0.0])
+    rev = cohorts.curve_long(curve, "revenue_retention")
+    assert rev["rate"].to_list()[:2] == pytest.approx([20 / 125, 85 / 115])
+    with pytest.raises(InputError, match="revenue_retention"):
+        cohorts.curve_long(curve, "active")
