@@ -98,6 +98,7 @@ def wait_idle(page, timeout: float = 60_000) -> None:
     """Wait until the page has content and the script has finished running.
 
     Streamlit shows a status widget while a script runs; idle means no widget for 0.6 s."""
+    page.evaluate("window.__idleSince = null")
     page.wait_for_selector(
         '[data-testid="stMain"] [data-testid="stElementContainer"]', timeout=timeout
     )
