@@ -153,7 +153,7 @@ def kpis(
 
 
 def monthly(orders: Frame, as_of: date | None = None) -> pl.DataFrame:
-    """Revenue, orders, customers per calendar month with growth % and partial flags.
+    """Revenue, orders, customers and AOV per calendar month with growth % and partial flags.
 
     Every month between the first and the last order is present (zero when empty). The first
     month is partial when the data starts after its first day; the last when the data (or as_of)
@@ -206,6 +206,7 @@ def monthly(orders: Frame, as_of: date | None = None) -> pl.DataFrame:
         "customers",
         "growth",
         "partial",
+        aov=pl.when(pl.col("orders") > 0).then(pl.col("revenue") / pl.col("orders")),
     )
 
 
@@ -231,7 +232,8 @@ def report(
     out["mapping"] = dict(loaded.mapping)
     out["warnings"] = list(loaded.warnings)
     m = monthly(orders, as_of)
-    out["monthly"] = m.drop("month_start").to_dicts()
+    keys = ("month", "revenue", "orders", "customers", "growth", "partial")
+    out["monthly"] = m.select(keys).to_dicts()
     try:
         from core.sales import breakdowns
     except ImportError:  # pragma: no cover - sales module lands separately

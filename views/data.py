@@ -136,25 +136,37 @@ ui.kpi_cards(
             delta_color="inverse",
         ),
         ui.Kpi(
-            "Date coverage",
-            f"{q.first_date} → {q.last_date}",
-            help=f"{q.months} months"
-            + ("; first month partial" if q.partial_first_month else "")
-            + ("; last month partial" if q.partial_last_month else ""),
+            "Months covered",
+            ui.num(q.months),
+            help=f"Orders from {q.first_date} to {q.last_date}"
+            + ("; the first month is partial" if q.partial_first_month else "")
+            + ("; the last month is partial" if q.partial_last_month else "")
+            + ".",
         ),
         ui.Kpi("Duplicate rows", ui.num(q.duplicate_rows)),
         ui.Kpi("Zero / negative amounts", ui.num(q.nonpositive.height)),
         ui.Kpi("Outlier amounts", ui.num(q.outliers.height)),
         ui.Kpi(
-            "Customers with inconsistent attributes",
+            "Inconsistent attributes",
             ui.num(int(q.inconsistent["customers"].max() or 0) if q.inconsistent.height else 0),
-            help="Largest count over the attributes; the most frequent value is used.",
+            help="Customers with more than one value of an attribute (largest count over the "
+            "attributes); the most frequent value is used.",
         ),
         ui.Kpi(
-            "Customers-file rows with no orders",
+            "Customers without orders",
             ui.num(q.customers_without_orders) if cust is not None else "no file",
         ),
     ]
+)
+st.caption(
+    f"Orders from **{q.first_date}** to **{q.last_date}**"
+    + (" · first month partial" if q.partial_first_month else "")
+    + (" · last month partial" if q.partial_last_month else "")
+    + (
+        f" · {q.customers_without_orders:,} customers-file rows have no orders"
+        if cust is not None
+        else ""
+    )
 )
 if q.issues:
     st.warning("\n".join(f"- {i}" for i in q.issues))

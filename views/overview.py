@@ -24,16 +24,34 @@ k = kpis(
     at_risk_days=s.at_risk_days,
     customers_file=data.customers_file,
 )
+m = monthly(data.orders, s.as_of)
 ui.kpi_cards(
     [
-        ui.Kpi("Revenue", ui.money(k["revenue"]), help="Gross revenue of all order lines."),
-        ui.Kpi("Orders", ui.num(k["orders"]), help="Distinct order ids."),
+        ui.Kpi(
+            "Revenue",
+            ui.money(k["revenue"]),
+            help="Gross revenue of all order lines; the curve is revenue by month.",
+            chart=m["revenue"],
+        ),
+        ui.Kpi(
+            "Orders",
+            ui.num(k["orders"]),
+            help="Distinct order ids; the curve is orders by month.",
+            chart=m["orders"],
+        ),
         ui.Kpi(
             "Customers",
             ui.num(k["customers"]),
-            help=f"Customers with at least one order ({ui.num(k['total_customers'])} in all).",
+            help=f"Customers with at least one order ({ui.num(k['total_customers'])} in all); "
+            "the curve is customers ordering each month.",
+            chart=m["customers"],
         ),
-        ui.Kpi("Average order value", ui.money(k["aov"], 2), help="Revenue / orders."),
+        ui.Kpi(
+            "Average order value",
+            ui.money(k["aov"], 2),
+            help="Revenue / orders; the curve is AOV by month.",
+            chart=m["aov"].fill_null(0),
+        ),
         ui.Kpi("Repeat rate", ui.pct(k["repeat_rate"]), help="Share of customers with 2+ orders."),
         ui.Kpi(
             "Churn rate",
@@ -59,7 +77,6 @@ st.caption(
     f"churned: no order for over {s.churn_days} days)."
 )
 st.subheader("Monthly revenue")
-m = monthly(data.orders, s.as_of)
 st.altair_chart(overview_charts.monthly_revenue(m), width="stretch")
 with st.expander("Monthly figures"):
     ui.table_with_download(m.drop("month_start"), "monthly_revenue")

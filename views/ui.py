@@ -47,6 +47,7 @@ class Kpi:
     delta: str | None = None
     help: str | None = None
     delta_color: str = "normal"  # "inverse" when down is good (churn), "off" for neutral
+    chart: Sequence[float] | None = None  # a small trend drawn in the card
 
 
 def kpi_cards(items: Sequence[Kpi], per_row: int = 4) -> None:
@@ -60,6 +61,9 @@ def kpi_cards(items: Sequence[Kpi], per_row: int = 4) -> None:
                 delta=k.delta,
                 help=k.help,
                 delta_color=k.delta_color,
+                delta_arrow="off" if k.delta_color == "off" else "auto",
+                chart_data=list(k.chart) if k.chart is not None else None,
+                chart_type="area",
                 border=True,
             )
 
