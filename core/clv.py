@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 import polars as pl
+from numpy.typing import ArrayLike
 from scipy import optimize, special, stats
 
 from core.errors import InputError
@@ -224,7 +225,7 @@ def fit_bgnbd(s: pl.DataFrame) -> BGNBD:
     return BGNBD(r=float(r), alpha=float(alpha / scale), a=float(a), b=float(b))
 
 
-def p_alive(m: BGNBD, frequency, recency, T) -> np.ndarray:
+def p_alive(m: BGNBD, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> np.ndarray:
     """P(alive): the probability the customer has not dropped out by T, given the history.
 
     Under BG/NBD a customer can only drop out right after a repeat purchase, so a one-time
@@ -242,7 +243,9 @@ def p_alive(m: BGNBD, frequency, recency, T) -> np.ndarray:
     return np.atleast_1d(np.where(x > 0, special.expit(-log_odds_dead), 1.0))
 
 
-def expected_purchases(m: BGNBD, t: float, frequency, recency, T) -> np.ndarray:
+def expected_purchases(
+    m: BGNBD, t: float, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+) -> np.ndarray:
     """Expected number of repeat purchases in the next `t` units, given (frequency, recency, T).
 
     Fader-Hardie-Lee (2005) equation (10): P(alive) x [(a + b + x - 1) / (a - 1)] x
@@ -346,7 +349,7 @@ def fit_gamma_gamma(s: pl.DataFrame) -> GammaGamma:
     return GammaGamma(p=float(p), q=float(q), v=float(v * scale))
 
 
-def expected_spend(m: GammaGamma, frequency, monetary) -> np.ndarray:
+def expected_spend(m: GammaGamma, frequency: ArrayLike, monetary: ArrayLike) -> np.ndarray:
     """Expected average spend per future purchase, given frequency and observed mean spend.
 
     A weighted mix of the customer's own mean and the population mean p v / (q - 1):
@@ -430,7 +433,7 @@ def fit_report(orders: pl.DataFrame | pl.LazyFrame, as_of: date, unit: str = "da
 
 
 # ---------------------------------------------------------------- diagnostics
-def purchase_count_pmf(m: BGNBD, t, n: int) -> np.ndarray:
+def purchase_count_pmf(m: BGNBD, t: ArrayLike, n: int) -> np.ndarray:
     """P(X(t) = n): n repeat purchases in the first t units after the first purchase (FHL eq. 8).
 
     = B(a, b+n)/B(a, b) NB(n; r, alpha/(alpha+t))
@@ -446,7 +449,7 @@ def purchase_count_pmf(m: BGNBD, t, n: int) -> np.ndarray:
     return np.atleast_1d(first + died * stats.nbinom.sf(n - 1, m.r, prob))
 
 
-def simulate_bgnbd(m: BGNBD, T, seed: int = 0) -> pl.DataFrame:
+def simulate_bgnbd(m: BGNBD, T: ArrayLike, seed: int = 0) -> pl.DataFrame:
     """Synthetic customer summary drawn from the BG/NBD process (for tests and benchmarks).
 
     Per customer: lambda ~ Gamma(r, rate alpha), p ~ Beta(a, b); repeat purchases arrive as a

@@ -12,6 +12,7 @@ from typing import Any
 
 import polars as pl
 
+from core.ingest import Loaded
 from core.schema import AT_RISK_DAYS, CHURN_DAYS, NET_EXCLUDED
 
 Frame = pl.DataFrame | pl.LazyFrame
@@ -211,7 +212,7 @@ def monthly(orders: Frame, as_of: date | None = None) -> pl.DataFrame:
 
 
 def report(
-    loaded,
+    loaded: Loaded,
     *,
     customers: pl.DataFrame | None = None,
     as_of: date | None = None,
