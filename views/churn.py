@@ -17,40 +17,7 @@ from core.charts import fit
 from core.errors import InputError
 from views import state, ui
 
-MONEY = "%,.0f"  # every money column on this page
-FORMATS = (
-    dict.fromkeys(["revenue", "revenue_365d", "expected_clv_365d"], MONEY)
-    | dict.fromkeys(["share", "retention", "churn", "retention_mean"], "percent")
-    | dict.fromkeys(["revenue_retention", "revenue_retention_mean"], "percent")
-    | {"expected_purchases_90d": "%.2f", "avg_days_between_orders": "%.0f", "value": "%.4f"}
-)
-LABELS = churn.COLUMN_LABELS | cohorts.COLUMN_LABELS
-
-
-def columns(frame: pl.DataFrame, percent=(), **overrides) -> dict:
-    """column_config for a table of this page: its labels and number formats (FORMATS; the
-    `percent` columns as percentages). An override is a label or a column config."""
-    out = {}
-    for c in frame.columns:
-        given = overrides.get(c)
-        if isinstance(given, dict):  # st.column_config.*Column(...) is a dict
-            out[c] = given
-            continue
-        label = given or LABELS.get(c, c)
-        fmt = "percent" if c in percent else FORMATS.get(c)
-        out[c] = st.column_config.NumberColumn(label, format=fmt) if fmt else label
-    return out
-
-
-def table(frame: pl.DataFrame, name: str, key=None, hide=(), percent=(), **overrides) -> None:
-    """A table with page-wide labels and formats, and its CSV / Excel downloads."""
-    ui.table_with_download(
-        frame,
-        name,
-        key,
-        column_order=[c for c in frame.columns if c not in hide],
-        column_config=columns(frame, percent, **overrides),
-    )
+LABELS = churn.COLUMN_LABELS | cohorts.COLUMN_LABELS  # this page's headers (ui.table formats)
 
 
 # ---------------------------------------------------------------- cached core calls
@@ -239,28 +206,28 @@ def churn_list_section(hub: pl.DataFrame) -> None:
         return
     rows = churn.with_status_labels(rows)
     st.caption(f"{rows.height:,} customers in the list.")
-    st.dataframe(
+    ui.table(
         rows,
-        hide_index=True,
+        "churn_list",
+        key="churn_list",
+        table_key="churn_list_table",
         height=420,
-        key="churn_list_table",
         column_order=LIST_ORDER,
-        column_config=columns(
-            rows,
-            customer_id=st.column_config.TextColumn("Customer", pinned=True),
-            reason=st.column_config.TextColumn("Why", width=420),
-            revenue="Revenue (lifetime)",
-            p_alive=st.column_config.ProgressColumn(
+        labels=LABELS | {"revenue": "Revenue (lifetime)"},
+        formats={
+            "customer_id": st.column_config.TextColumn("Customer", pinned=True),
+            "reason": st.column_config.TextColumn("Why", width=420),
+            "p_alive": st.column_config.ProgressColumn(
                 "P(alive)",
                 min_value=0.0,
                 max_value=1.0,
                 format="percent",
+                step=ui.PERCENT_STEP,
                 help="BG/NBD probability the customer is still active. One-time buyers get "
                 "100% by the model's definition: see the Predicted churn & CLV tab.",
             ),
-        ),
+        },
     )
-    ui.download_buttons(rows, "churn_list", key="churn_list")
 
 
 with tab_list:
@@ -275,7 +242,7 @@ with tab_inactive:
     b1.altair_chart(fit(charts.inactivity_bars(buckets, "customers")), width="stretch")
     b2.altair_chart(fit(charts.inactivity_bars(buckets, "revenue_365d")), width="stretch")
     with st.expander("Inactivity figures"):
-        table(buckets, "inactivity_buckets", revenue="Revenue (lifetime)")
+        ui.table(buckets, "inactivity_buckets", labels=LABELS | {"revenue": "Revenue (lifetime)"})
 
     st.markdown("**Days since last order, by status**")
     bin_days = st.select_slider(
@@ -288,7 +255,7 @@ with tab_inactive:
         fit(charts.recency_histogram(dist, s.churn_days, s.at_risk_days)), width="stretch"
     )
     with st.expander("Distribution figures"):
-        table(dist, "recency_distribution")
+        ui.table(dist, "recency_distribution", labels=LABELS)
 
 
 # ---------------------------------------------------------------- period retention
@@ -310,13 +277,16 @@ with tab_period:
     )
     st.altair_chart(fit(charts.retention_trend(churn.retention_long(pr), period)), width="stretch")
     with st.expander(f"Retention by {period}"):
-        table(
+        ui.table(
             pr,
             f"retention_by_{period}",
             hide=["period"],
-            label=period.capitalize(),
-            previous_customers=f"Customers last {period}",
-            partial=st.column_config.CheckboxColumn(f"Partial {period}"),
+            labels=LABELS
+            | {
+                "label": period.capitalize(),
+                "previous_customers": f"Customers last {period}",
+                "partial": f"Partial {period}",
+            },
         )
 
 
@@ -354,8 +324,14 @@ with tab_cohorts:
         )
         with st.expander("Cohort matrix and curve figures"):
             matrix = cohorts.cohort_matrix(cells, value)
-            table(matrix, f"cohort_{value}", key="cohort_matrix", percent=matrix.columns[2:])
-            table(curve, "cohort_average_curve", key="cohort_curve")
+            ui.table(
+                matrix,
+                f"cohort_{value}",
+                key="cohort_matrix",
+                labels=LABELS,
+                formats=dict.fromkeys(matrix.columns[2:], "percent"),  # month 0, 1, 2 ...
+            )
+            ui.table(curve, "cohort_average_curve", key="cohort_curve", labels=LABELS)
 
 
 # ---------------------------------------------------------------- CLV
@@ -383,14 +359,16 @@ def holdout_section(earliest, suggested, end) -> None:
         fit(charts.holdout_fit(clv.holdout_summary_long(hs), f"Holdout {cut} to {end}")),
         width="stretch",
     )
-    table(
+    ui.table(
         hs,
         "clv_holdout",
         key="clv_holdout",
         hide=["frequency_cal"],
-        label="Repeat purchases before the cut",
-        actual=st.column_config.NumberColumn("Actual purchases (mean)", format="%.2f"),
-        predicted=st.column_config.NumberColumn("Model purchases (mean)", format="%.2f"),
+        labels={
+            "label": "Repeat purchases before the cut",
+            "actual": "Actual purchases (mean)",
+            "predicted": "Model purchases (mean)",
+        },
     )
 
 
@@ -422,11 +400,11 @@ with tab_clv:
         )
         p1, p2 = st.columns([3, 2])
         with p1:
-            table(
+            ui.table(
                 params,
                 "clv_parameters",
                 key="clv_params",
-                **{c: c.capitalize() for c in ("model", "parameter", "value", "meaning")},
+                formats={"value": "%.4f"},  # fitted model parameters, not amounts
             )
         if report["gamma_gamma"] is None:
             p1.caption("The spend model could not be fitted, so expected CLV is not shown.")
@@ -435,14 +413,17 @@ with tab_clv:
                 fit(charts.frequency_fit(clv.frequency_histogram_long(hist))), width="stretch"
             )
         with st.expander("Frequency fit figures"):
-            table(
+            ui.table(
                 hist,
                 "clv_frequency_fit",
                 key="clv_hist",
                 hide=["frequency"],
-                label="Repeat purchases",
-                actual="Actual customers",
-                expected=st.column_config.NumberColumn("Model customers", format="%,.1f"),
+                labels={
+                    "label": "Repeat purchases",
+                    "actual": "Actual customers",
+                    "expected": "Model customers",
+                },
+                formats={"expected": "%,.1f"},  # a model's mean count
             )
         cut_dates = clv.holdout_cut_dates(orders["order_date"].min(), s.as_of)
         if cut_dates is not None:

@@ -66,33 +66,9 @@ def _inconsistent(key: str, _orders: pl.DataFrame, attribute: str) -> int:
 
 
 # ---------------------------------------------------------------- small display helpers
-# one number format per kind on the whole page (money: 1,234.50)
-_FORMATS = {"p_value": "%.3g", "share": "percent", "money": "accounting", "decimal": "%,.1f"}
-
-
-def _config(df: pl.DataFrame) -> dict:
-    """Column formats from the kind of each column (core.segments.column_kinds)."""
-    out = {}
-    for c, kind in segments.column_kinds(df).items():
-        if kind == "date":
-            out[c] = st.column_config.DateColumn(c, format="YYYY-MM-DD")
-        elif kind == "prose":
-            out[c] = st.column_config.TextColumn(c, width="large")
-        else:
-            out[c] = st.column_config.NumberColumn(c, format=_FORMATS[kind])
-    return out
-
-
 def show(chart: alt.TopLevelMixin, where=st) -> None:
     """Full-width chart that keeps its height, also when drawn in a tab that is not open."""
     where.altair_chart(charts.fit(chart), width="stretch")
-
-
-def table(df: pl.DataFrame, name: str, key: str, height: int | None = None) -> None:
-    """A table with CSV and Excel downloads; short tables are shown whole."""
-    if height is None and df.height <= 16:
-        height = 35 * (df.height + 1) + 3
-    ui.table_with_download(df, name, key=key, column_config=_config(df), height=height or "auto")
 
 
 # ---------------------------------------------------------------- the page
@@ -182,7 +158,7 @@ with tabs[0]:
     title = "Revenue per customer"
     show(seg_charts.per_customer_bars(summary, "rfm_segment", order, title, "segment"), right)
     st.subheader("Segments: who they are and what to do")
-    table(summary, "rfm_segments", key="rfm_summary")
+    ui.table(summary, "rfm_segments", key="rfm_summary")
 
     @st.fragment
     def segment_members(scored: pl.DataFrame, summary: pl.DataFrame) -> None:
@@ -197,7 +173,9 @@ with tabs[0]:
         desc, action = segments.SEGMENTS[pick]
         st.markdown(f"**{pick}**: {desc} *Suggested action:* {action}")
         members = segments.with_status_labels(segments.segment_members(scored, pick))
-        table(members, f"segment_{pick.lower().replace(' ', '_')}", key="seg_members", height=300)
+        ui.table(
+            members, f"segment_{pick.lower().replace(' ', '_')}", key="seg_members", height=300
+        )
 
     segment_members(scored, summary)
 
@@ -206,13 +184,13 @@ with tabs[0]:
         "The value range behind each score on this data. A score with 0 customers was jumped "
         "over by a large tie (e.g. many one-order customers all get F = 1)."
     )
-    table(segments.rfm_thresholds(scored, bins), "rfm_thresholds", key="rfm_thresholds")
+    ui.table(segments.rfm_thresholds(scored, bins), "rfm_thresholds", key="rfm_thresholds")
     st.subheader("The segment map")
     st.caption(
         "R and FM on a 1-5 scale (with 3 bins scores 1, 2, 3 become 1, 3, 5; with 4 bins "
         "1, 2, 4, 5); FM is the mean of F and M, rounded half up."
     )
-    table(segments.segment_map(), "rfm_segment_map", key="rfm_map")
+    ui.table(segments.segment_map(), "rfm_segment_map", key="rfm_map")
 
 # ---------------------------------------------------------------- value tiers & personas
 with tabs[1]:
@@ -251,9 +229,9 @@ with tabs[1]:
                 tier_summary, "value_tier", tier_names, "Customers vs revenue by tier"
             )
         )
-    table(tier_summary, "value_tiers", key="tier_summary")
+    ui.table(tier_summary, "value_tiers", key="tier_summary")
     st.caption("Revenue range of each tier on this data:")
-    table(edges, "value_tier_edges", key="tier_edges")
+    ui.table(edges, "value_tier_edges", key="tier_edges")
 
     st.subheader("Personas")
     p1, p2, p3 = st.columns(3)
@@ -264,7 +242,7 @@ with tabs[1]:
     tkey = f"{key}|{tiers}"
     with_persona, persona_rules = _personas(f"{tkey}|{rules}", tiered, rules)
     st.caption("Rules, evaluated top to bottom (the first that matches wins):")
-    table(persona_rules, "persona_rules", key="persona_rules")
+    ui.table(persona_rules, "persona_rules", key="persona_rules")
     persona_summary = segments.segment_summary(with_persona, "persona")
     c1, c2 = st.columns(2)
     order = list(segments.PERSONAS)
@@ -272,7 +250,7 @@ with tabs[1]:
     show(seg_charts.share_bars(persona_summary, "persona", order, title), c1)
     title = "Revenue per customer by persona"
     show(seg_charts.per_customer_bars(persona_summary, "persona", order, title, "persona"), c2)
-    table(persona_summary, "personas", key="persona_summary")
+    ui.table(persona_summary, "personas", key="persona_summary")
 
 # ---------------------------------------------------------------- loyalty & repeat
 with tabs[2]:
@@ -302,8 +280,8 @@ with tabs[2]:
     )
     dist = segments.orders_distribution(labelled)
     show(seg_charts.orders_histogram(dist), c2)
-    table(loyalty_summary, "loyalty", key="loyalty_summary")
-    table(dist, "orders_per_customer", key="orders_dist")
+    ui.table(loyalty_summary, "loyalty", key="loyalty_summary")
+    ui.table(dist, "orders_per_customer", key="orders_dist")
 
     st.subheader("Time to the second order")
     second = _second_order(data.key, data.orders)
@@ -327,7 +305,7 @@ with tabs[2]:
     )
     buckets = segments.second_order_buckets(second)
     show(seg_charts.second_order_histogram(buckets))
-    table(buckets, "time_to_second_order", key="second_buckets")
+    ui.table(buckets, "time_to_second_order", key="second_buckets")
 
 # ---------------------------------------------------------------- contribution
 with tabs[3]:
@@ -349,7 +327,7 @@ with tabs[3]:
         show(seg_charts.share_bars(summ, by, groups, f"Customers vs revenue by {what}"), g1)
         title = f"Average order value by {what}"
         show(seg_charts.aov_bars(summ, by, groups, title, what), g2)
-        table(summ, f"contribution_by_{by}", key="contrib_table")
+        ui.table(summ, f"contribution_by_{by}", key="contrib_table")
 
         st.subheader("What each group buys")
         try:
@@ -365,7 +343,7 @@ with tabs[3]:
         show(seg_charts.top_items(one, item, group), p2)
         st.caption(f"Top {top} {item}s of every {what}:")
         everyone = segments.top_items(prods, by, top, order=groups)
-        table(everyone, f"top_{item}s_by_{by}", key="contrib_prods")
+        ui.table(everyone, f"top_{item}s_by_{by}", key="contrib_prods")
 
     contribution(shown, tier_names, lkey)
 
@@ -402,7 +380,7 @@ with tabs[4]:
         show(seg_charts.share_bars(breakdown, "group", groups, title), b1)
         title = f"Revenue per customer by {attr}"
         show(seg_charts.per_customer_bars(breakdown, "group", groups, title, attr), b2)
-        table(breakdown, f"customers_by_{attr}", key="demo_table")
+        ui.table(breakdown, f"customers_by_{attr}", key="demo_table")
 
         st.subheader("Does a two-valued attribute pay off?")
         two = segments.two_valued_attributes(labelled)
@@ -453,7 +431,17 @@ with tabs[4]:
         title = f"{attr2} = {cmp.group_b} minus {cmp.group_a}"
         show(seg_charts.difference_ci(frame.head(1), title, ",.0f"), e1)
         show(seg_charts.difference_ci(frame.tail(1), "Repeat rate difference", ".1%"), e2)
-        table(frame, f"compare_{attr2}", key="cmp_table")
+        per_customer = [c for c in frame.columns if " = " in c] + [
+            "difference",
+            "ci_low",
+            "ci_high",
+        ]
+        ui.table(
+            frame,
+            f"compare_{attr2}",
+            key="cmp_table",
+            formats=dict.fromkeys(per_customer, "unit_money"),  # means per customer
+        )
 
     demographics(labelled)
 
@@ -497,7 +485,12 @@ with tabs[5]:
             st.caption(attrs)
         timeline = segments.customer_timeline(data.orders, cid)
         show(seg_charts.revenue_history(timeline))
-        table(segments.customer_orders(data.orders, cid), f"orders_{cid}", key="drill_orders")
+        ui.table(
+            segments.customer_orders(data.orders, cid),
+            f"orders_{cid}",
+            key="drill_orders",
+            formats={"revenue": "unit_money"},  # one order's amount
+        )
 
     drill_down(shown)
 
@@ -508,4 +501,4 @@ with tabs[6]:
         "table with the segment, tier, persona and loyalty chosen on this page. The same table "
         "comes from `python -m core customers ORDERS --out FILE`."
     )
-    table(shown, "customer_table", key="full_table", height=420)
+    ui.table(shown, "customer_table", key="full_table", height=420)

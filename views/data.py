@@ -26,6 +26,9 @@ ROLE_HELP = {
     "status": "Order / shipping status (delivered, returned, cancelled, in transit).",
 }
 
+# order lines: one line's amounts keep their cents (ui.table reads "revenue" as a total)
+LINE_AMOUNTS = dict.fromkeys(["revenue", "cost", "unit_price", "unit_cost"], "unit_money")
+
 st.title("Data & mapping")
 ds = state.dataset()
 
@@ -179,29 +182,27 @@ t1, t2, t3, t4, t5 = st.tabs(
 with t1:
     if q.rejected.height:
         st.caption("Rows that could not be used, with the reason and the original values.")
-        ui.table_with_download(q.rejected, "rows_set_aside")
+        ui.table(q.rejected, "rows_set_aside")
     else:
         st.success("Every row was used.")
 with t2:
-    st.dataframe(
+    ui.table(
         q.missing,
-        hide_index=True,
-        column_config={"share": st.column_config.ProgressColumn("share", format="percent")},
+        "missing_values",
+        formats={"share": st.column_config.ProgressColumn(format="percent", step=ui.PERCENT_STEP)},
     )
 with t3:
     st.markdown(f"**Zero or negative amounts** ({q.nonpositive.height:,})")
-    st.dataframe(q.nonpositive.head(500), hide_index=True)
+    ui.table(q.nonpositive.head(500), "nonpositive_amounts", formats=LINE_AMOUNTS, download=False)
+    ui.download_buttons(q.nonpositive, "nonpositive_amounts")
     thr = ui.money(q.outlier_threshold, 2) if q.outlier_threshold else "–"
     st.markdown(f"**Unusually large amounts** (above {thr}; {q.outliers.height:,} lines)")
-    st.dataframe(q.outliers.head(500), hide_index=True)
+    ui.table(q.outliers.head(500), "outlier_amounts", formats=LINE_AMOUNTS, download=False)
+    ui.download_buttons(q.outliers, "outlier_amounts")
 with t4:
-    st.dataframe(
-        q.inconsistent,
-        hide_index=True,
-        column_config={"share": st.column_config.NumberColumn("share", format="percent")},
-    )
+    ui.table(q.inconsistent, "inconsistent_attributes")
 with t5:
     st.markdown("**As read from the file**")
     st.dataframe(raw.head(20), hide_index=True)
     st.markdown("**As understood** (canonical columns)")
-    st.dataframe(loaded.orders.head(20), hide_index=True)
+    ui.table(loaded.orders.head(20), "orders_understood", formats=LINE_AMOUNTS, download=False)

@@ -32,18 +32,12 @@ ROLE_PICKERS = (  # role, label, optional
     ("date", "Date", True),
 )
 VERDICT_BOX = {"win": st.success, "loss": st.error, "untrusted": st.error}
-MONEY = st.column_config.NumberColumn("Revenue", format="localized")
-ASSIGNED = {  # headers of the assignment tables (columns a customer list lacks are ignored)
-    "customer_id": st.column_config.TextColumn("Customer"),
-    "status": st.column_config.TextColumn("Status"),
-    "rfm_segment": st.column_config.TextColumn("RFM segment"),
-    "value_tier": st.column_config.TextColumn("Value tier"),
-    "revenue": MONEY,
-    "bucket": st.column_config.NumberColumn("Bucket", format="%.4f"),
-    "variant": st.column_config.TextColumn("Variant"),
-    "units": st.column_config.NumberColumn("Customers", format="localized"),
-    "share": st.column_config.NumberColumn("Share", format="percent"),
-}
+# the assignment tables: the hash bucket is a fraction in [0, 1), "units" are customers here
+ASSIGNED_LABELS = {"units": "Customers"}
+ASSIGNED_FORMATS = {"bucket": "%.4f"}
+# the result tables: core's headers; each column's kind, "value" by the kind of outcome
+RESULT_LABELS = {c: label for c, (label, _) in ex.RESULT_COLUMNS.items()}
+RESULT_KINDS = {"count": "count", "share": "percent", "p": "p_value", "text": "text"}
 
 
 # ---------------------------------------------------------------- cached core calls
@@ -59,23 +53,14 @@ def _read_upload(digest: str, name: str, _data: bytes) -> pl.DataFrame:
     return read_table(_data, name=name)
 
 
-def _columns(kind: str) -> dict:
-    """Headers and number formats of the result tables: percentages for rates and lifts."""
-    formats = {"count": "localized", "share": "percent", "p": "%.4f"}
-    formats["value"] = "percent" if kind == "proportion" else "%.2f"
-    return {
-        c: st.column_config.TextColumn(label)
-        if what == "text"
-        else st.column_config.NumberColumn(label, format=formats[what])
-        for c, (label, what) in ex.RESULT_COLUMNS.items()
-    }
-
-
 def _table(df: pl.DataFrame, name: str, key: str, kind: str) -> None:
-    """A result table with readable headers, blanks for empty cells, and its downloads."""
-    ui.table_with_download(
-        df, name, key=key, width="stretch", column_config=_columns(kind), placeholder=""
-    )
+    """A result table: core's headers, the value columns as % for a rate outcome."""
+    value = "percent" if kind == "proportion" else "decimal"
+    formats = {
+        c: value if what == "value" else RESULT_KINDS[what]
+        for c, (_, what) in ex.RESULT_COLUMNS.items()
+    }
+    ui.table(df, name, key, labels=RESULT_LABELS, formats=formats)
 
 
 # ---------------------------------------------------------------- sections
@@ -141,9 +126,7 @@ def health_section(res: Analysis) -> None:
         st.caption(f":material/info: {w}")
     if res.balance.height:
         with st.expander("Covariate balance details"):
-            ui.table_with_download(
-                res.balance, "covariate_balance", key="ab_balance", placeholder=""
-            )
+            ui.table(res.balance, "covariate_balance", key="ab_balance")
 
 
 def verdict_section(res: Analysis) -> None:
@@ -170,7 +153,13 @@ def results_section(res: Analysis) -> None:
         iv = ex.variant_intervals(res)
         st.altair_chart(charts.variant_values(iv, res.kind, res.metric), width="stretch")
         with st.expander("Chart data"):
-            ui.table_with_download(iv, "ab_variant_values", key="ab_iv")
+            value = "percent" if res.kind == "proportion" else "decimal"
+            ui.table(
+                iv,
+                "ab_variant_values",
+                key="ab_iv",
+                formats=dict.fromkeys(["value", "ci_low", "ci_high"], value),
+            )
     with c2:
         st.markdown("**Where the true lift probably is** (Bayesian posterior)")
         post = ex.lift_posterior(res)
@@ -179,12 +168,12 @@ def results_section(res: Analysis) -> None:
         else:
             st.info("No posterior: the variance is zero.")
         with st.expander("Chart data"):
-            ui.table_with_download(post, "ab_lift_posterior", key="ab_post")
+            ui.table(post, "ab_lift_posterior", key="ab_post", formats={"density": "%.4f"})
     if res.cumulative is not None and res.cumulative.height:
         st.markdown("**Cumulative lift over time**")
         st.altair_chart(charts.cumulative_lift(res.cumulative), width="stretch")
         with st.expander("Chart data"):
-            ui.table_with_download(res.cumulative, "ab_cumulative_lift", key="ab_cum")
+            ui.table(res.cumulative, "ab_cumulative_lift", key="ab_cum")
 
 
 def cuped_section(res: Analysis) -> None:
@@ -298,8 +287,9 @@ def assignment_section(data) -> None:
     except InputError as exc:
         ui.show_error(exc, "Cannot assign")
         return
-    st.dataframe(split_summary(out, strata), hide_index=True, column_config=ASSIGNED)
-    st.dataframe(out.head(1000), hide_index=True, column_config=ASSIGNED)
+    shown = {"labels": ASSIGNED_LABELS, "formats": ASSIGNED_FORMATS, "download": False}
+    ui.table(split_summary(out, strata), "assignment_split", **shown)
+    ui.table(out.head(1000), "assignment", **shown)
     if out.height > 1000:
         st.caption(
             f"The table shows the first 1,000 of {out.height:,} rows; the downloads hold all."

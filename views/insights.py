@@ -27,21 +27,6 @@ ss = st.session_state
 Col = st.column_config
 
 
-def _money(label: str | None = None) -> Col.NumberColumn:
-    return Col.NumberColumn(label, format="%,.0f")  # one format for every money column
-
-
-def _count(label: str | None = None) -> Col.NumberColumn:
-    return Col.NumberColumn(label, format="%,d")
-
-
-MONEY_COLUMNS = {
-    "revenue": _money(),
-    "aov": _money(),
-    "expected_clv_365d": _money("expected CLV 365d"),
-    "customers": _count(),
-    "matched": _count(),
-}
 EDITOR_COLUMNS = {
     "name": Col.TextColumn("Name", required=True, width="medium"),
     "enabled": Col.CheckboxColumn("On", width="small"),
@@ -58,18 +43,10 @@ EDITOR_COLUMNS = {
     "priority": Col.NumberColumn(
         "Priority", step=1, format="%d", width="small", help="Higher wins among matching rules"
     ),
-    "matched": Col.NumberColumn("Matched", format="%d", width="small"),
+    "matched": Col.NumberColumn("Matched", format="%,d", width="small"),
     "check": Col.TextColumn("Check", width="medium"),
 }
-STATS_COLUMNS = {
-    "share": Col.NumberColumn("share of base", format="percent"),
-    "revenue": _money(),
-    "revenue_at_risk": _money("revenue at risk"),
-    "matched": _count(),
-    "assigned": _count("wins"),
-    "overlap": _count(),
-    "assigned_revenue": _money("wins revenue"),
-}
+STATS_LABELS = {"share": "Share of base", "assigned": "Wins", "assigned_revenue": "Wins revenue"}
 
 
 @st.cache_data(show_spinner="Evaluating the rules…", max_entries=16)
@@ -276,7 +253,7 @@ def _editor(rules: list[R.Rule], stats: pl.DataFrame) -> None:
             "Units: `6 months`, `2 weeks`, `30%`, `5k`. Reasons: `{column}` "
             "placeholders (money, days and rates are formatted for you)."
         )
-        st.dataframe(_vocabulary(data.key, hub), hide_index=True, width="stretch")
+        ui.table(_vocabulary(data.key, hub), "condition_vocabulary", download=False)
 
 
 def _sliders(specs: list[R.SliderSpec] | None, sel: int) -> None:
@@ -365,16 +342,14 @@ def _preview(rule: R.Rule, row: dict, curve_label: str | None, p: R.Preview, ms:
             width="stretch",
         )
         with st.expander("Sensitivity curve as a table"):
-            ui.table_with_download(
-                p.curve, "sensitivity", key="ir_curve_tbl", column_config=MONEY_COLUMNS
-            )
+            ui.table(p.curve, "sensitivity", key="ir_curve_tbl")
     if p.sample is not None:
         st.markdown("**Sample of matched customers** (most revenue first)")
         if p.sample.height == 0:
             st.info("No customer matches this condition.")
         else:
             sample = R.label_statuses(p.sample)
-            st.dataframe(sample, hide_index=True, width="stretch", column_config=MONEY_COLUMNS)
+            ui.table(sample, "matched_sample", download=False)
 
 
 def _all_rules(ev: R.Evaluation) -> None:
@@ -392,10 +367,9 @@ def _all_rules(ev: R.Evaluation) -> None:
     else:
         c2.caption("Overlaps need at least two working rules.")
     show = R.rule_stats_table(ev.stats)
-    st.dataframe(show, hide_index=True, width="stretch", column_config=STATS_COLUMNS)
-    ui.download_buttons(show, "rule_stats", key="ir_stats")
+    ui.table(show, "rule_stats", key="ir_stats", labels=STATS_LABELS)
     with st.expander("Overlaps as a table"):
-        ui.table_with_download(ev.overlaps, "rule_overlaps", key="ir_overlaps")
+        ui.table(ev.overlaps, "rule_overlaps", key="ir_overlaps")
 
 
 def _rules_tab(rules: list[R.Rule]) -> None:
@@ -438,13 +412,7 @@ def _insights_tab(rules: list[R.Rule]) -> None:
     st.markdown("#### Summary by action")
     if summary.height:
         st.altair_chart(fit(RC.action_chart(summary)), width="stretch")
-    ui.table_with_download(
-        summary,
-        "insights_by_action",
-        key="ir_summary",
-        width="stretch",
-        column_config=MONEY_COLUMNS,
-    )
+    ui.table(summary, "insights_by_action", key="ir_summary")
     st.markdown("#### Insights per customer")
     rule_names, actions = R.insight_choices(ins)
     f1, f2, f3, f4 = st.columns([1.4, 1.6, 1, 1])
@@ -456,14 +424,7 @@ def _insights_tab(rules: list[R.Rule]) -> None:
         ins, rules=pick_rules, actions=pick_actions, confidences=pick_conf, search=search
     )
     st.caption(f"{ui.num(shown.height)} customers in the list")
-    ui.table_with_download(
-        R.label_statuses(shown),
-        "insights",
-        key="ir_insights",
-        width="stretch",
-        height=420,
-        column_config={**MONEY_COLUMNS, "reason": Col.TextColumn(width="large")},
-    )
+    ui.table(R.label_statuses(shown), "insights", key="ir_insights", height=420)
     st.markdown("#### Save run")
     st.caption(
         "Upserts these insights into the workspace database (table `insights`, one row per "
@@ -507,8 +468,7 @@ def _history_tab() -> None:
     if hist.height == 0:
         st.info("No saved versions yet.")
     else:
-        changes = {"changes": Col.TextColumn(width="large")}
-        st.dataframe(hist, hide_index=True, width="stretch", column_config=changes)
+        ui.table(hist, "rule_set_versions", download=False)
         c1, c2, _ = st.columns([1, 1, 3], vertical_alignment="bottom")
         version = c1.selectbox("Version", hist["version"].to_list(), key="ir_restore_v")
         c2.button(
@@ -522,9 +482,7 @@ def _history_tab() -> None:
     if runs.height == 0:
         st.caption("No runs saved yet.")
     else:
-        ui.table_with_download(
-            runs, "insight_runs", key="ir_runs", width="stretch", column_config=MONEY_COLUMNS
-        )
+        ui.table(runs, "insight_runs", key="ir_runs")
 
 
 @st.fragment

@@ -79,7 +79,7 @@ st.caption(
 st.subheader("Monthly revenue")
 st.altair_chart(overview_charts.monthly_revenue(m), width="stretch")
 with st.expander("Monthly figures"):
-    ui.table_with_download(m.drop("month_start"), "monthly_revenue")
+    ui.table(m, "monthly_revenue", hide=["month_start"])
 
 if data.warnings:
     with st.expander(f"Notes on the data ({len(data.warnings)})"):

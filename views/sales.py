@@ -16,29 +16,14 @@ from core.sales import Period
 from views import state, ui
 
 PICK_PARAM = "pick"
-PERCENT = {
-    "share", "growth", "yoy_growth", "margin", "return_rate", "change_pct", "yoy_pct",
-    "share_of_change", "cum_share", "cum_entity_share", "share_of_returns",
-}  # fmt: skip
-MONEY_FORMAT = "%,.2f"  # every amount in this page's tables
-OTHER_FORMATS = {"points": "%+.1f", "index": "%.2f"}
+# revenue changes are money totals (ui.table reads a bare "change" as a plain number: the KPI table
+# mixes money, counts and rates in its rows); "points" are percentage points
+REVENUE_CHANGE = dict.fromkeys(["change", "new_change", "returning_change"], "money")
+POINTS = {"points": "%+.1f"}
 COMPARE_WITH = {"Previous period": "previous", "Same period last year": "last_year"}
 
 
 # ---------------------------------------------------------------- widget helpers
-def table(df: pl.DataFrame, name: str, *, label: str | None = None, **kwargs) -> None:
-    """The figures of a chart as a table (shares as %, amounts with separators) + downloads."""
-    config: dict = {}
-    for col, dtype in df.schema.items():
-        if col in PERCENT:
-            config[col] = st.column_config.NumberColumn(format="percent")
-        elif dtype.is_float():
-            config[col] = st.column_config.NumberColumn(format=OTHER_FORMATS.get(col, MONEY_FORMAT))
-    if label:
-        config["value"] = st.column_config.TextColumn(label)
-    ui.table_with_download(df, name, column_config=config, **kwargs)
-
-
 def chart(spec, *, hidden: bool = True, **kwargs):
     """A chart at full width; `hidden` ones (tabs closed at page load) are fitted to width."""
     return st.altair_chart(charts.fit(spec) if hidden else spec, width="stretch", **kwargs)
@@ -181,7 +166,7 @@ if cur.return_rate is not None:
 ui.kpi_cards(cards)
 st.caption(cmp.basis())
 with st.expander("All KPIs with comparisons"):
-    table(cmp.figures(), "sales_kpis")
+    ui.table(cmp.figures(), "sales_kpis", formats=POINTS)
     st.caption("Rates are in %, so their change is in percentage points.")
 
 tabs = st.tabs(["Trends", "Breakdowns", "Pareto", "Root cause", "Returns & status"])
@@ -212,12 +197,17 @@ def trends_tab() -> None:
             st.info("Year-over-year growth needs more than a year of data.")
     chart(sales_charts.new_vs_returning(t, grain), hidden=False)
     with st.expander(f"Figures by {grain}"):
-        table(sales.trend_figures(t), f"sales_trend_{grain}")
+        ui.table(
+            sales.trend_figures(t),
+            f"sales_trend_{grain}",
+            labels={"label": ui.readable(grain)},
+            formats=REVENUE_CHANGE,
+        )
     season = sales.seasonality(orders)
     chart(sales_charts.seasonality_heatmap(season), hidden=False)
     st.caption("Index: the month's revenue over the average complete month of its year.")
     with st.expander("Seasonality figures"):
-        table(season, "sales_seasonality")
+        ui.table(season, "sales_seasonality", hide=["month"])  # month_name says it
 
 
 with tabs[0]:
@@ -240,7 +230,12 @@ with tabs[1]:
     st.caption(
         f"Growth compares with the previous period of equal length ({period.previous().label()})."
     )
-    table(sales.breakdown_figures(bd_all), f"sales_by_{pick_dim}", label=pick_dim)
+    ui.table(
+        sales.breakdown_figures(bd_all),
+        f"sales_by_{pick_dim}",
+        labels={"value": ui.readable(pick_dim)},
+        formats=REVENUE_CHANGE,
+    )
     weak = sales.describe_underperformers(bd_all, pick_dim)
     if weak:
         st.warning(weak)
@@ -249,7 +244,7 @@ with tabs[1]:
         n = st.slider("Products per category", 1, 10, 3, key="sales_topn")
         top = sales.top_products(orders_in_period, n)
         chart(sales_charts.top_products_bars(top, n))
-        table(top, "sales_top_products")
+        ui.table(top, "sales_top_products")
 
 # ---------------------------------------------------------------- Pareto
 with tabs[2]:
@@ -260,7 +255,13 @@ with tabs[2]:
             st.markdown(f"**Revenue concentration: {p.noun}**")
             (st.warning if p.risk == "high" else st.info)(p.statement())
             chart(sales_charts.pareto_chart(p))
-            table(p.named_table(), f"sales_pareto_{p.noun}", key=f"pareto_{p.noun}", height=260)
+            ui.table(
+                p.named_table(),
+                f"sales_pareto_{p.noun}",
+                key=f"pareto_{p.noun}",
+                height=260,
+                labels={"cum_entity_share": f"Cumulative share of {p.noun}"},
+            )
 
 
 # ---------------------------------------------------------------- root cause
@@ -300,14 +301,19 @@ def root_cause_tab() -> None:
     st.info(e.summary)
     chart(sales_charts.bridge_waterfall(e.bridge))
     st.caption(e.bridge.counts())
-    table(e.bridge.steps(), "sales_bridge")
+    ui.table(e.bridge.steps(), "sales_bridge")
     for d, contrib in e.contributions.items():
         st.markdown(f"**{e.sentences[d]}**")
         top = sales.top_contributions(contrib)
         if top.height:
             chart(sales_charts.contribution_bars(top, d))
         with st.expander(f"Contributions by {d}"):
-            table(contrib, f"sales_change_by_{d}", label=d)
+            ui.table(
+                contrib,
+                f"sales_change_by_{d}",
+                labels={"value": ui.readable(d)},
+                formats=REVENUE_CHANGE,
+            )
 
 
 with tabs[3]:
@@ -322,13 +328,13 @@ with tabs[4]:
         left, right = st.columns(2)
         with left:
             chart(sales_charts.status_bars(by_status))
-            table(by_status, "sales_by_status")
+            ui.table(by_status, "sales_by_status")
         if sales.has_column(orders_in_period, "category"):
             with right:
                 rc = sales.returns_by(orders_in_period, "category")
                 chart(sales_charts.return_rate_bars(rc, "category"))
-                table(rc, "sales_returns_by_category", label="category")
+                ui.table(rc, "sales_returns_by_category", labels={"value": "Category"})
         if sales.has_column(orders_in_period, "product"):
             rp = sales.returns_by(orders_in_period, "product")
             chart(sales_charts.returned_revenue_bars(rp, "product"))
-            table(rp, "sales_returns_by_product", label="product")
+            ui.table(rp, "sales_returns_by_product", labels={"value": "Product"})

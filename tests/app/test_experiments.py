@@ -53,10 +53,10 @@ def test_results_table_blanks_and_friendly_statuses():
     at = run_page("views/experiments.py")
     assert_no_exception(at)
     results = next(d for d in at.dataframe if list(d.value.columns[:2]) == ["variant", "role"])
-    # the control has no lift against itself: empty cells, shown blank (not "None")
+    # the control has no lift against itself: empty cells, shown as the app-wide "–" (not "None")
     control = results.value.iloc[0]
     assert control["role"] == "control" and control[["relative_lift", "p_value"]].isna().all()
-    assert results.proto.HasField("placeholder") and results.proto.placeholder == ""
+    assert results.proto.HasField("placeholder") and results.proto.placeholder == "–"
     status = at.multiselect(key="as_status")
     assert status.options == ["Active", "At risk", "Churned"] and status.value == ["at_risk"]
     assigned = at.dataframe[-1].value
