@@ -1320,39 +1320,3 @@ def profile_attributes(profile: dict, attributes: Sequence[str]) -> str:
     return " · ".join(
         f"{a}: {profile[a] if profile[a] is not None else '–'}" for a in attributes if a in profile
     )
-
-
-# --------------------------------------------------------------------------- display
-_PROSE = frozenset({"rule", "description", "action"})
-_SHARE_NAMES = ("share", "rate", "share_of_group", "p_alive")
-_MONEY_NAMES = frozenset({"aov", "cost", "unit_price", "difference", "ci_low", "ci_high"})
-
-
-def column_kinds(table: pl.DataFrame) -> dict[str, str]:
-    """How the columns of a table on the segments page read: "date", "prose" (long text),
-    "p_value", "share" (a 0-1 fraction), "money" (revenue, AOV, CLV, ranges and the group means
-    of a comparison) or "decimal" (other floats). Whole numbers and short text are left out."""
-    out: dict[str, str] = {}
-    for c, t in table.schema.items():
-        name = c.lower()
-        if t == pl.Date:
-            out[c] = "date"
-        elif c in _PROSE:
-            out[c] = "prose"
-        elif not t.is_numeric():
-            continue
-        elif name.endswith("p_value"):
-            out[c] = "p_value"
-        elif name.endswith(_SHARE_NAMES):
-            out[c] = "share"
-        elif not t.is_float():
-            continue
-        elif (
-            ("revenue" in name or "clv" in name or name in _MONEY_NAMES)
-            or name.endswith(("_low", "_high"))
-            or " = " in name  # the group columns of GroupComparison.to_frame
-        ):
-            out[c] = "money"
-        else:
-            out[c] = "decimal"
-    return out

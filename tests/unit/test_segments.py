@@ -613,32 +613,3 @@ def test_drill_down_labels():
         "**Loyal** (R 3 · F 5 · M 5) · Top 5% · Premium · status **Churned**"
     )
     assert sg.profile_attributes(p, ["age", "gender", "region"]) == "age: 39 · gender: –"
-
-
-def test_column_kinds():
-    t = pl.DataFrame(
-        {
-            "rfm_segment": ["x"],
-            "customers": [3],
-            "customer_share": [0.5],
-            "revenue": [10.0],
-            "aov": [5.0],
-            "orders_per_customer": [2.0],
-            "repeat_rate": [0.5],
-            "p_value": [0.01],
-            "action": ["call"],
-            "first_order": [date(2024, 1, 1)],
-            "subscription = Yes": [3.0],
-        }
-    )
-    assert sg.column_kinds(t) == {
-        "customer_share": "share",
-        "revenue": "money",
-        "aov": "money",
-        "orders_per_customer": "decimal",
-        "repeat_rate": "share",
-        "p_value": "p_value",
-        "action": "prose",
-        "first_order": "date",
-        "subscription = Yes": "money",
-    }
