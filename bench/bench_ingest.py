@@ -37,8 +37,9 @@ import polars as pl
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from core.customers import customer_base  # noqa: E402
 from core.ingest import load_orders  # noqa: E402
-from core.metrics import customer_base, kpis, monthly  # noqa: E402
+from core.metrics import kpis, monthly  # noqa: E402
 
 SAMPLE = ROOT / "data" / "orders.csv"
 CHURN_DAYS, AT_RISK_DAYS = 90, 60

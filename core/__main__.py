@@ -44,7 +44,7 @@ def _load(args: argparse.Namespace):
 
 
 def _as_of(args: argparse.Namespace, orders) -> date:
-    from core.metrics import resolve_as_of
+    from core.schema import resolve_as_of
 
     return resolve_as_of(orders, _parse_date(args.as_of))
 

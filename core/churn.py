@@ -18,8 +18,8 @@ from typing import Literal
 
 import polars as pl
 
+from core.customers import customer_base, status_expr
 from core.errors import InputError
-from core.metrics import customer_base, status_expr
 from core.schema import AT_RISK_DAYS, CHURN_DAYS
 
 STATUSES = ("active", "at_risk", "churned")
@@ -85,7 +85,7 @@ def _orders_until(orders: pl.DataFrame | pl.LazyFrame, as_of: date | None) -> pl
 
 def customer_activity(orders: pl.DataFrame | pl.LazyFrame, as_of: date) -> pl.DataFrame:
     """Per customer: the columns churn needs, straight from the canonical orders frame
-    (core.metrics.customer_base: first/last order, orders, order_days, revenue, revenue_365d,
+    (core.customers.customer_base: first/last order, orders, order_days, revenue, revenue_365d,
     recency_days, tenure_days, avg_days_between_orders). Orders after as_of are ignored."""
     return customer_base(orders, as_of).sort("customer_id").collect()
 

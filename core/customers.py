@@ -9,19 +9,75 @@ value tier, and the BG/NBD + Gamma-Gamma predictions.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import polars as pl
 
-from core.metrics import Frame, _lazy, customer_base, resolve_as_of, status_expr
-from core.schema import AT_RISK_DAYS, CHURN_DAYS, NET_EXCLUDED, ORDER_DTYPES
+from core.schema import (
+    AT_RISK_DAYS,
+    CHURN_DAYS,
+    NET_EXCLUDED,
+    ORDER_DTYPES,
+    Frame,
+    as_lazy,
+    resolve_as_of,
+)
 
 _NOT_ATTRIBUTES = set(ORDER_DTYPES) | {"source_row", "unit_cost"}
 
 
+def status_expr(
+    churn_days: int = CHURN_DAYS, at_risk_days: int = AT_RISK_DAYS, column: str = "recency_days"
+) -> pl.Expr:
+    """SPEC status from recency: active (<= at_risk_days), at_risk (<= churn_days), churned.
+
+    Null when the customer has no order. The one definition every module uses."""
+    r = pl.col(column)
+    return (
+        pl.when(r.is_null())
+        .then(pl.lit(None, dtype=pl.Utf8))
+        .when(r > churn_days)
+        .then(pl.lit("churned"))
+        .when(r > at_risk_days)
+        .then(pl.lit("at_risk"))
+        .otherwise(pl.lit("active"))
+        .alias("status")
+    )
+
+
+def customer_base(orders: Frame, as_of: date) -> pl.LazyFrame:
+    """Per customer, from the orders up to as_of: first_order, last_order, orders (distinct
+    order ids), order_days (distinct order dates), revenue, revenue_365d (orders after
+    as_of - 365 days), recency_days, tenure_days, and avg_days_between_orders
+    ((last - first) / (order_days - 1); null for customers who ordered on a single day)."""
+    lf = as_lazy(orders).filter(pl.col("order_date") <= as_of)
+    year_ago = as_of - timedelta(days=365)
+    order_col = "order_id" if "order_id" in lf.collect_schema().names() else "order_date"
+    return (
+        lf.group_by("customer_id")
+        .agg(
+            first_order=pl.col("order_date").min(),
+            last_order=pl.col("order_date").max(),
+            orders=pl.col(order_col).n_unique().cast(pl.Int64),
+            order_days=pl.col("order_date").n_unique().cast(pl.Int64),
+            revenue=pl.col("revenue").sum(),
+            revenue_365d=pl.col("revenue").filter(pl.col("order_date") > year_ago).sum(),
+        )
+        .with_columns(
+            recency_days=(pl.lit(as_of) - pl.col("last_order")).dt.total_days(),
+            tenure_days=(pl.lit(as_of) - pl.col("first_order")).dt.total_days(),
+        )
+        .with_columns(
+            avg_days_between_orders=pl.when(pl.col("order_days") > 1).then(
+                (pl.col("tenure_days") - pl.col("recency_days")) / (pl.col("order_days") - 1)
+            )
+        )
+    )
+
+
 def attribute_columns(orders: Frame) -> list[str]:
     """Source columns kept beside the canonical roles (age, gender, subscription, ...)."""
-    return [c for c in _lazy(orders).collect_schema().names() if c not in _NOT_ATTRIBUTES]
+    return [c for c in as_lazy(orders).collect_schema().names() if c not in _NOT_ATTRIBUTES]
 
 
 def _mode(col: str) -> pl.Expr:
@@ -41,7 +97,7 @@ def customer_table(
 ) -> pl.DataFrame:
     """One row per customer with orders up to as_of. Columns: core.schema.CUSTOMER_COLUMNS
     plus revenue_365d, favourite_category, region, profit (when cost exists) and attributes."""
-    lf = _lazy(orders)
+    lf = as_lazy(orders)
     as_of = resolve_as_of(lf, as_of)
     lf = lf.filter(pl.col("order_date") <= as_of)
     names = lf.collect_schema().names()

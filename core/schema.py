@@ -71,6 +71,21 @@ CUSTOMER_COLUMNS = (
     "expected_clv_365d",
 )
 
+Frame = pl.DataFrame | pl.LazyFrame
+
+
+def as_lazy(orders: Frame) -> pl.LazyFrame:
+    return orders.lazy() if isinstance(orders, pl.DataFrame) else orders
+
+
+def resolve_as_of(orders: Frame, as_of: date | None = None) -> date:
+    """SPEC: the last order date in the data unless the user sets another date."""
+    if as_of is not None:
+        return as_of
+    last = as_lazy(orders).select(pl.col("order_date").max()).collect().item()
+    return last or date.today()
+
+
 CHURN_DAYS = 90
 AT_RISK_DAYS = 60
 
