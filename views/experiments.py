@@ -19,7 +19,7 @@ from core.charts import abtest as charts
 from core.churn import STATUS_LABELS
 from core.errors import InputError
 from core.experiment import Analysis, from_frame
-from core.ingest import read_table
+from core.readers import read_table
 from views import state, ui
 
 NONE = "— none —"

@@ -16,13 +16,12 @@ import pytest
 from core.errors import InputError
 from core.ingest import (
     build_orders,
-    detect_roles,
     load_customers,
     load_orders,
-    parse_amount,
-    parse_date,
-    read_table,
 )
+from core.parsing import parse_amount, parse_date
+from core.readers import read_table
+from core.roles import detect_roles
 
 MESSY = Path(__file__).resolve().parents[1] / "data" / "messy"
 

@@ -1,0 +1,151 @@
+"""Reading a table file: CSV/TSV with any delimiter and encoding (UTF-8 with or without BOM,
+cp1252, Latin-1), gzipped CSV, Excel (.xlsx, first or a chosen sheet) and Parquet.
+
+Text files come back with every column as text (blank cells are missing values), so that the
+parsing of amounts and dates stays in core.parsing, where it can say what it could not read.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from pathlib import Path
+
+import polars as pl
+
+from core.errors import InputError
+
+_TEXT_DELIMITERS = ",;\t|"
+
+
+def _decode(data: bytes, name: str) -> str:
+    if b"\x00" in data[:4096]:
+        raise InputError("this is not a text table (it holds binary data)", file=name)
+    for enc in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        sample = text[:4096]
+        bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t")
+        if sample and bad / len(sample) > 0.01:
+            raise InputError("this is not a text table (it holds binary data)", file=name)
+        return text
+    raise InputError("cannot decode the file as text", file=name)  # pragma: no cover
+
+
+def _sniff_delimiter(text: str) -> str:
+    head = "\n".join(text[:65536].splitlines()[:30])
+    try:
+        return csv.Sniffer().sniff(head, delimiters=_TEXT_DELIMITERS).delimiter
+    except csv.Error:
+        first = text[:65536].splitlines()[0] if text else ""
+        counts = {d: first.count(d) for d in _TEXT_DELIMITERS}
+        best = max(counts, key=counts.get)
+        return best if counts[best] else ","
+
+
+def _clean_header(df: pl.DataFrame) -> pl.DataFrame:
+    names, seen = [], {}
+    for i, col in enumerate(df.columns):
+        base = str(col).strip().strip('"') or f"column_{i + 1}"
+        n = seen.get(base, 0)
+        seen[base] = n + 1
+        names.append(base if n == 0 else f"{base}_{n + 1}")
+    return df.rename(dict(zip(df.columns, names, strict=True)))
+
+
+def read_table(
+    data: bytes | str | Path, name: str | None = None, sheet: str | int | None = None
+) -> pl.DataFrame:
+    """Read a table from bytes or a path. Text files come back as all-Utf8 columns."""
+    if isinstance(data, (str, Path)):
+        path = Path(data)
+        name = name or path.name
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise InputError("file not found", file=str(path)) from None
+        except IsADirectoryError:
+            raise InputError("this is a folder, not a file", file=str(path)) from None
+    name = name or "upload"
+    lower = name.lower()
+    if not data:
+        raise InputError("the file is empty", file=name)
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError):
+            raise InputError("the gzip file is damaged", file=name) from None
+        lower = lower.removesuffix(".gz")
+        if not data:
+            raise InputError("the file is empty", file=name)
+    if lower.endswith((".xlsx", ".xlsm", ".xls")) or data[:4] == b"PK\x03\x04":
+        df = _read_excel(data, name, sheet)
+    elif lower.endswith(".parquet") or data[:4] == b"PAR1":
+        try:
+            df = pl.read_parquet(io.BytesIO(data))
+        except Exception as exc:
+            msg = f"not a readable Parquet file ({exc.__class__.__name__})"
+            raise InputError(msg, file=name) from None
+    else:
+        df = _read_text(data, name)
+    df = _clean_header(df)
+    if df.width == 0:
+        raise InputError("the file has no columns", file=name)
+    if df.height == 0:
+        raise InputError("the file has a header but no data rows", file=name)
+    return df
+
+
+def _read_excel(data: bytes, name: str, sheet: str | int | None) -> pl.DataFrame:
+    if data[:4] != b"PK\x03\x04":
+        raise InputError("the file is named like Excel but is not an .xlsx workbook", file=name)
+    try:
+        kwargs = {"sheet_name": sheet} if isinstance(sheet, str) else {"sheet_id": (sheet or 0) + 1}
+        df = pl.read_excel(io.BytesIO(data), engine="calamine", **kwargs)
+    except Exception as exc:
+        msg = str(exc).splitlines()[0][:120] if str(exc) else exc.__class__.__name__
+        if sheet is not None and "sheet" in msg.lower():
+            raise InputError(f"there is no sheet {sheet!r} in the workbook", file=name) from None
+        raise InputError(f"not a readable Excel workbook ({msg})", file=name) from None
+    return df
+
+
+def excel_sheets(data: bytes) -> list[str]:
+    """Sheet names of an .xlsx workbook (for the app's sheet picker)."""
+    try:
+        import fastexcel
+
+        return list(fastexcel.read_excel(data).sheet_names)
+    except Exception:
+        return []
+
+
+def _read_text(data: bytes, name: str) -> pl.DataFrame:
+    text = _decode(data, name)
+    if not text.strip():
+        raise InputError("the file is empty", file=name)
+    sep = _sniff_delimiter(text)
+    # polars reads UTF-8 bytes fastest: hand it the file's own bytes when they already are
+    raw = data[3:] if data[:3] == b"\xef\xbb\xbf" else data
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raw = text.encode("utf-8")
+    try:
+        df = pl.read_csv(
+            raw,
+            separator=sep,
+            infer_schema=False,
+            truncate_ragged_lines=True,
+        )
+    except pl.exceptions.PolarsError as exc:
+        msg = str(exc).splitlines()[0][:160]
+        raise InputError(f"cannot read the file as a table ({msg})", file=name) from None
+    # blank strings are missing values
+    return df.with_columns(
+        pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c)).alias(c)
+        for c in df.columns
+    )

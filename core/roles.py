@@ -1,0 +1,244 @@
+"""Role detection: which source column plays which canonical role (core.schema.ROLES), from its
+name (English, German, Spanish and French export headers) and checked against its content.
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+from core.parsing import infer_date_format, parse_amount
+from core.schema import ROLES
+
+
+def norm(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+# role -> [(normalised name, score)]; exact matches score the number, substring matches less.
+_NAME_HINTS: dict[str, list[tuple[str, int]]] = {
+    "customer_id": [
+        ("customerid", 100),
+        ("customer", 90),
+        ("custid", 90),
+        ("customerno", 90),
+        ("customernumber", 90),
+        ("clientid", 85),
+        ("client", 80),
+        ("email", 75),
+        ("customeremail", 85),
+        ("userid", 70),
+        ("buyer", 60),
+        ("accountid", 60),
+        ("memberid", 60),
+        ("contactid", 60),
+        ("kunde", 80),
+        ("kundennr", 85),
+        ("kundennummer", 85),
+        ("cliente", 80),
+        ("idcliente", 85),
+    ],
+    "order_id": [
+        ("orderid", 100),
+        ("ordernumber", 95),
+        ("orderno", 95),
+        ("order", 80),
+        ("invoiceno", 90),
+        ("invoice", 85),
+        ("invoiceid", 90),
+        ("transactionid", 85),
+        ("receiptid", 80),
+        ("salesorder", 80),
+        ("bestellnummer", 95),
+        ("name", 30),
+    ],
+    "order_date": [
+        ("orderdate", 100),
+        ("date", 90),
+        ("createdat", 85),
+        ("invoicedate", 95),
+        ("purchasedate", 95),
+        ("transactiondate", 95),
+        ("orderdatetime", 95),
+        ("timestamp", 70),
+        ("paidat", 70),
+        ("datetime", 80),
+        ("orderedat", 85),
+        ("saledate", 95),
+        ("processedat", 60),
+        ("datum", 85),
+        ("bestelldatum", 95),
+        ("fecha", 85),
+        ("datecommande", 95),
+    ],
+    "revenue": [
+        ("linetotal", 100),
+        ("revenue", 100),
+        ("sales", 90),
+        ("amount", 90),
+        ("total", 80),
+        ("totalamount", 95),
+        ("netsales", 85),
+        ("grosssales", 90),
+        ("totalprice", 90),
+        ("ordertotal", 85),
+        ("lineamount", 95),
+        ("subtotal", 70),
+        ("value", 60),
+        ("salesamount", 95),
+        ("purchaseamount", 90),
+        ("totalsales", 90),
+        ("saleamount", 95),
+        ("lineitemtotal", 95),
+        ("extendedprice", 85),
+        ("amountusd", 90),
+        ("betrag", 85),
+        ("umsatz", 90),
+        ("importe", 85),
+        ("montant", 85),
+        ("totalttc", 80),
+    ],
+    "quantity": [("quantity", 100), ("qty", 100), ("lineitemquantity", 100), ("units", 80)],
+    "unit_price": [
+        ("unitprice", 100),
+        ("price", 90),
+        ("lineitemprice", 95),
+        ("itemprice", 95),
+        ("priceeach", 95),
+        ("sellingprice", 90),
+    ],
+    "unit_cost": [
+        ("unitcost", 100),
+        ("costperitem", 95),
+        ("costprice", 90),
+        ("cost", 70),
+        ("itemcost", 90),
+        ("purchaseprice", 70),
+    ],
+    "cost": [("linecost", 100), ("totalcost", 95), ("cogs", 95), ("costofgoods", 90)],
+    "product": [
+        ("product", 100),
+        ("productname", 100),
+        ("item", 85),
+        ("itemname", 95),
+        ("lineitemname", 95),
+        ("description", 70),
+        ("sku", 60),
+        ("stockcode", 60),
+        ("productid", 65),
+        ("title", 50),
+        ("producttitle", 90),
+    ],
+    "category": [
+        ("category", 100),
+        ("productcategory", 100),
+        ("producttype", 85),
+        ("department", 75),
+        ("type", 50),
+        ("productline", 85),
+        ("subcategory", 60),
+    ],
+    "region": [
+        ("region", 100),
+        ("state", 80),
+        ("country", 85),
+        ("province", 80),
+        ("shippingcountry", 85),
+        ("billingcountry", 80),
+        ("city", 60),
+        ("market", 70),
+        ("territory", 85),
+        ("shippingprovince", 75),
+        ("area", 60),
+        ("zone", 60),
+    ],
+    "channel": [
+        ("channel", 100),
+        ("saleschannel", 100),
+        ("source", 60),
+        ("ordersource", 80),
+        ("platform", 60),
+        ("medium", 50),
+    ],
+    "status": [
+        ("status", 100),
+        ("orderstatus", 100),
+        ("fulfillmentstatus", 95),
+        ("shippingstatus", 95),
+        ("deliverystatus", 95),
+        ("financialstatus", 70),
+        ("state", 20),
+    ],
+}
+
+
+def name_score(role: str, column: str) -> int:
+    n = norm(column)
+    best = 0
+    for hint, score in _NAME_HINTS[role]:
+        if n == hint:
+            best = max(best, score)
+        elif hint and len(hint) >= 4 and hint in n:
+            best = max(best, score - 25 - (len(n) - len(hint)))
+    return best
+
+
+def _content_ok(role: str, col: pl.Series) -> bool:
+    sample = col.drop_nulls().head(2000)
+    if sample.len() == 0:
+        return False
+    if role == "order_date":
+        if col.dtype in (pl.Date,) or isinstance(col.dtype, pl.Datetime):
+            return True
+        if col.dtype.is_numeric():
+            return False
+        _, share, _ = infer_date_format(sample.cast(pl.Utf8))
+        return share >= 0.5
+    if role in ("revenue", "quantity", "unit_price", "unit_cost", "cost"):
+        return bool(parse_amount(sample).is_not_null().mean() >= 0.8)
+    if role == "customer_id":
+        return True
+    return True
+
+
+def detect_roles(raw: pl.DataFrame) -> dict[str, str]:
+    """Map canonical roles to source columns, from column names and checked against content."""
+    candidates = []
+    for role in _NAME_HINTS:
+        for column in raw.columns:
+            score = name_score(role, column)
+            if score > 0:
+                candidates.append((score, role, column))
+    candidates.sort(key=lambda t: -t[0])
+    mapping: dict[str, str] = {}
+    used: set[str] = set()
+    for _, role, column in candidates:
+        if role in mapping or column in used:
+            continue
+        if not _content_ok(role, raw[column]):
+            continue
+        mapping[role] = column
+        used.add(column)
+    # by content when names did not say: a date column, an e-mail column
+    if "order_date" not in mapping:
+        for column in raw.columns:
+            if column not in used and _content_ok("order_date", raw[column]):
+                if raw[column].dtype.is_numeric():
+                    continue
+                mapping["order_date"] = column
+                used.add(column)
+                break
+    if "customer_id" not in mapping:
+        for column in raw.columns:
+            if column in used or raw[column].dtype != pl.Utf8:
+                continue
+            emails = raw[column].drop_nulls().head(500).str.contains(r"^[^@\s]+@[^@\s]+$")
+            if (emails.mean() or 0.0) > 0.8:  # an all-blank column has no mean
+                mapping["customer_id"] = column
+                used.add(column)
+                break
+    # a "price" with no quantity is the amount itself
+    if "revenue" not in mapping and "unit_price" in mapping and "quantity" not in mapping:
+        mapping["revenue"] = mapping.pop("unit_price")
+    return {role: mapping[role] for role in ROLES if role in mapping}
