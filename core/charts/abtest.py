@@ -1,8 +1,8 @@
 """Charts of the A/B test page: each variant's value with its CI on one shared axis, the posterior
 of the relative lift, cumulative lift over time and the lift per segment.
 
-Pure functions of the frames core.experiment makes (variant_intervals, lift_posterior,
-Analysis.cumulative, Analysis.segments); no streamlit here.
+Pure functions of the frames core.experiment_analysis and core.experiment_report make
+(variant_intervals, lift_posterior, Analysis.cumulative, Analysis.segments); no streamlit here.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ def variant_values(iv: pl.DataFrame, kind: str = "proportion", metric: str = "")
     """Every variant's value (dot, labelled) and CI (line) on ONE shared x axis, control in grey,
     with a dashed line at the control's value so each variant compares with it at a glance.
 
-    `iv`: variant, units, value, ci_low, ci_high, is_control (core.experiment.variant_intervals).
+    `iv`: variant, units, value, ci_low, ci_high, is_control
+    (core.experiment_report.variant_intervals).
     """
     fmt = value_format(kind)
     lo = float(iv["ci_low"].min()) if iv.height else 0.0
@@ -128,7 +129,7 @@ def cumulative_lift(cum: pl.DataFrame) -> alt.LayerChart:
 
 
 def segment_lifts(seg: pl.DataFrame) -> alt.LayerChart:
-    """Relative lift with CI per segment value and variant (core.experiment.segment_results)."""
+    """Relative lift with CI per segment value and variant (experiment_analysis.segment_results)."""
     base = alt.Chart(seg).encode(
         y=alt.Y("segment:N", title=None),
         color=alt.Color("variant:N", title="Variant"),
