@@ -395,11 +395,11 @@ def customer_clv(orders: pl.DataFrame | pl.LazyFrame, as_of: date) -> pl.DataFra
     clv = None
     try:
         gg = fit_gamma_gamma(s)
-        if gg.q > 1:
-            spend = expected_spend(gg, x, s["monetary_value"].to_numpy())
-            clv = expected_purchases(bg, 365.0, x, tx, T) * spend
-    except InputError:
-        pass
+    except InputError:  # too few repeat buyers to fit spend: CLV stays empty, the rest stands
+        gg = None
+    if gg is not None and gg.q > 1:  # q <= 1: the mean spend is infinite, no CLV to give
+        spend = expected_spend(gg, x, s["monetary_value"].to_numpy())
+        clv = expected_purchases(bg, 365.0, x, tx, T) * spend
     return s.select("customer_id").with_columns(
         pl.Series("p_alive", alive, dtype=pl.Float64).fill_nan(None),
         pl.Series("expected_purchases_90d", in_90, dtype=pl.Float64).fill_nan(None),

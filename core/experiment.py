@@ -219,21 +219,17 @@ def detect_roles(df: pl.DataFrame, overrides: Mapping[str, str] | None = None) -
 
     if "unit" not in off:
         pick("unit")
-    if "pre_period" in off:
-        pass
-    elif "pre_period" in overrides:
+    if "pre_period" in overrides and "pre_period" not in off:
         pick("pre_period")
-    else:
+    elif "pre_period" not in off:
         for c in df.columns:
             if c not in taken and _PRE.search(_norm(c)) and _numeric_share(df[c]) > 0.95:
                 roles["pre_period"] = c
                 taken.add(c)
                 break
-    if "date" in off:
-        pass
-    elif "date" in overrides:
+    if "date" in overrides and "date" not in off:
         pick("date")
-    else:
+    elif "date" not in off:
         for c in df.columns:
             if c in taken:
                 continue
