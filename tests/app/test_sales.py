@@ -1,5 +1,10 @@
 """AppTest: the Sales performance page on the sample data."""
 
+import csv
+from pathlib import Path
+
+import pytest
+
 from tests.app.conftest import assert_no_exception, run_page
 
 PAGE = "views/sales.py"
@@ -60,3 +65,17 @@ def test_global_filter_changes_the_cards():
     at.button[[b.label for b in at.button].index("Apply")].click().run()
     assert_no_exception(at)
     assert metric(at, "Revenue").value != before
+
+
+def test_last_full_month_revenue_matches_the_file():
+    # independent of core: May 2026 is the last full month of the sample (it ends 2026-06-18)
+    sample = Path(__file__).resolve().parents[2] / "data" / "orders.csv"
+    with sample.open(newline="", encoding="utf-8-sig") as f:
+        rows = [r for r in csv.DictReader(f) if r["Order Date"].startswith("2026-05")]
+    revenue = sum(float(r["Line Total"]) for r in rows)
+    orders = len({r["Order ID"] for r in rows})
+    at = run_page(PAGE)
+    assert_no_exception(at)
+    shown = metric(at, "Revenue").value  # e.g. "364.4k"
+    assert float(shown.removesuffix("k")) * 1000 == pytest.approx(revenue, abs=50)
+    assert metric(at, "Orders").value == f"{orders:,}"
