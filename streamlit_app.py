@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.filters import Filters, dimension_values
+from core.filters import Filters
 from views import state
 
 st.set_page_config(page_title="Customer Pulse", page_icon="📈", layout="wide")
@@ -45,6 +45,7 @@ def sidebar() -> None:
         orders = loaded.orders
         lo, hi = orders["order_date"].min(), orders["order_date"].max()
         f = state.filters()
+        options_by_dim = state.filter_options(loaded)
         with st.form("global_filters", border=False):
             picked = st.date_input(
                 "Date range",
@@ -54,7 +55,7 @@ def sidebar() -> None:
                 key="f_dates",
             )
             values = {}
-            for dim, options in dimension_values(orders).items():
+            for dim, options in options_by_dim.items():
                 values[dim] = tuple(
                     st.multiselect(
                         dim.capitalize(),
@@ -75,7 +76,7 @@ def sidebar() -> None:
             st.rerun()
         if cleared:
             state.set_filters(Filters())
-            for k in ["f_dates", *(f"f_{d}" for d in dimension_values(orders))]:
+            for k in ["f_dates", *(f"f_{d}" for d in options_by_dim)]:
                 st.session_state.pop(k, None)
             st.rerun()
         if f.active:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
 from core.charts import overview as overview_charts
@@ -17,14 +18,22 @@ st.caption(
     f" · as of {s.as_of}" + (" · filtered" if data.filters.active else "")
 )
 
-k = kpis(
-    data.orders,
-    as_of=s.as_of,
-    churn_days=s.churn_days,
-    at_risk_days=s.at_risk_days,
-    customers_file=data.customers_file,
-)
-m = monthly(data.orders, s.as_of)
+
+@st.cache_data(show_spinner=False, max_entries=12)
+def _figures(key: str, _data: state.AppData) -> tuple[dict, pl.DataFrame]:
+    """KPIs and the monthly series, once per dataset, filters and settings (data.key)."""
+    s = _data.settings
+    k = kpis(
+        _data.orders,
+        as_of=s.as_of,
+        churn_days=s.churn_days,
+        at_risk_days=s.at_risk_days,
+        customers_file=_data.customers_file,
+    )
+    return k, monthly(_data.orders, s.as_of)
+
+
+k, m = _figures(data.key, data)
 ui.kpi_cards(
     [
         ui.Kpi(

@@ -17,7 +17,7 @@ import streamlit as st
 
 from core.customers import customer_table
 from core.errors import InputError
-from core.filters import Filters, apply_filters
+from core.filters import Filters, apply_filters, dimension_values
 from core.ingest import Loaded, load_customers, load_orders
 from core.readers import read_table
 from core.schema import AT_RISK_DAYS, CHURN_DAYS, Settings, resolve_as_of
@@ -158,6 +158,18 @@ def filters() -> Filters:
 
 def set_filters(f: Filters) -> None:
     st.session_state["filters"] = f
+
+
+@st.cache_data(show_spinner=False, max_entries=6)
+def _dimension_values(key: str, _orders: pl.DataFrame) -> dict[str, list[str]]:
+    return dimension_values(_orders)
+
+
+def filter_options(loaded: Loaded) -> dict[str, list[str]]:
+    """The values each sidebar filter offers, once per dataset and mapping."""
+    ds = dataset()
+    key = f"{ds.orders.digest}|{json.dumps(ds.overrides, sort_keys=True)}"
+    return _dimension_values(key, loaded.orders)
 
 
 @st.cache_data(show_spinner=False, max_entries=12)
