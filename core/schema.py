@@ -1,4 +1,5 @@
-"""The canonical data model: role names, their dtypes, and the defaults shared by every module.
+"""The canonical data model: role names, their dtypes, the defaults shared by every module, and
+the as-of date (SPEC: the last order date unless the user sets another).
 
 An ingested orders frame has one row per order line and these columns (optional ones only when
 present in the source): customer_id (Utf8), order_id (Utf8), order_date (Date), revenue (Float64),
