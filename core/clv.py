@@ -142,7 +142,9 @@ def summary(orders: pl.DataFrame | pl.LazyFrame, as_of: date, unit: str = "days"
 
 def _patterns(s: pl.DataFrame, columns: list[str]) -> tuple[np.ndarray, ...]:
     """Distinct rows of `columns` and how many customers share each (the fit's weights)."""
-    g = s.group_by(columns).agg(pl.len().alias("weight"))
+    # sorted: group_by order varies between runs, and the sum order must not move a fit that
+    # sits at the edge of its parameter space (identical spends, perfectly regular buyers)
+    g = s.group_by(columns).agg(pl.len().alias("weight")).sort(columns)
     return tuple(g[c].to_numpy().astype(float) for c in [*columns, "weight"])
 
 
