@@ -43,6 +43,13 @@ def _load(args: argparse.Namespace):
     return load_orders(Path(args.orders), overrides=_parse_map(args.map), sheet=args.sheet)
 
 
+def _customers(args: argparse.Namespace):
+    """The optional customers file (--customers), read once; None when not given."""
+    from core.ingest import load_customers
+
+    return load_customers(Path(args.customers)) if args.customers else None
+
+
 def _as_of(args: argparse.Namespace, orders) -> date:
     from core.schema import resolve_as_of
 
@@ -65,11 +72,10 @@ def _emit(args: argparse.Namespace, obj: Any) -> None:
 
 # ---------------------------------------------------------------- commands
 def _cmd_report(args: argparse.Namespace) -> Any:
-    from core.ingest import load_customers
     from core.metrics import report
 
     loaded = _load(args)
-    customers = load_customers(Path(args.customers)) if args.customers else None
+    customers = _customers(args)
     return report(
         loaded,
         customers=customers,
@@ -87,7 +93,6 @@ def _cmd_customers(args: argparse.Namespace) -> Any:
     from core.churn import check_thresholds
     from core.customers import customer_table
     from core.export import write_table
-    from core.ingest import load_customers
     from core.segments import SEGMENT_ORDER
 
     check_thresholds(args.churn_days, args.at_risk_days)
@@ -95,7 +100,7 @@ def _cmd_customers(args: argparse.Namespace) -> Any:
         raise InputError(f"--out takes a .csv, .xlsx or .parquet file name, got {args.out!r}")
     loaded = _load(args)
     as_of = _as_of(args, loaded.orders)
-    customers = load_customers(Path(args.customers)) if args.customers else None
+    customers = _customers(args)
     table = customer_table(
         loaded.orders,
         as_of=as_of,
@@ -134,7 +139,11 @@ def _cmd_churn(args: argparse.Namespace) -> Any:
     loaded = _load(args)
     as_of = _as_of(args, loaded.orders)
     table = customer_table(
-        loaded.orders, as_of=as_of, churn_days=args.churn_days, at_risk_days=args.at_risk_days
+        loaded.orders,
+        as_of=as_of,
+        churn_days=args.churn_days,
+        at_risk_days=args.at_risk_days,
+        customers=_customers(args),
     )
     rows = churn_list(table, args.churn_days, args.at_risk_days)
     if args.out:
@@ -186,7 +195,11 @@ def _cmd_insights(args: argparse.Namespace) -> Any:
     loaded = _load(args)
     as_of = _as_of(args, loaded.orders)
     table = customer_table(
-        loaded.orders, as_of=as_of, churn_days=args.churn_days, at_risk_days=args.at_risk_days
+        loaded.orders,
+        as_of=as_of,
+        churn_days=args.churn_days,
+        at_risk_days=args.at_risk_days,
+        customers=_customers(args),
     )
     result = evaluate(table, rules)
     for name, message in result.errors.items():
@@ -237,13 +250,22 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {message}\n")
 
 
-def _orders_command(sub, name: str, help_: str, func) -> argparse.ArgumentParser:
-    p = sub.add_parser(name, help=help_)
-    p.add_argument("orders", help="orders file: CSV, TSV, .csv.gz, .xlsx or .parquet")
+def _shared_options() -> argparse.ArgumentParser:
+    """The options every orders command takes: one parent parser, so a new option reaches all."""
+    p = argparse.ArgumentParser(add_help=False)
     p.add_argument("--map", action="append", metavar="ROLE=COLUMN", help="override a role")
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="reference date (default: last order)")
-    p.add_argument("--sheet", help="Excel sheet name (default: the first)")
+    p.add_argument("--customers", help="optional customers file (id + attributes)")
+    p.add_argument("--sheet", help="Excel sheet name (default: the first that holds a table)")
+    p.add_argument("--churn-days", type=int, default=90, help="churned after N days (default 90)")
+    p.add_argument("--at-risk-days", type=int, default=60, help="at risk after N days (default 60)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    return p
+
+
+def _orders_command(sub, name: str, help_: str, func) -> argparse.ArgumentParser:
+    p = sub.add_parser(name, help=help_, parents=[_shared_options()])
+    p.add_argument("orders", help="orders file: CSV, TSV, .csv.gz, .xlsx or .parquet")
     p.set_defaults(func=func)
     return p
 
@@ -252,20 +274,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m core", description="Customer Pulse command line")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    p = _orders_command(sub, "report", "sales KPIs, churn counts and monthly revenue", _cmd_report)
-    p.add_argument("--customers", help="optional customers file")
-    p.add_argument("--churn-days", type=int, default=90)
-    p.add_argument("--at-risk-days", type=int, default=60)
+    _orders_command(sub, "report", "sales KPIs, churn counts and monthly revenue", _cmd_report)
 
     p = _orders_command(sub, "customers", "the customer metrics table", _cmd_customers)
-    p.add_argument("--customers", help="optional customers file")
-    p.add_argument("--churn-days", type=int, default=90)
-    p.add_argument("--at-risk-days", type=int, default=60)
     p.add_argument("--out", help="write to FILE (.csv, .xlsx, .parquet)")
 
     p = _orders_command(sub, "churn", "the churn list: at-risk and churned customers", _cmd_churn)
-    p.add_argument("--churn-days", type=int, default=90)
-    p.add_argument("--at-risk-days", type=int, default=60)
     p.add_argument("--out", help="write to FILE (.csv, .xlsx, .parquet)")
 
     p = _orders_command(sub, "clv", "fit BG/NBD and Gamma-Gamma", _cmd_clv)
@@ -284,8 +298,6 @@ def build_parser() -> argparse.ArgumentParser:
     p = _orders_command(sub, "insights", "evaluate insight rules", _cmd_insights)
     p.add_argument("--rules", required=True, help="rules JSON file")
     p.add_argument("--db", help="SQLite database to upsert insights into")
-    p.add_argument("--churn-days", type=int, default=90)
-    p.add_argument("--at-risk-days", type=int, default=60)
     return parser
 
 
