@@ -140,7 +140,7 @@ def _binary(col: pl.Series) -> pl.Series | None:
 
 
 def _numeric(col: pl.Series) -> pl.Series:
-    from core.parsing import parse_amount
+    from core.ingest.parsing import parse_amount
 
     return parse_amount(col)
 
@@ -331,7 +331,7 @@ def from_frame(
         clean.append(df[c].cast(pl.Utf8).fill_null("(missing)").alias(c))
     date = roles.get("date")
     if date:
-        from core.parsing import parse_date
+        from core.ingest.parsing import parse_date
 
         d, _, _ = parse_date(df[date])
         if d.is_null().all():
@@ -443,7 +443,7 @@ def load_experiment(
     sheet: str | int | None = None,
 ) -> Experiment:
     """Read an experiment file (CSV, TSV, .csv.gz, .xlsx, Parquet) and clean it."""
-    from core.readers import read_table
+    from core.ingest.readers import read_table
 
     if isinstance(data, (str, Path)):
         name = name or Path(data).name

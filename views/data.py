@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.quality import quality_report
-from core.readers import excel_sheets
+from core.ingest.quality import quality_report
+from core.ingest.readers import excel_sheets
 from core.schema import OPTIONAL_ROLES, REQUIRED_ROLES
 from views import state, ui
 

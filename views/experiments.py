@@ -21,7 +21,7 @@ from core.churn import STATUS_LABELS
 from core.errors import InputError
 from core.experiment import from_frame
 from core.experiment_analysis import Analysis
-from core.readers import read_table
+from core.ingest.readers import read_table
 from views import state, ui
 
 NONE = "— none —"

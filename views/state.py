@@ -19,7 +19,7 @@ from core.customers import customer_table
 from core.errors import InputError
 from core.filters import Filters, apply_filters, dimension_values
 from core.ingest import Loaded, load_customers, load_orders
-from core.readers import read_table
+from core.ingest.readers import read_table
 from core.schema import AT_RISK_DAYS, CHURN_DAYS, Settings, resolve_as_of
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"

@@ -19,9 +19,9 @@ from core.ingest import (
     load_customers,
     load_orders,
 )
-from core.parsing import parse_amount, parse_date
-from core.readers import read_table
-from core.roles import detect_roles
+from core.ingest.parsing import parse_amount, parse_date
+from core.ingest.readers import read_table
+from core.ingest.roles import detect_roles
 
 MESSY = Path(__file__).resolve().parents[1] / "data" / "messy"
 

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from core.ingest import load_orders
-from core.quality import quality_report
+from core.ingest.quality import quality_report
 
 CSV = """customer_id,order_id,order_date,revenue,gender
 a,1,2024-01-10,10,F

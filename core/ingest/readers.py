@@ -2,7 +2,7 @@
 cp1252, Latin-1), gzipped CSV, Excel (.xlsx, first or a chosen sheet) and Parquet.
 
 Text files come back with every column as text (blank cells are missing values), so that the
-parsing of amounts and dates stays in core.parsing, where it can say what it could not read.
+parsing of amounts and dates stays in core.ingest.parsing, where it can say what it could not read.
 """
 
 from __future__ import annotations

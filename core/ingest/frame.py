@@ -1,8 +1,8 @@
 """Ingest: turn an orders export into the canonical orders frame, saying what was done.
 
-Reads the file (core.readers), detects the roles (core.roles; the user's overrides win), parses
-amounts, dates and statuses (core.parsing) and builds the canonical frame. Order totals repeated
-on every line of an order, or given only on its first line (Shopify), are counted once per order.
+Reads the file (readers), detects the roles (roles; the user's overrides win), parses amounts,
+dates and statuses (parsing) and builds the canonical frame. Order totals repeated on every line
+of an order, or given only on its first line (Shopify), are counted once per order.
 A missing order id is built from customer + date. Rows that cannot be used are kept aside with
 the reason; nothing is dropped silently.
 """
@@ -15,9 +15,9 @@ from pathlib import Path
 import polars as pl
 
 from core.errors import InputError
-from core.parsing import normalise_status, parse_amount, parse_date
-from core.readers import read_table
-from core.roles import detect_roles, name_score, norm
+from core.ingest.parsing import normalise_status, parse_amount, parse_date
+from core.ingest.readers import read_table
+from core.ingest.roles import detect_roles, name_score, norm
 from core.schema import ROLES
 
 

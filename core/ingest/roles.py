@@ -8,7 +8,7 @@ import re
 
 import polars as pl
 
-from core.parsing import infer_date_format, parse_amount
+from core.ingest.parsing import infer_date_format, parse_amount
 from core.schema import ROLES
 
 

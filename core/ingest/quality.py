@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 
 from core.customers import attribute_columns
-from core.ingest import Loaded
+from core.ingest.frame import Loaded
 
 
 @dataclass(frozen=True)
