@@ -92,7 +92,7 @@ def _cmd_customers(args: argparse.Namespace) -> Any:
 
     from core.churn import check_thresholds
     from core.customers import customer_table
-    from core.export import write_table
+    from core.export import to_csv_text, write_table
     from core.segments import SEGMENT_ORDER
 
     check_thresholds(args.churn_days, args.at_risk_days)
@@ -121,7 +121,7 @@ def _cmd_customers(args: argparse.Namespace) -> Any:
         }
     if args.json:
         return table.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d")).to_dicts()
-    return table.write_csv().rstrip("\n")
+    return to_csv_text(table).rstrip("\n")
 
 
 def _cmd_churn(args: argparse.Namespace) -> Any:
@@ -131,7 +131,7 @@ def _cmd_churn(args: argparse.Namespace) -> Any:
 
     from core.churn import check_thresholds, churn_list
     from core.customers import customer_table
-    from core.export import write_table
+    from core.export import to_csv_text, write_table
 
     check_thresholds(args.churn_days, args.at_risk_days)
     if args.out and Path(args.out).suffix.lower() not in (".csv", ".xlsx", ".parquet"):
@@ -160,7 +160,7 @@ def _cmd_churn(args: argparse.Namespace) -> Any:
         }
     if args.json:
         return rows.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d")).to_dicts()
-    return rows.write_csv().rstrip("\n")
+    return to_csv_text(rows).rstrip("\n")
 
 
 def _cmd_clv(args: argparse.Namespace) -> Any:
