@@ -18,8 +18,8 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from core.churn import STATUS_LABELS, STATUSES
 from core.errors import InputError
+from core.model.status import STATUS_LABELS, STATUSES
 
 FNV_OFFSET = np.uint32(2166136261)
 FNV_PRIME = np.uint32(16777619)

@@ -18,13 +18,20 @@ from typing import Literal
 
 import polars as pl
 
-from core.customers import customer_base, status_expr
-from core.errors import InputError
-from core.schema import AT_RISK_DAYS, CHURN_DAYS
+from core.customers import customer_base
+from core.model.errors import InputError
+from core.model.settings import AT_RISK_DAYS, CHURN_DAYS, check_thresholds
+from core.model.status import (
+    STATUS_CODES,
+    STATUS_LABELS,
+    STATUSES,
+    status_codes,
+    status_expr,
+    with_status_labels,
+)
 
-STATUSES = ("active", "at_risk", "churned")
-STATUS_LABELS = {"active": "Active", "at_risk": "At risk", "churned": "Churned"}
-STATUS_CODES = {label: code for code, label in STATUS_LABELS.items()}
+__all__ = ["STATUSES", "STATUS_CODES", "STATUS_LABELS", "check_thresholds", "status_codes"]
+__all__ += ["with_status_labels"]
 # display names of the columns of this module's tables (churn list, inactivity, retention)
 COLUMN_LABELS = {
     "customer_id": "Customer",
@@ -63,21 +70,6 @@ _EVERY = {"month": "1mo", "quarter": "1q"}
 
 
 # ---------------------------------------------------------------- definitions
-def check_thresholds(churn_days: int, at_risk_days: int) -> None:
-    """Raise InputError unless 0 <= at_risk_days <= churn_days (equal means no at-risk band)."""
-    if churn_days is None or at_risk_days is None:
-        raise InputError("churn and at-risk thresholds must be whole numbers of days")
-    if churn_days < 1:
-        raise InputError(f"the churn threshold must be at least 1 day, got {churn_days}")
-    if at_risk_days < 0:
-        raise InputError(f"the at-risk threshold cannot be negative, got {at_risk_days}")
-    if at_risk_days > churn_days:
-        raise InputError(
-            f"the at-risk threshold ({at_risk_days} days) must not exceed "
-            f"the churn threshold ({churn_days} days)"
-        )
-
-
 def _orders_until(orders: pl.DataFrame | pl.LazyFrame, as_of: date | None) -> pl.LazyFrame:
     lf = orders.lazy()
     return lf if as_of is None else lf.filter(pl.col("order_date") <= as_of)
@@ -100,20 +92,6 @@ def _ordered(customers: pl.DataFrame) -> pl.DataFrame:
 
 def _col_or_zero(df: pl.DataFrame, name: str) -> pl.Expr:
     return pl.col(name) if name in df.columns else pl.lit(0.0)
-
-
-def with_status_labels(frame: pl.DataFrame, column: str = "status") -> pl.DataFrame:
-    """The frame with its status codes (active, at_risk, churned) shown as Active, At risk,
-    Churned; other values are kept as they are."""
-    return frame.with_columns(pl.col(column).replace(STATUS_LABELS))
-
-
-def status_codes(labels: list[str] | tuple[str, ...]) -> list[str]:
-    """Status codes for display labels ("At risk" -> "at_risk"); codes pass through."""
-    bad = [x for x in labels if x not in STATUS_CODES and x not in STATUS_LABELS]
-    if bad:
-        raise InputError(f"unknown status {bad[0]!r}: use Active, At risk or Churned")
-    return [STATUS_CODES.get(x, x) for x in labels]
 
 
 def segment_options(customers: pl.DataFrame) -> list[str]:

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
+from core.model.status import status_expr
 from core.schema import (
     AT_RISK_DAYS,
     CHURN_DAYS,
@@ -23,26 +24,9 @@ from core.schema import (
     resolve_as_of,
 )
 
+__all__ = ["status_expr"]
+
 _NOT_ATTRIBUTES = set(ORDER_DTYPES) | {"source_row", "unit_cost"}
-
-
-def status_expr(
-    churn_days: int = CHURN_DAYS, at_risk_days: int = AT_RISK_DAYS, column: str = "recency_days"
-) -> pl.Expr:
-    """SPEC status from recency: active (<= at_risk_days), at_risk (<= churn_days), churned.
-
-    Null when the customer has no order. The one definition every module uses."""
-    r = pl.col(column)
-    return (
-        pl.when(r.is_null())
-        .then(pl.lit(None, dtype=pl.Utf8))
-        .when(r > churn_days)
-        .then(pl.lit("churned"))
-        .when(r > at_risk_days)
-        .then(pl.lit("at_risk"))
-        .otherwise(pl.lit("active"))
-        .alias("status")
-    )
 
 
 def customer_base(orders: Frame, as_of: date) -> pl.LazyFrame:

@@ -1,101 +1,35 @@
-"""The canonical data model: role names, their dtypes, the defaults shared by every module, and
-the as-of date (SPEC: the last order date unless the user sets another).
+"""Old import path of the data model; it lives in core.model.schema and core.model.settings."""
 
-An ingested orders frame has one row per order line and these columns (optional ones only when
-present in the source): customer_id (Utf8), order_id (Utf8), order_date (Date), revenue (Float64),
-quantity, unit_price, cost (Float64, line cost = unit cost x quantity), product, category, region,
-channel (Utf8), status (Utf8: delivered / returned / cancelled / in_transit / unknown), plus
-`source_row` (UInt32, 1-based data row in the file) and any other source column kept under its
-original name as an attribute.
-"""
-
-from __future__ import annotations
-
-from dataclasses import dataclass, field
-from datetime import date
-
-import polars as pl
-
-REQUIRED_ROLES = ("customer_id", "order_date", "revenue")
-OPTIONAL_ROLES = (
-    "order_id",
-    "quantity",
-    "unit_price",
-    "unit_cost",
-    "cost",
-    "product",
-    "category",
-    "region",
-    "channel",
-    "status",
+from core.model.schema import (
+    CUSTOMER_COLUMN_KINDS,
+    CUSTOMER_COLUMNS,
+    DIMENSIONS,
+    NET_EXCLUDED,
+    OPTIONAL_ROLES,
+    ORDER_DTYPES,
+    REQUIRED_ROLES,
+    ROLES,
+    STATUSES,
+    Frame,
+    as_lazy,
+    resolve_as_of,
 )
-ROLES = REQUIRED_ROLES + OPTIONAL_ROLES
-DIMENSIONS = ("region", "category", "product", "channel", "status")
-STATUSES = ("delivered", "returned", "cancelled", "in_transit", "unknown")
-NET_EXCLUDED = ("returned", "cancelled")
+from core.model.settings import AT_RISK_DAYS, CHURN_DAYS, Settings
 
-ORDER_DTYPES: dict[str, pl.DataType] = {
-    "customer_id": pl.Utf8(),
-    "order_id": pl.Utf8(),
-    "order_date": pl.Date(),
-    "revenue": pl.Float64(),
-    "quantity": pl.Float64(),
-    "unit_price": pl.Float64(),
-    "cost": pl.Float64(),
-    "product": pl.Utf8(),
-    "category": pl.Utf8(),
-    "region": pl.Utf8(),
-    "channel": pl.Utf8(),
-    "status": pl.Utf8(),
-}
-
-# SPEC: the customer metrics table (the hub). Names are the vocabulary of insight rules.
-CUSTOMER_COLUMNS = (
-    "customer_id",
-    "first_order",
-    "last_order",
-    "orders",
-    "revenue",
-    "aov",
-    "recency_days",
-    "tenure_days",
-    "avg_days_between_orders",
-    "return_rate",
-    "r_score",
-    "f_score",
-    "m_score",
-    "rfm_segment",
-    "value_tier",
-    "status",
-    "p_alive",
-    "expected_purchases_90d",
-    "expected_clv_365d",
-)
-
-Frame = pl.DataFrame | pl.LazyFrame
-
-
-def as_lazy(orders: Frame) -> pl.LazyFrame:
-    return orders.lazy() if isinstance(orders, pl.DataFrame) else orders
-
-
-def resolve_as_of(orders: Frame, as_of: date | None = None) -> date:
-    """SPEC: the last order date in the data unless the user sets another date."""
-    if as_of is not None:
-        return as_of
-    last = as_lazy(orders).select(pl.col("order_date").max()).collect().item()
-    return last or date.today()
-
-
-CHURN_DAYS = 90
-AT_RISK_DAYS = 60
-
-
-@dataclass(frozen=True)
-class Settings:
-    """User-controlled definitions (SPEC defaults)."""
-
-    as_of: date | None = None
-    churn_days: int = CHURN_DAYS
-    at_risk_days: int = AT_RISK_DAYS
-    extra: dict = field(default_factory=dict, hash=False, compare=False)
+__all__ = [
+    "AT_RISK_DAYS",
+    "CHURN_DAYS",
+    "CUSTOMER_COLUMNS",
+    "CUSTOMER_COLUMN_KINDS",
+    "DIMENSIONS",
+    "NET_EXCLUDED",
+    "OPTIONAL_ROLES",
+    "ORDER_DTYPES",
+    "REQUIRED_ROLES",
+    "ROLES",
+    "STATUSES",
+    "Frame",
+    "Settings",
+    "as_lazy",
+    "resolve_as_of",
+]

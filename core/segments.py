@@ -52,8 +52,8 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
-from core.churn import STATUS_LABELS
 from core.errors import InputError
+from core.model.status import STATUS_LABELS
 
 # --------------------------------------------------------------------------- the segment map
 SEGMENTS: dict[str, tuple[str, str]] = {

@@ -17,11 +17,11 @@ from core import experiment_analysis as ea
 from core import experiment_report as er
 from core.assign import assign, parse_split, parse_variants, pick_units, split_summary, unit_choices
 from core.charts import abtest as charts
-from core.churn import STATUS_LABELS
 from core.errors import InputError
 from core.experiment import from_frame
 from core.experiment_analysis import Analysis
 from core.ingest.readers import read_table
+from core.model.status import STATUS_LABELS
 from views import state, ui
 
 NONE = "— none —"

@@ -13,8 +13,9 @@ import polars as pl
 
 from core import cohorts
 from core.charts import COUNT, MONEY, PCT, bar
-from core.churn import RETENTION_MEASURES, STATUS_LABELS, STATUSES
+from core.churn import RETENTION_MEASURES
 from core.clv import FIT_SERIES
+from core.model.status import STATUS_LABELS, STATUSES
 
 STATUS_COLORS = alt.Scale(
     domain=[STATUS_LABELS[s] for s in STATUSES], range=["#16A34A", "#F59E0B", "#DC2626"]

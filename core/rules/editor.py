@@ -10,7 +10,7 @@ from typing import Any
 
 import polars as pl
 
-from core.churn import STATUS_LABELS
+from core.model.status import STATUS_LABELS
 from core.rules.compiler import compile_condition
 from core.rules.evaluation import KEY_METRICS, Evaluation, evaluate
 from core.rules.kinds import column_kind
