@@ -171,9 +171,7 @@ def _cmd_clv(args: argparse.Namespace) -> Any:
 
 
 def _cmd_abtest(args: argparse.Namespace) -> Any:
-    from core.experiment import load_experiment
-    from core.experiment_analysis import analyse
-    from core.experiment_report import to_dict
+    from core.experiments import analyse, load_experiment, to_dict
 
     overrides = _parse_map(args.map)
     if args.metric and "outcome" not in overrides:

@@ -1,8 +1,8 @@
 """A/B test: check an experiment's health, read the result in plain words, plan and assign.
 
 Tabs: analyse an experiment (the bundled one or an upload), plan the sample size, and create a
-hashed assignment for a customer list. Every figure comes from core (experiment,
-experiment_analysis, experiment_report, abtest, assign); every chart from core.charts.abtest.
+hashed assignment for a customer list. Every figure comes from core (core.experiments,
+core.assign); every chart from core.charts.abtest.
 """
 
 from __future__ import annotations
@@ -12,15 +12,12 @@ import hashlib
 import polars as pl
 import streamlit as st
 
-from core import abtest as ab
-from core import experiment_analysis as ea
-from core import experiment_report as er
+from core import experiments as ex
 from core.assign import assign, parse_split, parse_variants, pick_units, split_summary, unit_choices
 from core.charts import abtest as charts
-from core.errors import InputError
-from core.experiment import from_frame
-from core.experiment_analysis import Analysis
+from core.experiments import Analysis, from_frame
 from core.ingest.readers import read_table
+from core.model.errors import InputError
 from core.model.status import STATUS_LABELS
 from views import state, ui
 
@@ -38,7 +35,7 @@ VERDICT_BOX = {"win": st.success, "loss": st.error, "untrusted": st.error}
 ASSIGNED_LABELS = {"units": "Customers"}
 ASSIGNED_FORMATS = {"bucket": "%.4f"}
 # the result tables: core's headers; each column's kind, "value" by the kind of outcome
-RESULT_LABELS = {c: label for c, (label, _) in er.RESULT_COLUMNS.items()}
+RESULT_LABELS = {c: label for c, (label, _) in ex.RESULT_COLUMNS.items()}
 RESULT_KINDS = {"count": "count", "share": "percent", "p": "p_value", "text": "text"}
 
 
@@ -47,7 +44,7 @@ RESULT_KINDS = {"count": "count", "share": "percent", "p": "p_value", "text": "t
 def _analysis(key: str, name: str, overrides: tuple, options: tuple, _df: pl.DataFrame):
     """The cleaned experiment and its analysis; `options` are (name, value) pairs for analyse."""
     exp = from_frame(_df, name=name, overrides=dict(overrides))
-    return exp, ea.analyse(exp, **dict(options))
+    return exp, ex.analyse(exp, **dict(options))
 
 
 @st.cache_data(show_spinner=False, max_entries=6)
@@ -60,7 +57,7 @@ def _table(df: pl.DataFrame, name: str, key: str, kind: str) -> None:
     value = "percent" if kind == "proportion" else "decimal"
     formats = {
         c: value if what == "value" else RESULT_KINDS[what]
-        for c, (_, what) in er.RESULT_COLUMNS.items()
+        for c, (_, what) in ex.RESULT_COLUMNS.items()
     }
     ui.table(df, name, key, labels=RESULT_LABELS, formats=formats)
 
@@ -99,7 +96,7 @@ def role_editor(df: pl.DataFrame, key: str) -> dict[str, str]:
     over: dict[str, str] = {}
     with st.expander("Columns (detected automatically; change them if needed)", expanded=False):
         if detected is not None and detected.aggregated:
-            st.write(er.roles_summary(detected))
+            st.write(ex.roles_summary(detected))
             return {}
         roles = detected.roles if detected else {}
         for col, (role, label, optional) in zip(st.columns(5), ROLE_PICKERS, strict=True):
@@ -140,19 +137,19 @@ def verdict_section(res: Analysis) -> None:
         for note in v.notes:
             st.caption(note)
         ui.kpi_cards(
-            [ui.Kpi(f.label, f.value, f.delta, f.help) for f in er.headline_figures(res, r)]
+            [ui.Kpi(f.label, f.value, f.delta, f.help) for f in ex.headline_figures(res, r)]
         )
 
 
 def results_section(res: Analysis) -> None:
     st.subheader("Results per variant")
-    _table(er.results_table(res), "ab_results", "ab_results", res.kind)
-    for note in er.small_count_notes(res):
+    _table(ex.results_table(res), "ab_results", "ab_results", res.kind)
+    for note in ex.small_count_notes(res):
         st.warning(note)
     c1, c2 = st.columns(2)
     with c1:
-        st.markdown(f"**{ab.metric_label(res.metric).capitalize()} per variant** (with CI)")
-        iv = er.variant_intervals(res)
+        st.markdown(f"**{ex.metric_label(res.metric).capitalize()} per variant** (with CI)")
+        iv = ex.variant_intervals(res)
         st.altair_chart(charts.variant_values(iv, res.kind, res.metric), width="stretch")
         with st.expander("Chart data"):
             value = "percent" if res.kind == "proportion" else "decimal"
@@ -164,7 +161,7 @@ def results_section(res: Analysis) -> None:
             )
     with c2:
         st.markdown("**Where the true lift probably is** (Bayesian posterior)")
-        post = er.lift_posterior(res)
+        post = ex.lift_posterior(res)
         if post.height:
             st.altair_chart(charts.lift_posterior(post), width="stretch")
         else:
@@ -182,15 +179,15 @@ def cuped_section(res: Analysis) -> None:
     if res.cuped is None:
         return
     st.subheader("CUPED: adjusting for the pre-period")
-    st.write(er.cuped_summary(res))
-    _table(er.cuped_table(res), "ab_cuped", "ab_cuped", res.kind)
+    st.write(ex.cuped_summary(res))
+    _table(ex.cuped_table(res), "ab_cuped", "ab_cuped", res.kind)
 
 
 def segments_section(res: Analysis) -> None:
     if res.segments is None:
         return
     st.subheader(f"Effect per {res.segment}")
-    st.warning(er.segment_caution(res), icon=":material/warning:")
+    st.warning(ex.segment_caution(res), icon=":material/warning:")
     if res.segments.height:
         st.altair_chart(charts.segment_lifts(res.segments), width="stretch")
     _table(res.segments, "ab_segments", "ab_segments", res.kind)
@@ -204,27 +201,27 @@ def power_section(res: Analysis | None) -> None:
     power = c4.selectbox("Power", [0.8, 0.9], key="pw_power")
     try:
         if kind.startswith("Rate"):
-            default = round(100 * er.baseline_rate(res), 1)
+            default = round(100 * ex.baseline_rate(res), 1)
             base = c1.number_input("Baseline rate (%)", 0.1, 99.9, default, 0.5, key="pw_base")
             mde = c2.number_input(
                 "Smallest lift worth finding (%, relative)", 1.0, 500.0, 10.0, key="pw_mde"
             )
-            n = ab.sample_size_proportion(base / 100, mde / 100, alpha, power)
+            n = ex.sample_size_proportion(base / 100, mde / 100, alpha, power)
         else:
             base = c1.number_input("Baseline average", value=100.0, key="pw_mean")
             sd = c1.number_input("Standard deviation", value=50.0, min_value=0.01, key="pw_sd")
             mde = c2.number_input(
                 "Smallest lift worth finding (%, relative)", 1.0, 500.0, 10.0, key="pw_mde_mean"
             )
-            n = ab.sample_size_mean(sd, mde / 100, alpha, power, baseline=base)
+            n = ex.sample_size_mean(sd, mde / 100, alpha, power, baseline=base)
     except ValueError as exc:
         st.error(f"Cannot compute the sample size: {exc}")
         return
     st.metric("Units needed per variant", f"{n:,}", border=True)
-    st.caption(ab.sample_size_note(alpha, power))
+    st.caption(ex.sample_size_note(alpha, power))
     if res is not None:
         st.markdown("**This experiment** can reliably detect (80% power) a relative change of:")
-        st.markdown("\n".join(f"- {line}" for line in er.mde_lines(res)))
+        st.markdown("\n".join(f"- {line}" for line in ex.mde_lines(res)))
 
 
 @st.fragment

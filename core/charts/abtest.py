@@ -1,7 +1,7 @@
 """Charts of the A/B test page: each variant's value with its CI on one shared axis, the posterior
 of the relative lift, cumulative lift over time and the lift per segment.
 
-Pure functions of the frames core.experiment_analysis and core.experiment_report make
+Pure functions of the frames core.experiments.analysis and core.experiments.report make
 (variant_intervals, lift_posterior, Analysis.cumulative, Analysis.segments); no streamlit here.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from core.abtest import metric_label
+from core.experiments import metric_label
 
 CONTROL_COLOR, VARIANT_COLOR = "#7f8c8d", "#1f77b4"
 LIFT = "+.0%"
@@ -36,7 +36,7 @@ def variant_values(iv: pl.DataFrame, kind: str = "proportion", metric: str = "")
     with a dashed line at the control's value so each variant compares with it at a glance.
 
     `iv`: variant, units, value, ci_low, ci_high, is_control
-    (core.experiment_report.variant_intervals).
+    (core.experiments.report.variant_intervals).
     """
     fmt = value_format(kind)
     lo = float(iv["ci_low"].min()) if iv.height else 0.0
@@ -129,7 +129,7 @@ def cumulative_lift(cum: pl.DataFrame) -> alt.LayerChart:
 
 
 def segment_lifts(seg: pl.DataFrame) -> alt.LayerChart:
-    """Relative lift with CI per segment value and variant (experiment_analysis.segment_results)."""
+    """Relative lift with CI per segment value and variant (core.experiments.segment_results)."""
     base = alt.Chart(seg).encode(
         y=alt.Y("segment:N", title=None),
         color=alt.Color("variant:N", title="Variant"),

@@ -1,4 +1,4 @@
-"""A/B test statistics (core.abtest) and experiment files (core.experiment), with known answers.
+"""A/B test statistics (core.experiments), with known answers.
 
 Expected values are worked out by hand (arithmetic in the comments) or cross-checked against
 scipy (Welch t-test, Fisher, chi-square, false_discovery_control, numerical integration).
@@ -15,11 +15,19 @@ import polars as pl
 import pytest
 from scipy import integrate, stats
 
-from core import abtest as ab
+from core import experiments as ab
 from core.errors import InputError
-from core.experiment import default_control, detect_roles, from_frame, load_experiment
-from core.experiment_analysis import analyse
-from core.experiment_report import lift_posterior, results_table, to_dict, variant_intervals
+from core.experiments import (
+    analyse,
+    default_control,
+    detect_roles,
+    from_frame,
+    lift_posterior,
+    load_experiment,
+    results_table,
+    to_dict,
+    variant_intervals,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "experiment.csv"
@@ -363,7 +371,7 @@ def test_bad_input_says_what_and_where():
 
 # ---------------------------------------------------------------- what the page shows
 def test_headline_figures_of_the_sample():
-    from core.experiment_report import headline_figures
+    from core.experiments import headline_figures
 
     res = analyse(load_experiment(SAMPLE))
     control, variant, p, win = headline_figures(res, res.variants[0])
@@ -376,7 +384,7 @@ def test_headline_figures_of_the_sample():
 
 
 def test_headline_figures_name_the_correction():
-    from core.experiment_report import control_label, headline_figures
+    from core.experiments import control_label, headline_figures
 
     exp = load_experiment(AGGREGATED)
     holm = analyse(exp, correction="holm")
@@ -391,7 +399,7 @@ def test_headline_figures_name_the_correction():
 
 
 def test_small_count_notes_give_fisher_p():
-    from core.experiment_report import small_count_notes
+    from core.experiments import small_count_notes
 
     df = pl.DataFrame({"variant": ["A", "B"], "units": [40, 40], "conversions": [3, 8]})
     res = analyse(from_frame(df))
@@ -402,7 +410,7 @@ def test_small_count_notes_give_fisher_p():
 
 
 def test_cuped_table_and_summary():
-    from core.experiment_report import cuped_summary, cuped_table
+    from core.experiments import cuped_summary, cuped_table
 
     exp = load_experiment(SAMPLE)
     for used in (False, True):
@@ -422,7 +430,7 @@ def test_cuped_table_and_summary():
 
 
 def test_segment_caution_counts_comparisons_and_uses_alpha():
-    from core.experiment_report import segment_caution
+    from core.experiments import segment_caution
 
     exp = load_experiment(SAMPLE)
     # segments New, Returning, VIP with one variant each: 3 comparisons
@@ -433,7 +441,7 @@ def test_segment_caution_counts_comparisons_and_uses_alpha():
 
 
 def test_roles_summary_of_an_aggregated_file():
-    from core.experiment_report import roles_summary
+    from core.experiments import roles_summary
 
     text = roles_summary(load_experiment(AGGREGATED))
     assert text == (
@@ -443,7 +451,7 @@ def test_roles_summary_of_an_aggregated_file():
 
 
 def test_baseline_rate_and_mde():
-    from core.experiment_report import baseline_rate, mde_lines, mde_table
+    from core.experiments import baseline_rate, mde_lines, mde_table
 
     res = analyse(load_experiment(SAMPLE))
     assert baseline_rate(res) == pytest.approx(0.176)  # 176 / 1000
@@ -460,7 +468,7 @@ def test_baseline_rate_and_mde():
 
 
 def test_every_result_column_has_a_header():
-    from core.experiment_report import RESULT_COLUMNS, cuped_table, mde_table
+    from core.experiments import RESULT_COLUMNS, cuped_table, mde_table
 
     res = analyse(load_experiment(SAMPLE))
     for table in (results_table(res), cuped_table(res), res.segments, mde_table(res)):

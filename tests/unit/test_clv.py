@@ -17,6 +17,7 @@ import pytest
 from scipy import optimize
 
 from core import clv
+from core.clv import model as clv_model
 from core.errors import InputError
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -240,8 +241,8 @@ def test_bgnbd_gradient_matches_finite_differences(shipped_summary):
     w = np.ones_like(x)
     point = np.log([0.3, 0.2, 0.8, 2.0])
     args = (x, tx / T.max(), T / T.max(), w)
-    _, grad = clv._bgnbd_nll(point, *args)
-    approx = optimize.approx_fprime(point, lambda p: clv._bgnbd_nll(p, *args)[0], 1e-7)
+    _, grad = clv_model._bgnbd_nll(point, *args)
+    approx = optimize.approx_fprime(point, lambda p: clv_model._bgnbd_nll(p, *args)[0], 1e-7)
     npt.assert_allclose(grad, approx, rtol=1e-4, atol=1e-6)
 
 
@@ -250,8 +251,8 @@ def test_gamma_gamma_gradient_matches_finite_differences(shipped_summary):
     x, m = rep["frequency"].to_numpy().astype(float), rep["monetary_value"].to_numpy()
     point = np.log([5.0, 3.0, 0.5])
     args = (x, m / m.mean(), np.ones_like(x))
-    _, grad = clv._gg_nll(point, *args)
-    approx = optimize.approx_fprime(point, lambda p: clv._gg_nll(p, *args)[0], 1e-7)
+    _, grad = clv_model._gg_nll(point, *args)
+    approx = optimize.approx_fprime(point, lambda p: clv_model._gg_nll(p, *args)[0], 1e-7)
     npt.assert_allclose(grad, approx, rtol=1e-4, atol=1e-6)
 
 
@@ -334,7 +335,7 @@ def test_quadrature_agrees_with_closed_form():
     for t in (39.0, 365.0):
         with_p_alive = clv.expected_purchases(PUBLISHED_BG, t, x, T, T)
         closed = with_p_alive / clv.p_alive(PUBLISHED_BG, x, T, T)
-        quad = clv._alive_by_quadrature(PUBLISHED_BG, t, x, T)
+        quad = clv_model._alive_by_quadrature(PUBLISHED_BG, t, x, T)
         npt.assert_allclose(quad, closed, rtol=1e-3)
 
 

@@ -1,9 +1,9 @@
-"""Probabilistic churn and customer lifetime value: BG/NBD and Gamma-Gamma.
+"""The CLV models: BG/NBD (repeat purchases and "death") and Gamma-Gamma (spend per purchase).
 
 This module owns the customer summary in the lifetimes convention (frequency, recency, T,
-monetary_value), the maximum-likelihood fits of the BG/NBD model (repeat purchases and
-"death") and of the Gamma-Gamma model (spend per purchase), and the per-customer predictions
-that feed the customer metrics table: p_alive, expected_purchases_90d, expected_clv_365d.
+monetary_value), the models' parameters, their log-likelihoods (core.clv.fit maximises them)
+and the per-customer predictions: P(alive), expected purchases, expected spend; and the
+purchase-count distribution and a simulator of the process.
 
 Formulas follow Fader, Hardie & Lee (2005), "Counting your customers the easy way", the notes
 at brucehardie.com (004, 021, 025) and the lifetimes package (MIT). The log-likelihoods are
@@ -18,14 +18,14 @@ outlook from expected purchases instead, which do fall the longer they stay sile
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 
 import numpy as np
 import polars as pl
 from numpy.typing import ArrayLike
-from scipy import optimize, special, stats
+from scipy import special, stats
 
-from core.errors import InputError
+from core.model.errors import InputError
 
 UNITS = {"days": 1.0, "weeks": 7.0}
 MIN_REPEAT_CUSTOMERS = 20
@@ -196,37 +196,6 @@ def _bgnbd_nll(
     return float(nll), -grad * np.array([r, alpha, a, b])
 
 
-def _minimise(fun, x0: np.ndarray, args: tuple) -> np.ndarray:
-    res = optimize.minimize(fun, x0, args=args, jac=True, method="BFGS", options={"gtol": 1e-9})
-    if not np.all(np.isfinite(res.x)) or not np.isfinite(res.fun):
-        raise InputError("the model fit did not converge on these orders")
-    return res.x
-
-
-def _repeat_count(s: pl.DataFrame) -> int:
-    return int(s.filter(pl.col("frequency") > 0).height)
-
-
-def fit_bgnbd(s: pl.DataFrame) -> BGNBD:
-    """Maximum-likelihood BG/NBD fit on a customer summary (columns frequency, recency, T).
-
-    Needs at least MIN_REPEAT_CUSTOMERS customers with a repeat purchase; raises InputError
-    otherwise or when the fit does not converge. Time is rescaled so the oldest customer has
-    T = 1 during the fit (as lifetimes does), and alpha is scaled back.
-    """
-    repeat = _repeat_count(s)
-    if repeat < MIN_REPEAT_CUSTOMERS:
-        raise InputError(
-            f"the BG/NBD model needs at least {MIN_REPEAT_CUSTOMERS} repeat customers "
-            f"(purchases on 2 or more days); found {repeat}"
-        )
-    x, tx, T, w = _patterns(s, ["frequency", "recency", "T"])
-    scale = 1.0 / T.max()
-    log_params = _minimise(_bgnbd_nll, np.zeros(4), (x, tx * scale, T * scale, w))
-    r, alpha, a, b = np.exp(log_params)
-    return BGNBD(r=float(r), alpha=float(alpha / scale), a=float(a), b=float(b))
-
-
 def p_alive(m: BGNBD, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> np.ndarray:
     """P(alive): the probability the customer has not dropped out by T, given the history.
 
@@ -331,26 +300,6 @@ def _gg_nll(
     return float(-(w * ll).sum() / total), -grad * np.array([p, q, v])
 
 
-def fit_gamma_gamma(s: pl.DataFrame) -> GammaGamma:
-    """Maximum-likelihood Gamma-Gamma fit on the repeat customers of a summary.
-
-    Uses customers with frequency > 0 and monetary_value > 0 (the model needs positive spend);
-    raises InputError when fewer than MIN_REPEAT_CUSTOMERS remain or the fit fails.
-    Spend is rescaled to mean 1 during the fit and v scaled back (v is a scale parameter).
-    """
-    repeat = s.filter((pl.col("frequency") > 0) & (pl.col("monetary_value") > 0))
-    if repeat.height < MIN_REPEAT_CUSTOMERS:
-        raise InputError(
-            f"the Gamma-Gamma model needs at least {MIN_REPEAT_CUSTOMERS} repeat customers "
-            f"with positive spend; found {repeat.height}"
-        )
-    x, mv, w = _patterns(repeat, ["frequency", "monetary_value"])
-    scale = float(np.average(mv, weights=w))
-    log_params = _minimise(_gg_nll, np.array([0.0, np.log(2.0), 0.0]), (x, mv / scale, w))
-    p, q, v = np.exp(log_params)
-    return GammaGamma(p=float(p), q=float(q), v=float(v * scale))
-
-
 def expected_spend(m: GammaGamma, frequency: ArrayLike, monetary: ArrayLike) -> np.ndarray:
     """Expected average spend per future purchase, given frequency and observed mean spend.
 
@@ -365,76 +314,7 @@ def expected_spend(m: GammaGamma, frequency: ArrayLike, monetary: ArrayLike) -> 
     return np.atleast_1d((1 - own) * population + own * mv)
 
 
-# ---------------------------------------------------------------- per-customer outputs
-def _null_clv(s: pl.DataFrame) -> pl.DataFrame:
-    return s.select(
-        "customer_id",
-        *(
-            pl.lit(None, dtype=pl.Float64).alias(c)
-            for c in ("p_alive", "expected_purchases_90d", "expected_clv_365d")
-        ),
-    )
-
-
-def customer_clv(orders: pl.DataFrame | pl.LazyFrame, as_of: date) -> pl.DataFrame:
-    """Per customer: p_alive, expected_purchases_90d, expected_clv_365d (time in days).
-
-    expected_clv_365d = expected repeat purchases in the next 365 days x expected spend per
-    purchase (Gamma-Gamma); undiscounted, in the orders' currency, on gross revenue.
-    One-time buyers have p_alive = 1 (see P_ALIVE_ONE_TIME_NOTE). When the data cannot support
-    a fit (fewer than MIN_REPEAT_CUSTOMERS repeat customers, or no convergence) the three
-    columns are null rather than an error; when only the spend model fails, only
-    expected_clv_365d is null.
-    """
-    s = summary(orders, as_of, "days")
-    try:
-        bg = fit_bgnbd(s)
-    except InputError:
-        return _null_clv(s)
-    x, tx, T = (s[c].to_numpy().astype(float) for c in ("frequency", "recency", "T"))
-    alive = p_alive(bg, x, tx, T)
-    in_90 = expected_purchases(bg, 90.0, x, tx, T)
-    clv = None
-    try:
-        gg = fit_gamma_gamma(s)
-    except InputError:  # too few repeat buyers to fit spend: CLV stays empty, the rest stands
-        gg = None
-    if gg is not None and gg.q > 1:  # q <= 1: the mean spend is infinite, no CLV to give
-        spend = expected_spend(gg, x, s["monetary_value"].to_numpy())
-        clv = expected_purchases(bg, 365.0, x, tx, T) * spend
-    return s.select("customer_id").with_columns(
-        pl.Series("p_alive", alive, dtype=pl.Float64).fill_nan(None),
-        pl.Series("expected_purchases_90d", in_90, dtype=pl.Float64).fill_nan(None),
-        pl.Series("expected_clv_365d", clv, dtype=pl.Float64).fill_nan(None)
-        if clv is not None
-        else pl.lit(None, dtype=pl.Float64).alias("expected_clv_365d"),
-    )
-
-
-def fit_report(orders: pl.DataFrame | pl.LazyFrame, as_of: date, unit: str = "days") -> dict:
-    """The `clv` command's JSON: {unit, as_of, customers, repeat_customers, bgnbd: {r, alpha,
-    a, b}, gamma_gamma: {p, q, v} or null when the spend model cannot be fit}.
-
-    Raises InputError when BG/NBD cannot be fit (too few repeat customers, no convergence).
-    """
-    s = summary(orders, as_of, unit)
-    bg = fit_bgnbd(s)
-    try:
-        gg = fit_gamma_gamma(s)
-        gamma_gamma = {"p": gg.p, "q": gg.q, "v": gg.v}
-    except InputError:
-        gamma_gamma = None
-    return {
-        "unit": unit,
-        "as_of": as_of.isoformat(),
-        "customers": s.height,
-        "repeat_customers": _repeat_count(s),
-        "bgnbd": {"r": bg.r, "alpha": bg.alpha, "a": bg.a, "b": bg.b},
-        "gamma_gamma": gamma_gamma,
-    }
-
-
-# ---------------------------------------------------------------- diagnostics
+# ---------------------------------------------------------------- the process
 def purchase_count_pmf(m: BGNBD, t: ArrayLike, n: int) -> np.ndarray:
     """P(X(t) = n): n repeat purchases in the first t units after the first purchase (FHL eq. 8).
 
@@ -471,181 +351,3 @@ def simulate_bgnbd(m: BGNBD, T: ArrayLike, seed: int = 0) -> pl.DataFrame:
         {"frequency": x, "recency": tx, "T": T},
         schema={"frequency": pl.Int64, "recency": pl.Float64, "T": pl.Float64},
     ).select(pl.format("c{}", pl.int_range(pl.len())).alias("customer_id"), pl.all())
-
-
-def frequency_histogram(m: BGNBD, s: pl.DataFrame, max_freq: int = 7) -> pl.DataFrame:
-    """Actual vs model-expected number of customers by repeat frequency (fit diagnostic).
-
-    Rows for frequency 0..max_freq; the last row (label "7+") counts max_freq or more.
-    expected = sum over customers of P(X(T_i) = n), each over that customer's own T.
-    Columns: frequency (Int64), label (Utf8), actual (Int64), expected (Float64).
-    """
-    T, weight = _patterns(s, ["T"])
-    freqs = np.arange(max_freq + 1)
-    expected = np.array([(weight * purchase_count_pmf(m, T, int(n))).sum() for n in freqs[:-1]])
-    expected = np.append(expected, weight.sum() - expected.sum())
-    actual = (
-        s.select(pl.col("frequency").clip(upper_bound=max_freq).alias("frequency"))
-        .group_by("frequency")
-        .agg(pl.len().cast(pl.Int64).alias("actual"))
-    )
-    labels = [str(n) for n in freqs[:-1]] + [f"{max_freq}+"]
-    return (
-        pl.DataFrame(
-            {"frequency": freqs, "label": labels, "expected": expected},
-            schema={"frequency": pl.Int64, "label": pl.Utf8, "expected": pl.Float64},
-        )
-        .join(actual, on="frequency", how="left")
-        .with_columns(pl.col("actual").fill_null(0))
-        .select("frequency", "label", "actual", "expected")
-    )
-
-
-def calibration_holdout(
-    orders: pl.DataFrame | pl.LazyFrame, cut_date: date, end_date: date
-) -> pl.DataFrame:
-    """Fit BG/NBD on the orders before `cut_date`, predict the holdout `cut_date`..`end_date`.
-
-    Time in days. The calibration summary is taken as of the day before cut_date; the holdout
-    lasts (end_date - cut_date) + 1 days, both ends included. One row per customer who bought
-    before cut_date: customer_id, frequency_cal, recency_cal, T_cal, p_alive,
-    predicted_purchases, actual_purchases (distinct purchase days in the holdout, the same
-    unit as frequency), holdout_days. Raises InputError when the calibration period cannot
-    support a fit or the dates are out of order.
-    """
-    if end_date < cut_date:
-        raise InputError(f"the holdout end {end_date} is before the cut date {cut_date}")
-    lf = orders.lazy()
-    _require(lf, ("customer_id", "order_date", "revenue"))
-    day = _day_expr(lf.collect_schema())
-    cal_end = cut_date - timedelta(days=1)
-    s = summary(lf, cal_end, "days")
-    bg = fit_bgnbd(s)
-    holdout_days = (end_date - cut_date).days + 1
-    actual = (
-        lf.select("customer_id", day.alias("day"))
-        .filter((pl.col("day") >= cut_date) & (pl.col("day") <= end_date))
-        .group_by("customer_id")
-        .agg(pl.col("day").n_unique().cast(pl.Int64).alias("actual_purchases"))
-        .collect()
-    )
-    x, tx, T = (s[c].to_numpy().astype(float) for c in ("frequency", "recency", "T"))
-    return (
-        s.select(
-            "customer_id",
-            pl.col("frequency").alias("frequency_cal"),
-            pl.col("recency").alias("recency_cal"),
-            pl.col("T").alias("T_cal"),
-        )
-        .with_columns(
-            pl.Series("p_alive", p_alive(bg, x, tx, T)),
-            pl.Series("predicted_purchases", expected_purchases(bg, float(holdout_days), x, tx, T)),
-        )
-        .join(actual, on="customer_id", how="left")
-        .with_columns(
-            pl.col("actual_purchases").fill_null(0),
-            pl.lit(holdout_days, dtype=pl.Int64).alias("holdout_days"),
-        )
-    )
-
-
-def holdout_summary(h: pl.DataFrame, max_freq: int = 7) -> pl.DataFrame:
-    """Aggregate calibration_holdout by calibration frequency (0..max_freq, last bucket "7+").
-
-    Columns: frequency_cal (Int64), label, customers, actual (mean holdout purchases per
-    customer), predicted (mean model prediction). Close columns mean a well-calibrated model.
-    """
-    bucket = pl.col("frequency_cal").clip(upper_bound=max_freq)
-    return (
-        h.group_by(bucket.alias("frequency_cal"))
-        .agg(
-            pl.len().cast(pl.Int64).alias("customers"),
-            pl.col("actual_purchases").mean().alias("actual"),
-            pl.col("predicted_purchases").mean().alias("predicted"),
-        )
-        .sort("frequency_cal")
-        .with_columns(
-            pl.when(pl.col("frequency_cal") >= max_freq)
-            .then(pl.format("{}+", pl.col("frequency_cal")))
-            .otherwise(pl.col("frequency_cal").cast(pl.Utf8))
-            .alias("label")
-        )
-        .select("frequency_cal", "label", "customers", "actual", "predicted")
-    )
-
-
-# ---------------------------------------------------------------- display helpers
-FIT_SERIES = {"actual": "Actual", "model": "Model"}
-
-
-def parameter_table(report: dict) -> pl.DataFrame:
-    """The fitted parameters of a fit_report, one row each with what it means.
-
-    Columns: model (BG/NBD, Gamma-Gamma), parameter, value, meaning. The Gamma-Gamma rows are
-    left out when the spend model could not be fitted.
-    """
-    unit = report.get("unit", "days")
-    rows = [
-        ("BG/NBD", "r", "shape of the purchase-rate distribution"),
-        ("BG/NBD", "alpha", f"scale (in {unit}) of the purchase-rate distribution"),
-        ("BG/NBD", "a", "drop-out probability: Beta shape a"),
-        ("BG/NBD", "b", "drop-out probability: Beta shape b"),
-        ("Gamma-Gamma", "p", "shape of spend per purchase"),
-        ("Gamma-Gamma", "q", "shape of the customers' spend-rate distribution"),
-        ("Gamma-Gamma", "v", "scale of the customers' spend-rate distribution"),
-    ]
-    fitted = {"BG/NBD": report["bgnbd"], "Gamma-Gamma": report.get("gamma_gamma")}
-    kept = [(m, name, fitted[m][name], text) for m, name, text in rows if fitted[m] is not None]
-    return pl.DataFrame(
-        kept,
-        schema={"model": pl.Utf8, "parameter": pl.Utf8, "value": pl.Float64, "meaning": pl.Utf8},
-        orient="row",
-    )
-
-
-def fit_diagnostics(
-    orders: pl.DataFrame | pl.LazyFrame, as_of: date, unit: str = "days"
-) -> tuple[dict, pl.DataFrame]:
-    """fit_report and the frequency_histogram of its BG/NBD fit on the same summary."""
-    report = fit_report(orders, as_of, unit)
-    hist = frequency_histogram(BGNBD(**report["bgnbd"]), summary(orders, as_of, unit))
-    return report, hist
-
-
-def _versus_long(frame: pl.DataFrame, model: str, index: list[str], value: str) -> pl.DataFrame:
-    series = {"actual": FIT_SERIES["actual"], model: FIT_SERIES["model"]}
-    return frame.unpivot(
-        index=index, on=list(series), variable_name="series", value_name=value
-    ).with_columns(pl.col("series").replace_strict(series))
-
-
-def frequency_histogram_long(hist: pl.DataFrame) -> pl.DataFrame:
-    """frequency_histogram in long form for grouped bars: frequency, label, series (Actual /
-    Model), customers."""
-    return _versus_long(hist, "expected", ["frequency", "label"], "customers").with_columns(
-        pl.col("customers").cast(pl.Float64)
-    )
-
-
-def holdout_summary_long(summary_: pl.DataFrame) -> pl.DataFrame:
-    """holdout_summary in long form for a line chart: frequency_cal, label, customers, series
-    (Actual / Model), purchases (mean holdout purchases per customer)."""
-    return _versus_long(summary_, "predicted", ["frequency_cal", "label", "customers"], "purchases")
-
-
-def holdout_cut_dates(first_order: date, end: date) -> tuple[date, date] | None:
-    """(earliest, suggested) cut date for calibration_holdout on data from first_order to end.
-
-    The earliest cut leaves one calibration day; the suggested one keeps the last quarter of
-    the span (at least 30 days) as holdout, but never before the earliest. None when the data
-    spans fewer than 2 days.
-    """
-    if isinstance(first_order, datetime):
-        first_order = first_order.date()
-    if isinstance(end, datetime):
-        end = end.date()
-    span = (end - first_order).days
-    if span < 2:
-        return None
-    earliest = first_order + timedelta(days=1)
-    return earliest, max(earliest, end - timedelta(days=max(30, span // 4)))

@@ -14,19 +14,22 @@ function of them. Formulas follow gbstats:
   -P(lift < 0) E[lift | lift < 0]] (the loss of keeping control, the loss of shipping the variant);
 - CUPED (regression adjustment) with theta from the pooled data of both variants.
 
-Also: sample ratio mismatch, Fisher's exact test, Holm / Benjamini-Hochberg corrections,
-standardised mean differences, power / sample size / MDE and the plain-language verdict.
+Also: sample ratio mismatch, Fisher's exact test, Holm / Benjamini-Hochberg corrections and
+standardised mean differences. Power and sample size live in core.experiments.power, the verdict
+in words in core.experiments.verdict.
 Works on floats and, where noted, on numpy arrays (for cumulative lift over time).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 from scipy import stats as sps
+
+from core.experiments.power import minimum_detectable_effect
 
 SRM_THRESHOLD = 0.001
 SMD_THRESHOLD = 0.1
@@ -314,56 +317,6 @@ def adjust_p_values(p_values: Sequence[float], method: Correction = "holm") -> n
     raise ValueError(f"unknown correction {method!r}: use holm, bh or none")
 
 
-# ---------------------------------------------------------------- power
-def _z(alpha: float, power: float) -> float:
-    return float(sps.norm.ppf(1 - alpha / 2) + sps.norm.ppf(power))
-
-
-def sample_size_proportion(
-    baseline: float, mde: float, alpha: float = 0.05, power: float = 0.8, relative: bool = True
-) -> int:
-    """Units per variant to detect a change of `mde` from a baseline rate (two-sided z-test).
-
-    n = (z_{1-alpha/2} + z_power)^2 (p1(1-p1) + p2(1-p2)) / (p2 - p1)^2.
-    """
-    p1 = baseline
-    p2 = baseline * (1 + mde) if relative else baseline + mde
-    if not (0 < p1 < 1 and 0 < p2 < 1) or p1 == p2:
-        raise ValueError("baseline and baseline + effect must both lie strictly between 0 and 1")
-    n = _z(alpha, power) ** 2 * (p1 * (1 - p1) + p2 * (1 - p2)) / (p2 - p1) ** 2
-    return int(np.ceil(n))
-
-
-def sample_size_mean(
-    sd: float, mde: float, alpha: float = 0.05, power: float = 0.8, baseline: float | None = None
-) -> int:
-    """Units per variant to detect a change of `mde` in a mean with standard deviation `sd`.
-
-    n = 2 (z_{1-alpha/2} + z_power)^2 sd^2 / delta^2; with `baseline` the mde is relative.
-    """
-    delta = mde * abs(baseline) if baseline is not None else mde
-    if delta == 0 or sd <= 0:
-        raise ValueError("the effect and the standard deviation must be positive")
-    return int(np.ceil(2 * _z(alpha, power) ** 2 * sd**2 / delta**2))
-
-
-def sample_size_note(alpha: float, power: float) -> str:
-    """The assumptions and formula behind the sample size, in one line."""
-    return (
-        f"Two-sided test at {alpha:g}, {power:.0%} power: "
-        "n = (z₁₋α/₂ + z_power)² × variance / effect²."
-    )
-
-
-def minimum_detectable_effect(
-    a: Statistic, b: Statistic, alpha: float = 0.05, power: float = 0.8
-) -> tuple[float, float]:
-    """(absolute, relative) MDE of the running experiment: (z + z) sqrt(vA/nA + vB/nB)."""
-    delta = _z(alpha, power) * np.sqrt(a.variance / a.n + b.variance / b.n)
-    ma = a.unadjusted_mean
-    return float(delta), float(delta / abs(ma)) if ma else float("nan")
-
-
 # ---------------------------------------------------------------- comparison of all variants
 @dataclass(frozen=True)
 class VariantResult:
@@ -422,136 +375,6 @@ def compare(
             )
         )
     return out
-
-
-# ---------------------------------------------------------------- plain language
-@dataclass(frozen=True)
-class Verdict:
-    headline: str
-    detail: str
-    recommendation: str
-    outcome: Literal["win", "loss", "inconclusive", "untrusted"]
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        return " ".join(s for s in (self.headline, self.detail, self.recommendation) if s)
-
-
-def fmt_value(x: float, kind: str) -> str:
-    return f"{x:.1%}" if kind == "proportion" else f"{x:,.2f}"
-
-
-def fmt_p(p: float) -> str:
-    if not np.isfinite(p):
-        return "n/a"
-    return "< 0.0001" if p < 0.0001 else f"{p:.4f}" if p < 0.01 else f"{p:.3f}"
-
-
-def p_text(p: float, word: str = "p") -> str:
-    """'p = 0.0006' or 'p < 0.0001'."""
-    f = fmt_p(p)
-    return f"{word} {f}" if f.startswith("<") else f"{word} = {f}"
-
-
-_LABELS = {
-    "retained": "retention",
-    "converted": "conversion",
-    "conversions": "conversion rate",
-    "churned": "churn",
-    "purchased": "purchase rate",
-    "clicked": "click rate",
-    "renewed": "renewal",
-}
-
-
-def metric_label(metric: str) -> str:
-    """A readable name for an outcome column: 'retained' -> 'retention'."""
-    m = metric.replace("_", " ").strip()
-    return _LABELS.get(m.lower(), m)
-
-
-def fmt_prob(x: float) -> str:
-    """A probability in words-friendly form: never a misleading 100% or 0%."""
-    if x > 0.99:
-        return "over 99%"
-    if x < 0.01:
-        return "under 1%"
-    return f"{x:.0%}"
-
-
-def _signed_pct(x: float) -> str:
-    return f"{x:+.0%}" if abs(x) >= 0.1 else f"{x:+.1%}"
-
-
-def verdict(
-    result: VariantResult,
-    control: str,
-    kind: str,
-    metric: str,
-    alpha: float = 0.05,
-    problems: Sequence[str] = (),
-    best_segment: tuple[str, float] | None = None,
-    corrected: bool = False,
-) -> Verdict:
-    """One plain-language verdict for a variant against control, with the CI in words."""
-    verb_up, verb_down = "rose", "fell"
-    a, b = result.control_value, result.value
-    rel, ab = result.relative, result.absolute
-    p = result.p_adjusted if corrected else ab.p_value
-    p_word = "adjusted p" if corrected else "p"
-    moved = verb_up if b > a else verb_down if b < a else "stayed"
-    label = metric_label(metric)
-    headline = (
-        f"{label[:1].upper()}{label[1:]} {moved} from {fmt_value(a, kind)} in {control} to "
-        f"{fmt_value(b, kind)} in {result.variant} "
-        f"({_signed_pct(rel.lift)} relative, {p_text(p, p_word)})."
-    )
-    conf = f"{1 - alpha:.0%}"
-    if kind == "proportion":
-        abs_words = f"{ab.ci_low * 100:+.1f} to {ab.ci_high * 100:+.1f} percentage points"
-    else:
-        abs_words = f"{ab.ci_low:+,.2f} to {ab.ci_high:+,.2f} per unit"
-    detail = (
-        f"We are {conf} confident the true effect lies between {_signed_pct(rel.ci_low)} and "
-        f"{_signed_pct(rel.ci_high)} relative ({abs_words}); the chance that "
-        f"{result.variant} beats {control} is {fmt_prob(result.bayes.chance_to_win)}."
-    )
-    notes = []
-    if problems:
-        outcome = "untrusted"
-        recommendation = (
-            "Do not act on this result yet: the health checks failed ("
-            + "; ".join(problems)
-            + "). Fix the assignment or data and re-run."
-        )
-    elif p < alpha and ab.lift > 0:
-        outcome = "win"
-        where = ""
-        if best_segment is not None:
-            where = (
-                f", starting with the {best_segment[0]} segment where the lift is largest "
-                f"({_signed_pct(best_segment[1])})"
-            )
-        recommendation = f"The offer works; scale {result.variant} up{where}."
-    elif p < alpha and ab.lift < 0:
-        outcome = "loss"
-        recommendation = f"The offer hurts: keep {control} and do not scale {result.variant}."
-    else:
-        outcome = "inconclusive"
-        mde = result.mde_relative
-        mde_words = (
-            f" (it could reliably detect only a change of about {mde:.0%})"
-            if (np.isfinite(mde))
-            else ""
-        )
-        recommendation = (
-            f"No measurable difference at this sample size{mde_words}: keep {control}, or run "
-            "longer with more units if a smaller effect would still matter."
-        )
-    if result.small_counts and result.fisher_p is not None:
-        notes.append(f"Counts are small; Fisher's exact test gives p = {fmt_p(result.fisher_p)}.")
-    return Verdict(headline, detail, recommendation, outcome, notes)
 
 
 def _f(x) -> float:

@@ -10,9 +10,10 @@ import numpy as np
 import polars as pl
 from scipy import stats as sps
 
-from core import abtest as ab
-from core.experiment import Experiment
-from core.experiment_analysis import Analysis
+from core.experiments import stats as ab
+from core.experiments import verdict as vd
+from core.experiments.analysis import Analysis
+from core.experiments.files import Experiment
 
 
 # ---------------------------------------------------------------- outputs
@@ -169,21 +170,21 @@ def headline_figures(analysis: Analysis, result: ab.VariantResult) -> list[Figur
     corrected = analysis.correction != "none" and len(analysis.variants) > 1
     p = result.p_adjusted if corrected else result.absolute.p_value
     return [
-        Figure(control_label(analysis), ab.fmt_value(result.control_value, analysis.kind)),
+        Figure(control_label(analysis), vd.fmt_value(result.control_value, analysis.kind)),
         Figure(
             result.variant,
-            ab.fmt_value(result.value, analysis.kind),
+            vd.fmt_value(result.value, analysis.kind),
             delta=f"{result.relative.lift:+.1%} relative",
         ),
         Figure(
             "p-value (adjusted)" if corrected else "p-value",
-            ab.fmt_p(p),
+            vd.fmt_p(p),
             help="Two-sided Welch t-test on the absolute difference"
             + (f" ({CORRECTION_NAMES[analysis.correction]} correction)." if corrected else "."),
         ),
         Figure(
             "Chance to win",
-            ab.fmt_prob(result.bayes.chance_to_win),
+            vd.fmt_prob(result.bayes.chance_to_win),
             help="Bayesian: probability the variant's true lift is above 0.",
         ),
     ]
@@ -195,7 +196,7 @@ CORRECTION_NAMES = {"holm": "Holm", "bh": "Benjamini-Hochberg", "none": "no"}
 def small_count_notes(analysis: Analysis) -> list[str]:
     """One sentence per variant with small counts, giving Fisher's exact p."""
     return [
-        f"Small counts in {r.variant}: Fisher's exact test gives p = {ab.fmt_p(r.fisher_p)} "
+        f"Small counts in {r.variant}: Fisher's exact test gives p = {vd.fmt_p(r.fisher_p)} "
         "(more reliable here than the t-test)."
         for r in analysis.variants
         if r.small_counts and r.fisher_p is not None

@@ -3,7 +3,7 @@
 Reads a row-level file (one row per unit: variant, outcomes, optional pre-period covariate,
 segments and date) or an aggregated one (one row per variant: units and conversions, or units,
 sum and sum_squares) into an `Experiment`, with the roles detected and editable through
-`overrides`. core.experiment_analysis analyses it; core.experiment_report shows the result.
+`overrides`. core.experiments.analysis analyses it; core.experiments.report shows the result.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from core.errors import InputError
+from core.model.errors import InputError
 
 ROW_ROLES = ("unit", "variant", "outcome", "pre_period", "segment", "date")
 AGG_ROLES = ("variant", "units", "conversions", "sum", "sum_squares")

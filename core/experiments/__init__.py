@@ -1,0 +1,157 @@
+"""Experiments (A/B tests): reading an experiment file, the statistics, the analysis, the report.
+
+The public API is re-exported here, so callers write `from core import experiments as ex` and
+`ex.analyse(ex.load_experiment(path))`. Modules, by idea:
+
+- files: the experiment file, its roles (Experiment, from_frame, load_experiment)
+- stats: per-variant statistics and the tests that compare them (gbstats formulas)
+- power: sample size and minimum detectable effect
+- health: sample ratio, covariate balance and other checks
+- analysis: analyse() puts statistics, health, CUPED, segments and time together
+- verdict: the result in plain words
+- report: tables, figures, texts and the `abtest` JSON
+"""
+
+from core.experiments.analysis import (
+    Analysis,
+    CupedInfo,
+    analyse,
+    cumulative_lift,
+    segment_results,
+    summary_table,
+    variant_statistics,
+)
+from core.experiments.files import (
+    Experiment,
+    default_control,
+    detect_roles,
+    from_frame,
+    load_experiment,
+)
+from core.experiments.health import HealthCheck, covariate_balance, health_checks
+from core.experiments.power import (
+    minimum_detectable_effect,
+    sample_size_mean,
+    sample_size_note,
+    sample_size_proportion,
+)
+from core.experiments.report import (
+    CORRECTION_NAMES,
+    RESULT_COLUMNS,
+    Figure,
+    baseline_rate,
+    control_label,
+    cuped_summary,
+    cuped_table,
+    headline_figures,
+    lift_posterior,
+    mde_lines,
+    mde_table,
+    results_table,
+    roles_summary,
+    segment_caution,
+    small_count_notes,
+    to_dict,
+    variant_intervals,
+)
+from core.experiments.stats import (
+    BayesianResult,
+    Correction,
+    ProportionStatistic,
+    RegressionAdjustedStatistic,
+    SampleMeanStatistic,
+    SRMResult,
+    Statistic,
+    TestResult,
+    VariantResult,
+    adjust_p_values,
+    bayesian_test,
+    compare,
+    compute_theta,
+    fisher_exact_p,
+    frequentist_test,
+    holm,
+    risk,
+    small_counts,
+    srm_test,
+    standardised_mean_difference,
+    variance_reduction,
+    with_theta,
+)
+from core.experiments.verdict import (
+    Verdict,
+    fmt_p,
+    fmt_prob,
+    fmt_value,
+    metric_label,
+    p_text,
+    verdict,
+)
+
+__all__ = [
+    "CORRECTION_NAMES",
+    "RESULT_COLUMNS",
+    "Analysis",
+    "BayesianResult",
+    "Correction",
+    "CupedInfo",
+    "Experiment",
+    "Figure",
+    "HealthCheck",
+    "ProportionStatistic",
+    "RegressionAdjustedStatistic",
+    "SRMResult",
+    "SampleMeanStatistic",
+    "Statistic",
+    "TestResult",
+    "VariantResult",
+    "Verdict",
+    "adjust_p_values",
+    "analyse",
+    "baseline_rate",
+    "bayesian_test",
+    "compare",
+    "compute_theta",
+    "control_label",
+    "covariate_balance",
+    "cumulative_lift",
+    "cuped_summary",
+    "cuped_table",
+    "default_control",
+    "detect_roles",
+    "fisher_exact_p",
+    "fmt_p",
+    "fmt_prob",
+    "fmt_value",
+    "frequentist_test",
+    "from_frame",
+    "headline_figures",
+    "health_checks",
+    "holm",
+    "lift_posterior",
+    "load_experiment",
+    "mde_lines",
+    "mde_table",
+    "metric_label",
+    "minimum_detectable_effect",
+    "p_text",
+    "results_table",
+    "risk",
+    "roles_summary",
+    "sample_size_mean",
+    "sample_size_note",
+    "sample_size_proportion",
+    "segment_caution",
+    "segment_results",
+    "small_count_notes",
+    "small_counts",
+    "srm_test",
+    "standardised_mean_difference",
+    "summary_table",
+    "to_dict",
+    "variance_reduction",
+    "variant_intervals",
+    "variant_statistics",
+    "verdict",
+    "with_theta",
+]
