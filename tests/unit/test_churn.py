@@ -324,3 +324,34 @@ def test_retention_long() -> None:
     assert long["measure"].to_list() == ["Retention"] * 3 + ["Churn"] * 3
     assert long["rate"].to_list() == [0.5, 0.5, 0.0, 0.5, 0.5, 1.0]
     assert long["previous_customers"].to_list() == [2, 2, 3] * 2
+
+
+def test_period_retention_keeps_the_last_month_of_a_mid_month_range():
+    """Sample orders from 2023-07-15 to 2026-06-10: the grid must run July 2023 .. June 2026.
+
+    The old grid stepped from the first order's date (07-15, 08-15, ...), so June 2026 (whose
+    15th lies after the last order) was lost. Customers per month come from the csv module."""
+    import csv
+    from pathlib import Path
+
+    from core.ingest import load_orders
+
+    path = Path(__file__).resolve().parents[2] / "data" / "orders.csv"
+    lo, hi = "2023-07-15", "2026-06-10"
+    by_month: dict[str, set[str]] = {}
+    with path.open(newline="") as fh:
+        for row in csv.DictReader(fh):
+            if lo <= row["Order Date"] <= hi:
+                by_month.setdefault(row["Order Date"][:7], set()).add(row["Customer ID"])
+    orders = load_orders(path).orders.filter(
+        pl.col("order_date").is_between(D(2023, 7, 15), D(2026, 6, 10))
+    )
+    ret = churn.period_retention(orders, "month")
+    assert ret["label"][0] == "2023-07" and ret["label"][-1] == "2026-06"
+    assert ret.height == 36
+    assert ret["partial"][0] and ret["partial"][-1] and not ret["partial"][1:-1].any()
+    assert dict(zip(ret["label"], ret["customers"], strict=True)) == {
+        m: len(ids) for m, ids in by_month.items()
+    }
+    june, may = by_month["2026-06"], by_month["2026-05"]
+    assert ret["retained"][-1] == len(june & may)
