@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.ingest.mapping_check import mapping_problems
 from core.ingest.quality import quality_report
 from core.ingest.readers import excel_sheets
 from core.schema import OPTIONAL_ROLES, REQUIRED_ROLES
@@ -103,7 +104,9 @@ with st.form("mapping"):
             help=ROLE_HELP[role],
             key=f"map_{role}",
         )
-    if st.form_submit_button("Apply mapping", type="primary"):
+    if st.form_submit_button("Apply mapping", type="primary") and not ui.refused(
+        mapping_problems(raw, {r: c for r, c in picked.items() if c != "—"})
+    ):
         detected = loaded.detected if loaded else {}
         overrides = {
             r: ("" if c == "—" else c)

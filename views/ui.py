@@ -366,3 +366,10 @@ def table(
 
 def show_error(exc: Exception, what: str = "This input cannot be used") -> None:
     st.error(f"{what}: {exc}")
+
+
+def refused(problems: Sequence[str], what: str = "This mapping is not applied") -> bool:
+    """Show why a choice is refused (one line per reason); True when there is any reason."""
+    if problems:
+        st.error(f"{what}:\n" + "\n".join(f"- {p}" for p in problems))
+    return bool(problems)
