@@ -37,7 +37,7 @@ import polars as pl
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from core.customers import customer_base  # noqa: E402
+from core.hub import customer_base  # noqa: E402
 from core.ingest import load_orders  # noqa: E402
 from core.metrics import kpis, monthly  # noqa: E402
 

@@ -91,8 +91,8 @@ def _cmd_customers(args: argparse.Namespace) -> Any:
     import polars as pl
 
     from core.churn import check_thresholds
-    from core.customers import customer_table
     from core.export import to_csv_text, write_table
+    from core.hub import customer_table
     from core.segments import SEGMENT_ORDER
 
     check_thresholds(args.churn_days, args.at_risk_days)
@@ -130,8 +130,8 @@ def _cmd_churn(args: argparse.Namespace) -> Any:
     import polars as pl
 
     from core.churn import check_thresholds, churn_list
-    from core.customers import customer_table
     from core.export import to_csv_text, write_table
+    from core.hub import customer_table
 
     check_thresholds(args.churn_days, args.at_risk_days)
     if args.out and Path(args.out).suffix.lower() not in (".csv", ".xlsx", ".parquet"):
@@ -186,7 +186,7 @@ def _cmd_insights(args: argparse.Namespace) -> Any:
     skipped with a warning on stderr; the others still run."""
     import os
 
-    from core.customers import customer_table
+    from core.hub import customer_table
     from core.rules import evaluate, load_rules
 
     rules = load_rules(args.rules)

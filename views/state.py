@@ -15,9 +15,9 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from core.customers import customer_table
 from core.errors import InputError
 from core.filters import Filters, apply_filters, dimension_values
+from core.hub import customer_metrics, with_status
 from core.ingest import Loaded, load_customers, load_orders
 from core.ingest.readers import read_table
 from core.schema import AT_RISK_DAYS, CHURN_DAYS, Settings, resolve_as_of
@@ -179,15 +179,10 @@ def _filtered(key: str, _orders: pl.DataFrame, _filters: Filters) -> pl.DataFram
 
 @st.cache_data(show_spinner="Computing customer metrics…", max_entries=12)
 def _hub(
-    key: str, _orders: pl.DataFrame, _customers: pl.DataFrame | None, _settings: Settings
+    key: str, _orders: pl.DataFrame, _customers: pl.DataFrame | None, as_of: date
 ) -> pl.DataFrame:
-    return customer_table(
-        _orders,
-        as_of=_settings.as_of,
-        churn_days=_settings.churn_days,
-        at_risk_days=_settings.at_risk_days,
-        customers=_customers,
-    )
+    """The threshold-free customer table (with the CLV fit), once per dataset, filters and as_of."""
+    return customer_metrics(_orders, as_of=as_of, customers=_customers)
 
 
 # ---------------------------------------------------------------- what pages use
@@ -199,6 +194,7 @@ class AppData:
 
     name: str
     key: str  # changes with dataset, mapping, filters and settings: use it as a cache key
+    hub_key: str  # changes with dataset, mapping, filters and as_of (not the thresholds)
     loaded: Loaded
     orders: pl.DataFrame
     all_orders: pl.DataFrame
@@ -225,8 +221,12 @@ class AppData:
         return None
 
     def customer_table(self) -> pl.DataFrame:
-        """The customer metrics table (SPEC hub), cached per dataset, filters and settings."""
-        return _hub(self.key, self.orders, self.customers_file, self.settings)
+        """The customer metrics table (SPEC hub): cached per dataset, filters and as_of; the
+        status for the current thresholds is a cheap view on it (a threshold change never
+        refits CLV)."""
+        s = self.settings
+        table = _hub(self.hub_key, self.orders, self.customers_file, s.as_of)
+        return with_status(table, s.churn_days, s.at_risk_days)
 
 
 def app_data() -> AppData:
@@ -253,10 +253,12 @@ def app_data() -> AppData:
         at_risk_days=int(sv["at_risk_days"]),
     )
     cdig = ds.customers.digest if ds.customers else "-"
-    key = f"{fkey}|{cdig}|{settings.as_of}|{settings.churn_days}|{settings.at_risk_days}"
+    hub_key = f"{fkey}|{cdig}|{settings.as_of}"
+    key = f"{hub_key}|{settings.churn_days}|{settings.at_risk_days}"
     return AppData(
         name=ds.orders.name,
         key=hashlib.sha1(key.encode()).hexdigest(),
+        hub_key=hashlib.sha1(hub_key.encode()).hexdigest(),
         loaded=loaded,
         orders=orders,
         all_orders=loaded.orders,

@@ -13,7 +13,7 @@ from datetime import date
 
 import polars as pl
 
-from core.customers import customer_base
+from core.hub import customer_base
 from core.model.errors import InputError
 from core.model.settings import check_thresholds
 
@@ -58,7 +58,7 @@ def _orders_until(orders: pl.DataFrame | pl.LazyFrame, as_of: date | None) -> pl
 
 def customer_activity(orders: pl.DataFrame | pl.LazyFrame, as_of: date) -> pl.DataFrame:
     """Per customer: the columns churn needs, straight from the canonical orders frame
-    (core.customers.customer_base: first/last order, orders, order_days, revenue, revenue_365d,
+    (core.hub.customer_base: first/last order, orders, order_days, revenue, revenue_365d,
     recency_days, tenure_days, avg_days_between_orders). Orders after as_of are ignored."""
     return customer_base(orders, as_of).sort("customer_id").collect()
 

@@ -21,6 +21,7 @@ from core.clv.model import (
     summary,
 )
 from core.model.errors import InputError
+from core.model.schema import kept_lines
 
 
 def frequency_histogram(m: BGNBD, s: pl.DataFrame, max_freq: int = 7) -> pl.DataFrame:
@@ -65,7 +66,7 @@ def calibration_holdout(
     """
     if end_date < cut_date:
         raise InputError(f"the holdout end {end_date} is before the cut date {cut_date}")
-    lf = orders.lazy()
+    lf = kept_lines(orders)  # the purchases every fit reads
     _require(lf, ("customer_id", "order_date", "revenue"))
     day = _day_expr(lf.collect_schema())
     cal_end = cut_date - timedelta(days=1)

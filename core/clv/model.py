@@ -26,6 +26,7 @@ from numpy.typing import ArrayLike
 from scipy import special, stats
 
 from core.model.errors import InputError
+from core.model.schema import kept_lines
 
 UNITS = {"days": 1.0, "weeks": 7.0}
 MIN_REPEAT_CUSTOMERS = 20
@@ -94,14 +95,16 @@ def summary(orders: pl.DataFrame | pl.LazyFrame, as_of: date, unit: str = "days"
     frequency = distinct purchase days - 1 (repeat purchase days), recency = last - first
     purchase day, T = as_of - first purchase day (both in `unit`: days, or weeks = days / 7),
     monetary_value = mean revenue of the repeat purchase days (each day's lines summed; the
-    first day is left out; 0 when frequency == 0). Revenue is taken as given (gross).
+    first day is left out; 0 when frequency == 0). Only kept lines count (core.model.schema.
+    kept_lines: returned and cancelled lines left out), so every fit (the hub, the `clv`
+    command, the Churn page) reads the same purchases.
     Columns: customer_id, frequency (Int64), recency, T, monetary_value (Float64); sorted by
     customer_id.
     """
     if unit not in UNITS:
         raise InputError(f"unit must be one of {', '.join(UNITS)}, got {unit!r}")
     per_unit = UNITS[unit]
-    lf = orders.lazy()
+    lf = kept_lines(orders)
     _require(lf, ("customer_id", "order_date", "revenue"))
     day = _day_expr(lf.collect_schema())
     days = (

@@ -123,3 +123,12 @@ def resolve_as_of(orders: Frame, as_of: date | None = None) -> date:
         return as_of
     last = as_lazy(orders).select(pl.col("order_date").max()).collect().item()
     return last or date.today()
+
+
+def kept_lines(orders: Frame) -> pl.LazyFrame:
+    """The lines customers kept: returned and cancelled lines left out (all lines when the file
+    has no status). The lines net revenue and the CLV spend model read."""
+    lf = as_lazy(orders)
+    if "status" not in lf.collect_schema().names():
+        return lf
+    return lf.filter(~pl.col("status").is_in(list(NET_EXCLUDED)) | pl.col("status").is_null())

@@ -7,7 +7,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from core.customers import attribute_columns, customer_table
+from core.hub import attribute_columns, customer_table
 from core.schema import CUSTOMER_COLUMNS
 
 # as_of = 2024-03-31 (the last order).

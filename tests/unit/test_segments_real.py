@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from core import segments as sg
-from core.customers import customer_table
+from core.hub import customer_table
 
 CDNOW = Path(__file__).resolve().parent.parent / "data" / "CDNOW_sample.txt"
 AS_OF = date(1998, 6, 30)  # the end of the observation window

@@ -1,0 +1,56 @@
+"""The per-customer base every customer figure starts from, and which order columns are customer
+attributes.
+
+customer_base is cheap (one group-by over the orders up to as_of) and threshold-free: churn reads
+it directly when it needs no more than recency and revenue.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import polars as pl
+
+from core.model.schema import ORDER_DTYPES, Frame, as_lazy
+
+_NOT_ATTRIBUTES = set(ORDER_DTYPES) | {"source_row", "unit_cost"}
+
+
+def customer_base(orders: Frame, as_of: date) -> pl.LazyFrame:
+    """Per customer, from the orders up to as_of: first_order, last_order, orders (distinct
+    order ids), order_days (distinct order dates), revenue, revenue_365d (orders after
+    as_of - 365 days), recency_days, tenure_days, and avg_days_between_orders
+    ((last - first) / (order_days - 1); null for customers who ordered on a single day)."""
+    lf = as_lazy(orders).filter(pl.col("order_date") <= as_of)
+    year_ago = as_of - timedelta(days=365)
+    order_col = "order_id" if "order_id" in lf.collect_schema().names() else "order_date"
+    return (
+        lf.group_by("customer_id")
+        .agg(
+            first_order=pl.col("order_date").min(),
+            last_order=pl.col("order_date").max(),
+            orders=pl.col(order_col).n_unique().cast(pl.Int64),
+            order_days=pl.col("order_date").n_unique().cast(pl.Int64),
+            revenue=pl.col("revenue").sum(),
+            revenue_365d=pl.col("revenue").filter(pl.col("order_date") > year_ago).sum(),
+        )
+        .with_columns(
+            recency_days=(pl.lit(as_of) - pl.col("last_order")).dt.total_days(),
+            tenure_days=(pl.lit(as_of) - pl.col("first_order")).dt.total_days(),
+        )
+        .with_columns(
+            avg_days_between_orders=pl.when(pl.col("order_days") > 1).then(
+                (pl.col("tenure_days") - pl.col("recency_days")) / (pl.col("order_days") - 1)
+            )
+        )
+    )
+
+
+def attribute_columns(orders: Frame) -> list[str]:
+    """Source columns kept beside the canonical roles (age, gender, subscription, ...)."""
+    return [c for c in as_lazy(orders).collect_schema().names() if c not in _NOT_ATTRIBUTES]
+
+
+def _mode(col: str) -> pl.Expr:
+    """Most frequent non-null value; ties go to the smallest value so the result is stable."""
+    return pl.col(col).drop_nulls().mode().sort().first().alias(col)

@@ -1,0 +1,129 @@
+"""The customer metrics table (SPEC's hub): one row per customer, read by segments, churn,
+insight rules and exports.
+
+Computed once per dataset and as-of, without thresholds (`customer_metrics`): order counts and
+revenue, recency and tenure, average days between orders, return rate, favourite category and
+region, customer attributes (their most frequent value per customer), RFM scores and segment,
+value tier, and the BG/NBD + Gamma-Gamma predictions. Status depends on the churn thresholds, so
+it is a cheap view on that table (`with_status`): changing a threshold never refits CLV.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from core import segments
+from core.clv import customer_clv
+from core.hub.base import _mode, attribute_columns, customer_base
+from core.model.schema import Frame, as_lazy, resolve_as_of
+from core.model.settings import AT_RISK_DAYS, CHURN_DAYS, Settings, check_thresholds
+from core.model.status import status_expr
+
+CLV_COLUMNS = ("p_alive", "expected_purchases_90d", "expected_clv_365d")
+LEAD = (
+    *("customer_id", "first_order", "last_order", "orders", "revenue", "aov"),
+    *("recency_days", "tenure_days", "avg_days_between_orders", "return_rate"),
+    *("r_score", "f_score", "m_score", "rfm_segment", "value_tier", "status"),
+    *CLV_COLUMNS,
+    "revenue_365d",
+)
+
+
+def customer_metrics(
+    orders: Frame,
+    *,
+    as_of: date | None = None,
+    customers: pl.DataFrame | None = None,
+    rfm_bins: int = 5,
+    with_clv: bool = True,
+) -> pl.DataFrame:
+    """The hub without status: one row per customer with orders up to as_of. Columns:
+    core.model.schema.CUSTOMER_COLUMNS except status, plus revenue_365d, order_days,
+    favourite_category, region, profit (when cost exists) and attributes. Sorted by revenue
+    (largest first, ties by customer_id). Thresholds play no part: one table serves them all."""
+    lf = as_lazy(orders)
+    as_of = resolve_as_of(lf, as_of)
+    lf = lf.filter(pl.col("order_date") <= as_of)
+    names = lf.collect_schema().names()
+    extra: list[pl.Expr] = []
+    if "status" in names:
+        extra.append(
+            (
+                pl.col("revenue").filter(pl.col("status") == "returned").sum()
+                / pl.col("revenue").sum()
+            ).alias("return_rate")
+        )
+    else:
+        extra.append(pl.lit(None, dtype=pl.Float64).alias("return_rate"))
+    if "cost" in names:
+        extra.append((pl.col("revenue").sum() - pl.col("cost").sum()).alias("profit"))
+    if "region" in names:
+        extra.append(_mode("region"))
+    extra += [_mode(a) for a in attribute_columns(lf)]
+    per_customer = lf.group_by("customer_id").agg(extra)
+    table = (
+        customer_base(lf, as_of)
+        .join(per_customer, on="customer_id", how="left")
+        .with_columns(aov=pl.col("revenue") / pl.col("orders"))
+    )
+    if "category" in names:
+        fav = (
+            lf.group_by("customer_id", "category")
+            .agg(pl.col("revenue").sum())
+            .sort(["customer_id", "revenue", "category"], descending=[False, True, False])
+            .group_by("customer_id", maintain_order=True)
+            .agg(favourite_category=pl.col("category").first())
+        )
+        table = table.join(fav, on="customer_id", how="left")
+    df = table.collect()
+    if customers is not None and "customer_id" in customers.columns:
+        # attributes the orders already carry win (compared ignoring case: Region ~ region)
+        have = {c.lower() for c in df.columns}
+        add = [c for c in customers.columns if c.lower() not in have]
+        if add:
+            df = df.join(customers.select("customer_id", *add), on="customer_id", how="left")
+    df = segments.add_value_tier(segments.add_rfm(df, bins=rfm_bins))
+    if with_clv:
+        # one fit for the table, the `clv` command and the Churn page: core.clv on kept lines
+        df = df.join(customer_clv(lf, as_of), on="customer_id", how="left")
+    else:
+        df = df.with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in CLV_COLUMNS)
+    # largest revenue first; ties by id, so the order never depends on the group-by
+    return _ordered_columns(df).sort(["revenue", "customer_id"], descending=[True, False])
+
+
+def with_status(
+    metrics: pl.DataFrame, churn_days: int = CHURN_DAYS, at_risk_days: int = AT_RISK_DAYS
+) -> pl.DataFrame:
+    """The hub: customer_metrics with `status` for these thresholds (a view: milliseconds)."""
+    check_thresholds(churn_days, at_risk_days)
+    return _ordered_columns(metrics.with_columns(status_expr(churn_days, at_risk_days)))
+
+
+def customer_table(
+    orders: Frame,
+    *,
+    as_of: date | None = None,
+    churn_days: int = CHURN_DAYS,
+    at_risk_days: int = AT_RISK_DAYS,
+    customers: pl.DataFrame | None = None,
+    rfm_bins: int = 5,
+    with_clv: bool = True,
+    settings: Settings | None = None,
+) -> pl.DataFrame:
+    """One row per customer with orders up to as_of: customer_metrics with its status.
+
+    `settings` (as_of and thresholds), when given, replaces the three keyword arguments."""
+    if settings is not None:
+        as_of, churn_days, at_risk_days = settings.as_of, settings.churn_days, settings.at_risk_days
+    metrics = customer_metrics(
+        orders, as_of=as_of, customers=customers, rfm_bins=rfm_bins, with_clv=with_clv
+    )
+    return with_status(metrics, churn_days, at_risk_days)
+
+
+def _ordered_columns(df: pl.DataFrame) -> pl.DataFrame:
+    lead = [c for c in LEAD if c in df.columns]
+    return df.select(*lead, *[c for c in df.columns if c not in lead])
