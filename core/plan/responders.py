@@ -1,0 +1,161 @@
+"""Who responds: when an experiment's units are customer ids found in the orders, the treatment's
+lift within each segment of the customer table (RFM segment, status, value tier, text
+attributes), with the same multiple-testing correction the variants get (Holm by default), and a
+suggested narrowing of a rule's condition to the segments where the offer works.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import polars as pl
+
+from core.errors import InputError
+from core.plan import _deps
+from core.plan.uplift import ExperimentLink
+
+SEGMENT_COLUMNS = ("rfm_segment", "status", "value_tier")
+MAX_LEVELS = 12
+_LIFT_SCHEMA = {
+    "column": pl.Utf8,
+    "segment": pl.Utf8,
+    "control_units": pl.Int64,
+    "units": pl.Int64,
+    "control_value": pl.Float64,
+    "value": pl.Float64,
+    "relative_lift": pl.Float64,
+    "ci_low": pl.Float64,
+    "ci_high": pl.Float64,
+    "p_value": pl.Float64,
+    "p_adjusted": pl.Float64,
+    "works": pl.Boolean,
+}
+
+
+@dataclass(frozen=True)
+class Narrowing:
+    """A rule condition narrowed to the segments of one column where the offer works."""
+
+    column: str
+    values: tuple[str, ...]
+    condition: str
+    text: str
+
+
+def segment_columns(table: pl.DataFrame) -> list[str]:
+    """The hub's columns to split by: RFM segment, status, value tier, then text attributes with
+    2 to MAX_LEVELS values."""
+    known = [c for c in SEGMENT_COLUMNS if c in table.columns]
+    text = [
+        c
+        for c, t in table.schema.items()
+        if c not in known
+        and c != "customer_id"
+        and t in (pl.Utf8, pl.Categorical)
+        and 2 <= table[c].n_unique() <= MAX_LEVELS
+    ]
+    return known + text
+
+
+def matched_units(experiment, table: pl.DataFrame) -> int:
+    """How many of the experiment's units are customer ids of `table` (0 when it has no units)."""
+    unit = experiment.unit
+    if experiment.aggregated or not unit:
+        return 0
+    ids = experiment.frame.select(pl.col(unit).cast(pl.Utf8)).to_series()
+    return int(ids.is_in(table["customer_id"].cast(pl.Utf8).implode()).sum())
+
+
+def segment_lifts(
+    experiment,
+    table: pl.DataFrame,
+    link: ExperimentLink,
+    columns: Sequence[str] | None = None,
+    alpha: float = 0.05,
+    correction: str = "holm",
+) -> pl.DataFrame:
+    """The treatment's relative lift against the control in each segment of each column
+    (_LIFT_SCHEMA). p_adjusted corrects the p-values of one column's segments together; `works`
+    = p_adjusted < alpha and the whole interval above 0. Raises InputError when no experiment
+    unit is a customer id of the table."""
+    if matched_units(experiment, table) == 0:
+        raise InputError("the experiment's units are not customer ids of these orders")
+    columns = list(columns) if columns is not None else segment_columns(table)
+    metric = link.metric or experiment.outcomes[0]
+    unit, variant = experiment.unit, experiment.variant
+    frame = (
+        experiment.frame.select(pl.col(unit).cast(pl.Utf8), variant, metric)
+        .join(
+            table.select(pl.col("customer_id").cast(pl.Utf8).alias(unit), *columns),
+            on=unit,
+            how="inner",
+        )
+        .with_columns(pl.col(c).cast(pl.Utf8) for c in columns)
+    )
+    exp = replace(experiment, frame=frame, segments=tuple(columns))
+    parts = []
+    for col in columns:
+        res = _deps.segment_results(exp, metric, link.control, col, alpha).filter(
+            pl.col("variant") == link.treatment
+        )
+        if res.height == 0:
+            continue
+        p_adj = _deps.adjust_p_values(res["p_value"].to_numpy(), correction)
+        parts.append(
+            res.with_columns(
+                pl.lit(col).alias("column"), pl.Series("p_adjusted", p_adj, dtype=pl.Float64)
+            )
+        )
+    if not parts:
+        return pl.DataFrame(schema=_LIFT_SCHEMA)
+    return (
+        pl.concat(parts, how="diagonal_relaxed")
+        .with_columns(works=(pl.col("p_adjusted") < alpha) & (pl.col("ci_low") > 0))
+        .select(list(_LIFT_SCHEMA))
+        .cast(_LIFT_SCHEMA)
+    )
+
+
+def _pct(x: float) -> str:
+    return f"{x:+.0%}"
+
+
+def narrowing(
+    lifts: pl.DataFrame, column: str, condition: str, present: Sequence[str] | None = None
+) -> Narrowing | None:
+    """The rule's condition narrowed to `column`'s segments where the offer works, with the
+    sentence that says why. `present`: the segment values among the rule's customers (the others
+    cannot narrow it). None when the offer works in none or in all of them."""
+    part = lifts.filter(pl.col("column") == column).sort("relative_lift", descending=True)
+    if present is not None:
+        part = part.filter(pl.col("segment").is_in(list(present)))
+    works = part.filter(pl.col("works"))
+    if works.height == 0 or works.height == part.height:
+        return None
+    values = tuple(works["segment"].to_list())
+    said = [
+        f"{r['segment']} by {_pct(r['relative_lift'])} [{_pct(r['ci_low'])}, {_pct(r['ci_high'])}]"
+        for r in works.iter_rows(named=True)
+    ]
+    others = part.filter(~pl.col("works"))["segment"].to_list()
+    text = "the offer lifts " + ", ".join(said) + "; no clear effect on " + ", ".join(others)
+    listed = ", ".join(json.dumps(v) for v in values)
+    narrowed = f"{column} in [{listed}]"
+    new = f"({condition}) and {narrowed}" if condition.strip() else narrowed
+    return Narrowing(column, values, new, text)
+
+
+def narrowings(
+    lifts: pl.DataFrame, condition: str, customers: pl.DataFrame | None = None
+) -> list[Narrowing]:
+    """Every column's narrowing of `condition`; `customers` (the rule's rows of the customer
+    table) limits each column to the values its customers have."""
+    found = []
+    for col in lifts["column"].unique(maintain_order=True):
+        present = None
+        if customers is not None and col in customers.columns:
+            present = customers[col].cast(pl.Utf8).drop_nulls().unique().to_list()
+        found.append(narrowing(lifts, col, condition, present))
+    return [n for n in found if n is not None]
