@@ -59,6 +59,42 @@ GLOSSARY: dict[str, list[tuple[str, str]]] = {
             "summary (frequency = repeat purchase days, recency, T, monetary value).",
         ),
     ],
+    "Action plan": [
+        (
+            "Chance of buying again",
+            "BG/NBD: the probability that the customer orders at least once in the horizon "
+            "(default 365 days) without any action: P(alive) × (1 − ((α + T) / (α + T + t))^(r + x)).",
+        ),
+        (
+            "Value at stake",
+            "Expected revenue over the horizon: expected purchases (BG/NBD) × expected spend "
+            "per purchase (Gamma-Gamma). Where the model cannot be trusted, from the status: of "
+            "the customers with the same status one horizon earlier, the share who ordered "
+            "again and what they spent.",
+        ),
+        (
+            "Uplift",
+            "The relative change an action makes to the chance of buying again: measured (a "
+            "linked experiment's relative lift, with its interval) or an assumption you enter, "
+            "labelled as such.",
+        ),
+        (
+            "Expected incremental revenue",
+            "Sum over the action's customers of (baseline chance of buying again × uplift, capped "
+            "so the chance with the action is at most 1) × expected revenue if they buy (value at "
+            "stake / chance of buying again). The interval comes from the experiment's interval.",
+        ),
+        (
+            "Net gain, ROI",
+            "Net gain = expected incremental revenue − cost (cost per contact × customers + "
+            "the offer's share of the orders it is used on). ROI = net gain / cost.",
+        ),
+        (
+            "Holdout",
+            "A random, reproducible share of each action's customers (default 10%) who are not "
+            "contacted, so the action's effect can be measured later against them.",
+        ),
+    ],
     "Experiments": [
         ("Lift", "Absolute: variant − control. Relative: (variant − control) / |control|."),
         ("p-value", "Two-sided Welch t-test; small means the difference is unlikely by chance."),

@@ -122,17 +122,17 @@ def action_table(gains: pl.DataFrame, params: pl.DataFrame) -> pl.DataFrame:
         pl.col("customers").fill_null(0).cast(pl.Int64),
         pl.col("value_at_stake", "^incremental.*$", "^cost.*$").fill_null(0.0),
     )
-    ends = [
-        (pl.col(f"incremental{s}") - pl.col(f"cost{s}"), pl.col(f"cost{s}"))
-        for s in ("_low", "_high")
-    ]
+    net = {s: pl.col(f"incremental{s}") - pl.col(f"cost{s}") for s in ("", "_low", "_high")}
     table = table.with_columns(
-        net_gain=pl.col("incremental") - pl.col("cost"),
-        net_gain_low=pl.min_horizontal(ends[0][0], ends[1][0]),
-        net_gain_high=pl.max_horizontal(ends[0][0], ends[1][0]),
-        roi=_ratio(pl.col("incremental") - pl.col("cost"), pl.col("cost")),
-        roi_low=pl.min_horizontal(*(_ratio(n, c) for n, c in ends)),
-        roi_high=pl.max_horizontal(*(_ratio(n, c) for n, c in ends)),
+        *(n.alias(f"net{s}") for s, n in net.items()),
+        *(_ratio(n, pl.col(f"cost{s}")).alias(f"roi{s}") for s, n in net.items()),
+    ).rename({"net": "net_gain", "roi_low": "roi_at_low", "roi_high": "roi_at_high"})
+    # list min / max: polars' min_horizontal returns one row when every value is null
+    table = table.with_columns(
+        net_gain_low=pl.concat_list("net_low", "net_high").list.min(),
+        net_gain_high=pl.concat_list("net_low", "net_high").list.max(),
+        roi_low=pl.concat_list("roi_at_low", "roi_at_high").list.min(),
+        roi_high=pl.concat_list("roi_at_low", "roi_at_high").list.max(),
     )
     return table.select(
         "action",
