@@ -63,7 +63,8 @@ GLOSSARY: dict[str, list[tuple[str, str]]] = {
         (
             "Chance of buying again",
             "BG/NBD: the probability that the customer orders at least once in the horizon "
-            "(default 365 days) without any action: P(alive) × (1 − ((α + T) / (α + T + t))^(r + x)).",
+            "(default 365 days) without any action: "
+            "P(alive) × (1 − ((α + T) / (α + T + t))^(r + x)).",
         ),
         (
             "Value at stake",
