@@ -84,7 +84,8 @@ def measure(experiment, link: ExperimentLink, alpha: float = 0.05) -> Uplift:
     return from_analysis(analysis, link.treatment, link.name)
 
 
-def added_chance(p: pl.Expr, u: float) -> pl.Expr:
+def added_chance(p: pl.Expr, u: pl.Expr) -> pl.Expr:
     """min(p x (1 + u), 1) - p: the chance of buying again the action adds, capped so the chance
-    with the action is at most 1."""
-    return pl.min_horizontal(p * (1.0 + u), pl.lit(1.0)) - p
+    with the action is at most 1; written as min(p x u, 1 - p) so it is exactly p x u below
+    the cap."""
+    return pl.when(p * u < 1.0 - p).then(p * u).otherwise(1.0 - p)
