@@ -288,8 +288,8 @@ def _cmd_plan(args: argparse.Namespace) -> Any:
     and its holdout in the workspace."""
     from core import plan as P
     from core.churn import check_thresholds
-    from core.customers import customer_table
     from core.export import write_table
+    from core.hub import customer_table
     from core.rules import load_rules
 
     check_thresholds(args.churn_days, args.at_risk_days)

@@ -3,9 +3,15 @@ of those modules (experiments, CLV, hub) changes one file."""
 
 from __future__ import annotations
 
-from core.abtest import adjust_p_values
-from core.experiment import Experiment, default_control, from_frame, load_experiment
-from core.experiment_analysis import analyse, segment_results
+from core.experiments import (
+    Experiment,
+    adjust_p_values,
+    analyse,
+    default_control,
+    from_frame,
+    load_experiment,
+    segment_results,
+)
 
 __all__ = [
     "Experiment",

@@ -13,7 +13,7 @@ from datetime import date
 
 import polars as pl
 
-from core.errors import InputError
+from core.model.errors import InputError
 from core.plan.holdout import DEFAULT_HOLDOUT, holdout_flags, holdout_key
 from core.plan.returns import Costs, action_table, customer_gains, parameters
 from core.plan.uplift import Uplift

@@ -11,8 +11,8 @@ from datetime import date, timedelta
 import polars as pl
 
 from core.assign import buckets
-from core.errors import InputError
-from core.schema import Frame, as_lazy
+from core.model.errors import InputError
+from core.model.schema import Frame, as_lazy
 
 DEFAULT_HOLDOUT = 0.10
 DEFAULT_WITHIN_DAYS = 60

@@ -12,7 +12,7 @@ import polars as pl
 import sqlite_utils
 
 from core import store
-from core.errors import InputError
+from core.model.errors import InputError
 
 _PLAN_RUN_COLUMNS = {
     "plan_id": int,

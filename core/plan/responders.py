@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 import polars as pl
 
-from core.errors import InputError
+from core.model.errors import InputError
 from core.plan import _deps
 from core.plan.uplift import ExperimentLink
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from core.errors import InputError
+from core.model.errors import InputError
 from core.plan.uplift import DEFAULT_ASSUMED_UPLIFT, Uplift, added_chance, assumed
 
 

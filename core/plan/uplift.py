@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from core.errors import InputError
+from core.model.errors import InputError
 
 EXPERIMENT = "experiment"
 ASSUMPTION = "assumption"

@@ -24,8 +24,9 @@ from datetime import date, timedelta
 import numpy as np
 import polars as pl
 
-from core.errors import InputError
-from core.schema import AT_RISK_DAYS, CHURN_DAYS, NET_EXCLUDED, Frame, as_lazy
+from core.model.errors import InputError
+from core.model.schema import Frame, as_lazy
+from core.model.settings import AT_RISK_DAYS, CHURN_DAYS
 
 DEFAULT_HORIZON_DAYS = 365
 MODEL = "model"
@@ -64,41 +65,11 @@ def chance_to_buy(
     return np.asarray(alive, dtype=float) * (1.0 - none_if_alive)
 
 
-def kept_orders(orders: Frame) -> pl.LazyFrame:
-    """The lines the spend model learns from: returned and cancelled lines left out (as the
-    hub's CLV columns are fit)."""
-    lf = as_lazy(orders)
-    if "status" in lf.collect_schema().names():
-        lf = lf.filter(~pl.col("status").is_in(list(NET_EXCLUDED)).fill_null(False))
-    return lf
-
-
-def model_check(orders: Frame, as_of: date) -> ModelCheck:
-    """Adapter to the CLV fit-quality check: core.clv's check when it has one, else the fits
-    themselves (enough repeat customers, convergence, a finite mean spend)."""
+def model_value(fitted, horizon_days: int) -> pl.DataFrame:
+    """Per customer (VALUE_COLUMNS) from a core.clv fit (ClvFit) with both models."""
     from core import clv
 
-    check = getattr(clv, "fit_quality", None)
-    if check is not None:  # the decisions work's check, when present
-        try:
-            q = check(kept_orders(orders).collect(), as_of)
-        except InputError as exc:
-            return ModelCheck(False, str(exc))
-        ok = bool(getattr(q, "ok", getattr(q, "trusted", True)))
-        return ModelCheck(ok, "" if ok else str(getattr(q, "reason", "") or q))
-    return ModelCheck(True)
-
-
-def model_value(orders: Frame, as_of: date, horizon_days: int) -> pl.DataFrame:
-    """Per customer from BG/NBD + Gamma-Gamma (VALUE_COLUMNS). Raises InputError when a fit
-    fails or the mean spend is infinite (Gamma-Gamma q <= 1)."""
-    from core import clv
-
-    s = clv.summary(kept_orders(orders), as_of, "days")
-    bg = clv.fit_bgnbd(s)
-    gg = clv.fit_gamma_gamma(s)
-    if gg.q <= 1:
-        raise InputError("the spend model gives an infinite mean spend (q <= 1)")
+    s, bg, gg = fitted.summary, fitted.bgnbd, fitted.gamma_gamma
     x, tx, T = (s[c].to_numpy().astype(float) for c in ("frequency", "recency", "T"))
     t = float(horizon_days)
     alive = clv.p_alive(bg, x, tx, T)
@@ -112,6 +83,20 @@ def model_value(orders: Frame, as_of: date, horizon_days: int) -> pl.DataFrame:
     )
 
 
+def model_check(fitted) -> ModelCheck:
+    """Whether a core.clv fit (ClvFit) can be used here: its quality check passed, and the
+    spend model exists with a finite mean spend (Gamma-Gamma q > 1)."""
+    q = fitted.quality
+    if not q.ok:
+        return ModelCheck(False, q.reason)
+    if fitted.gamma_gamma is None or not getattr(q, "spend_ok", True):
+        reason = getattr(q, "spend_reason", "") or "the spend model cannot be fitted"
+        return ModelCheck(False, reason)
+    if fitted.gamma_gamma.q <= 1:
+        return ModelCheck(False, "the spend model gives an infinite mean spend")
+    return ModelCheck(True)
+
+
 def status_rates(
     orders: Frame,
     as_of: date,
@@ -123,7 +108,7 @@ def status_rates(
     again within the horizon), value (mean revenue over it) and spend_per_order (mean order
     value of those who ordered). When the data is shorter than two horizons the window is half
     the data's span, and the chance and revenue are scaled up to the horizon."""
-    from core.customers import customer_base, status_expr
+    from core.hub import customer_base, status_expr
 
     lf = as_lazy(orders).filter(pl.col("order_date") <= as_of)
     first = lf.select(pl.col("order_date").min()).collect().item()
@@ -195,16 +180,15 @@ def customer_value(
     from the model when it can be trusted, else from the status-based fallback (said in note)."""
     if horizon_days < 1:
         raise InputError(f"the horizon must be at least 1 day, got {horizon_days}")
-    check = model_check(orders, as_of)
-    reason = check.reason
+    from core import clv
+
+    fitted = clv.fit(orders, as_of, churn_days=churn_days)
+    check = model_check(fitted)
     if check.ok:
-        try:
-            frame = model_value(orders, as_of, horizon_days)
-        except InputError as exc:
-            reason = str(exc)
-        else:
-            frame = table.select("customer_id").join(frame, on="customer_id", how="left")
-            return CustomerValue(frame.fill_null(0.0), horizon_days, MODEL)
+        frame = model_value(fitted, horizon_days)
+        frame = table.select("customer_id").join(frame, on="customer_id", how="left")
+        return CustomerValue(frame.fill_null(0.0), horizon_days, MODEL)
+    reason = check.reason.rstrip(".")
     frame = fallback_value(table, orders, as_of, horizon_days, churn_days, at_risk_days)
     note = (
         "The BG/NBD + Gamma-Gamma model cannot be trusted on these orders"

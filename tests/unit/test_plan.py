@@ -13,7 +13,7 @@ import pytest
 from scipy import stats
 
 from core import plan as P
-from core.errors import InputError
+from core.model.errors import InputError
 from core.plan import _deps
 from core.rules import Rule
 
