@@ -13,6 +13,8 @@ Tables:
 
 The database runs in WAL mode with a busy timeout, and every write is one `BEGIN IMMEDIATE`
 transaction, so several writers (the app and a nightly job) can share a file safely.
+Which file a visitor's rules go to (a private one per browser session, or a shared one) is
+decided in core.workspace.
 """
 
 from __future__ import annotations
@@ -56,7 +58,8 @@ _INSIGHT_COLUMNS: dict[str, type] = {
 
 
 def default_db_path() -> Path:
-    """$CUSTOMER_PULSE_DB, else workspace.db in the user's home folder (~/.customer_pulse)."""
+    """$CUSTOMER_PULSE_DB, else workspace.db in the user's home folder (~/.customer_pulse).
+    For the command line and scripts; the app uses a Workspace (per session unless shared)."""
     env = os.environ.get(DB_ENV)
     if env:
         return Path(env)
@@ -290,13 +293,16 @@ def save_run(
     return run_id
 
 
-def insight_runs(db: sqlite_utils.Database, limit: int = 50) -> pl.DataFrame:
-    """Recent runs, newest first (without the rules JSON)."""
+def insight_runs(
+    db: sqlite_utils.Database, limit: int = 50, *, rule_set: str | None = None
+) -> pl.DataFrame:
+    """Recent runs, newest first (without the rules JSON); only one rule set's when given."""
+    where, params = ("WHERE rule_set = ? ", [rule_set]) if rule_set is not None else ("", [])
     rows = list(
         db.query(
             "SELECT run_id, created_at, author, rule_set, rule_set_version, as_of, customers, "
-            "matched, revenue, source FROM insight_runs ORDER BY run_id DESC LIMIT ?",
-            [limit],
+            f"matched, revenue, source FROM insight_runs {where}ORDER BY run_id DESC LIMIT ?",
+            [*params, limit],
         )
     )
     schema = {
@@ -337,14 +343,16 @@ def connected(path: str | Path | None = None) -> Iterator[sqlite_utils.Database]
         db.close()
 
 
-def newest_rules(path: str | Path | None = None) -> list[Rule] | None:
-    """The newest saved version of the default rule set, None when nothing is saved yet
+def newest_rules(
+    path: str | Path | None = None, *, rule_set: str = DEFAULT_RULE_SET
+) -> list[Rule] | None:
+    """The newest saved version of a rule set, None when nothing is saved yet
     (a missing database file is not created)."""
     path = Path(path) if path is not None else default_db_path()
     if not path.exists():
         return None
     with connected(path) as db:
-        return load_rule_set(db)
+        return load_rule_set(db, rule_set)
 
 
 def autosave(
@@ -354,20 +362,27 @@ def autosave(
     before: Sequence[Rule] | None = None,
     author: str = "",
     note: str = "",
+    rule_set: str = DEFAULT_RULE_SET,
 ) -> int:
     """Save `rules` as a new version; on the very first save `before` (the rules the user
     started from) is recorded first as "starting point", so the change itself has a diff."""
     with connected(path) as db:
-        if before is not None and load_rule_set(db) is None:
-            save_rule_set(db, before, author=author, note="starting point")
-        return save_rule_set(db, rules, author=author, note=note)
+        if before is not None and load_rule_set(db, rule_set) is None:
+            save_rule_set(db, before, name=rule_set, author=author, note="starting point")
+        return save_rule_set(db, rules, name=rule_set, author=author, note=note)
 
 
-def restore(path: str | Path | None, version: int, *, author: str = "") -> tuple[int, list[Rule]]:
+def restore(
+    path: str | Path | None,
+    version: int,
+    *,
+    author: str = "",
+    rule_set: str = DEFAULT_RULE_SET,
+) -> tuple[int, list[Rule]]:
     """Restore `version` as the newest version: (new version number, its rules)."""
     with connected(path) as db:
-        new = restore_rule_set(db, version, author=author)
-        return new, load_rule_set(db) or []
+        new = restore_rule_set(db, version, name=rule_set, author=author)
+        return new, load_rule_set(db, rule_set) or []
 
 
 def record_run(
@@ -379,10 +394,11 @@ def record_run(
     as_of: date | str | None = None,
     author: str = "",
     source: str = "",
+    rule_set: str = DEFAULT_RULE_SET,
 ) -> tuple[int, int]:
     """Save the rules (a version, when they changed) and the run: (rule-set version, run_id)."""
     with connected(path) as db:
-        version = save_rule_set(db, rules, author=author)
+        version = save_rule_set(db, rules, name=rule_set, author=author)
         run_id = save_run(
             db,
             insights,
@@ -390,19 +406,23 @@ def record_run(
             customers=customers,
             as_of=as_of,
             author=author,
+            rule_set=rule_set,
             rule_set_version=version,
             source=source,
         )
     return version, run_id
 
 
-def history(path: str | Path | None = None) -> tuple[pl.DataFrame, pl.DataFrame] | None:
-    """(rule set versions, saved runs), None when the database file does not exist yet."""
+def history(
+    path: str | Path | None = None, *, rule_set: str = DEFAULT_RULE_SET
+) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    """(versions of the rule set, runs saved with it), None when the database file does not
+    exist yet."""
     path = Path(path) if path is not None else default_db_path()
     if not path.exists():
         return None
     with connected(path) as db:
-        return rule_set_history(db), insight_runs(db)
+        return rule_set_history(db, rule_set), insight_runs(db, rule_set=rule_set)
 
 
 __all__ = [

@@ -7,6 +7,9 @@ one fragment, so a change reruns only this part of the page:
 - Insights: the summary by action and one row per customer with the winning rule; save run.
 - History: saved versions of the rule set (restore) and past runs.
 Every figure comes from core.rules and core.store; every chart from core.charts.rules.
+Rules, history and runs go to this visitor's workspace (views.workspace: private to the browser
+session unless the deployment names a shared one). Rule names, reasons, actions and file names
+are shown as plain text (ui.plain), never as Markdown.
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ from core import store
 from core.charts import MONEY, fit
 from core.charts import rules as RC
 from core.errors import InputError
+from core.workspace import Workspace
 from views import state, ui
+from views import workspace as W
 
 ss = st.session_state
 Col = st.column_config
@@ -65,7 +70,12 @@ def _author() -> str:
 
 
 def _say(kind: str, text: str) -> None:
-    ss["ir_message"] = (kind, text)
+    """A message for the next run; `text` is shown as plain text."""
+    ss["ir_message"] = (kind, ui.plain(text))
+
+
+def _ws() -> Workspace:
+    return ss["ir_workspace"]
 
 
 def _start() -> None:
@@ -74,19 +84,22 @@ def _start() -> None:
         return
     rules, origin = R.default_rules(), "the default rule set"
     try:
-        saved = store.newest_rules()
+        saved = store.newest_rules(_ws().path, rule_set=_ws().rule_set)
         if saved is not None:
             rules, origin = saved, "the newest saved version"
     except InputError as exc:
-        st.warning(f"The workspace database cannot be read, using the defaults: {exc}")
+        st.warning(f"The workspace cannot be read, using the defaults: {ui.plain(exc)}")
     ss.update(ir_rules=rules, ir_origin=origin, ir_undo=[], ir_ver=0)
 
 
 def _autosave(rules: list[R.Rule], note: str = "", before: list[R.Rule] | None = None) -> None:
-    if not ss.get("ir_autosave", True):
+    if not ss.get("ir_autosave", W.autosave_by_default(_ws())):
         return
+    ws = _ws()
     try:
-        v = store.autosave(None, rules, before=before, author=_author(), note=note)
+        v = store.autosave(
+            ws.path, rules, before=before, author=_author(), note=note, rule_set=ws.rule_set
+        )
         ss["ir_saved"] = f"Saved as version {v} of the rule set."
     except InputError as exc:
         _say("warning", f"Not saved to the workspace: {exc}")
@@ -153,7 +166,7 @@ def _form_submitted(index: int, ver: int) -> None:
 
 def _restore(version: int) -> None:
     try:
-        v, rules = store.restore(None, version, author=_author())
+        v, rules = store.restore(_ws().path, version, author=_author(), rule_set=_ws().rule_set)
     except InputError as exc:
         return _say("error", f"Not restored: {exc}")
     _push(rules)
@@ -164,7 +177,7 @@ def _restore(version: int) -> None:
 data = state.app_data()
 st.title("Insight rules")
 st.caption(
-    f"{data.name} · as of {data.settings.as_of}"
+    f"{ui.plain(data.name)} · as of {data.settings.as_of}"
     + (" · filtered" if data.filters.active else "")
     + " · each customer gets the matching rule with the highest priority"
 )
@@ -176,6 +189,7 @@ except InputError as exc:
 if hub.height == 0:
     st.warning("No customers to evaluate rules on.")
     st.stop()
+ss["ir_workspace"] = W.current()
 _start()
 
 
@@ -215,12 +229,14 @@ def _toolbar() -> None:
         width="stretch",
     )
     c5.text_input("Your name (for the history)", key="ir_author", placeholder="analyst")
+    ws = _ws()
     c6.toggle(
         "Auto-save",
         key="ir_autosave",
-        value=True,
-        help="Save every change as a new version of the rule set in the workspace "
-        "database, with who and what changed.",
+        value=W.autosave_by_default(ws),
+        help="Save every change as a new version of the rule set in the workspace, with who "
+        "and what changed."
+        + (" This workspace is shared: others see what you save." if ws.shared else ""),
     )
     # one container, present on every run: the tabs below keep their place (and the open tab)
     # whether or not there is a message
@@ -229,6 +245,10 @@ def _toolbar() -> None:
             getattr(st, msg[0])(msg[1])
         if saved := ss.pop("ir_saved", None):
             st.caption(f":material/cloud_done: {saved}")
+        note = ws.describe()
+        if ws.shared and not ss.get("ir_autosave", W.autosave_by_default(ws)):
+            note += " Auto-save is off: turn it on to save every change here."
+        st.caption(f":material/{'group' if ws.shared else 'lock'}: {ui.plain(note)}")
         if not ss["ir_rules"]:
             st.info("No rules: add a row to the table, import a file or reset to the defaults.")
 
@@ -287,7 +307,7 @@ def _sliders(specs: list[R.SliderSpec] | None, sel: int) -> None:
 def _rule_form(r: R.Rule, sel: int) -> None:
     ver = ss["ir_ver"]
     with st.form(f"ir_form_{ver}", border=True):
-        st.markdown(f"**Edit “{r.name}”**")
+        st.markdown(f"**Edit “{ui.plain(r.name)}”**")
         st.text_input("Name", value=r.name, key=f"ir_form_name_{ver}")
         st.text_area("Condition", value=r.condition, key=f"ir_form_condition_{ver}", height=80)
         st.text_input(
@@ -309,9 +329,11 @@ def _rule_form(r: R.Rule, sel: int) -> None:
 
 def _preview(rule: R.Rule, row: dict, curve_label: str | None, p: R.Preview, ms: float) -> None:
     n = ui.num(p.evaluation.customers)
-    st.markdown(f"#### Preview · {rule.name}")
+    st.markdown(f"#### Preview · {ui.plain(rule.name)}")
     if row["error"]:
-        st.error(f"This rule is switched off until its condition is fixed: {row['error']}")
+        st.error(
+            f"This rule is switched off until its condition is fixed: {ui.plain(row['error'])}"
+        )
     elif not row["enabled"]:
         st.info("This rule is switched off (tick “On” in the table to use it).")
     kpis = [
@@ -355,7 +377,7 @@ def _preview(rule: R.Rule, row: dict, curve_label: str | None, p: R.Preview, ms:
 def _all_rules(ev: R.Evaluation) -> None:
     st.markdown("#### All rules")
     for name, error in ev.errors.items():
-        st.error(f"Rule “{name}” is switched off until fixed: {error}")
+        st.error(f"Rule “{ui.plain(name)}” is switched off until fixed: {ui.plain(error)}")
     order = R.rules_by_priority(ev.stats)
     c1, c2 = st.columns([2, 3])
     c1.markdown("**Customers per rule** (matched vs. won after priority)")
@@ -429,20 +451,20 @@ def _insights_tab(rules: list[R.Rule]) -> None:
     st.caption(
         "Upserts these insights into the workspace database (table `insights`, one row per "
         "customer and rule; view `latest_insights` for BI tools) and records the run in "
-        f"`insight_runs`. Database: `{store.default_db_path().name}` (set {store.DB_ENV} to "
-        "move it)."
+        f"`insight_runs`. {ui.plain(_ws().describe())}"
     )
     if st.button("Save run", type="primary", key="ir_save_run"):
         try:
             with st.spinner("Saving the run…"):
                 version, run_id = store.record_run(
-                    None,
+                    _ws().path,
                     ins,
                     rules,
                     customers=ev.customers,
                     as_of=data.settings.as_of,
                     author=_author(),
                     source=data.name,
+                    rule_set=_ws().rule_set,
                 )
             st.success(
                 f"Run {run_id} saved: {ui.num(ins.height)} insights (rule set version {version})."
@@ -453,7 +475,7 @@ def _insights_tab(rules: list[R.Rule]) -> None:
 
 def _history_tab() -> None:
     try:
-        found = store.history()
+        found = store.history(_ws().path, rule_set=_ws().rule_set)
     except InputError as exc:
         ui.show_error(exc, "The workspace database cannot be read")
         return

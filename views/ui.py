@@ -365,11 +365,25 @@ def table(
 
 
 def show_error(exc: Exception, what: str = "This input cannot be used") -> None:
-    st.error(f"{what}: {exc}")
+    st.error(f"{what}: {plain(str(exc))}")
 
 
 def refused(problems: Sequence[str], what: str = "This mapping is not applied") -> bool:
     """Show why a choice is refused (one line per reason); True when there is any reason."""
     if problems:
-        st.error(f"{what}:\n" + "\n".join(f"- {p}" for p in problems))
+        st.error(f"{what}:\n" + "\n".join(f"- {plain(p)}" for p in problems))
     return bool(problems)
+
+
+_AUTOLINK = re.compile(r"(?i)(?:https?|ftp|mailto|www|@)(?=\\?[:.\w])")
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$=&\"'^%@])")
+
+
+def plain(text: object) -> str:
+    """`text` as plain text inside Markdown (st.markdown, st.error, captions ...): every
+    character Markdown or Streamlit would act on is escaped, so a name holding a link, an image,
+    a heading, a colour or an icon shows as the characters typed; line breaks become spaces."""
+    text = _MARKDOWN.sub(r"\\\1", " ".join(str(text).split()))
+    # GFM turns bare web addresses and e-mails into links after escapes are resolved: an
+    # invisible word joiner after "http", "www" and "@" keeps them text
+    return _AUTOLINK.sub("\\g<0>\u2060", text)

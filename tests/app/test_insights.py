@@ -12,10 +12,13 @@ from tests.app.conftest import assert_no_exception, run_page
 
 
 @pytest.fixture(autouse=True)
-def workspace(tmp_path, monkeypatch):
-    path = tmp_path / "workspace.db"
-    monkeypatch.setenv("CUSTOMER_PULSE_DB", str(path))
-    return path
+def private_by_default(monkeypatch):
+    """No shared workspace configured: each session gets its own private one."""
+    monkeypatch.delenv("CUSTOMER_PULSE_DB", raising=False)
+
+
+def _db(at):
+    return at.session_state["ir_workspace"].path
 
 
 def _metric(at, label: str) -> int:
@@ -51,7 +54,7 @@ def test_page_renders_with_default_rules():
     assert {"customer_id", "rule", "reason", "action", "confidence"} <= set(ins.columns)
 
 
-def test_threshold_slider_changes_the_match_and_undo_restores_it(workspace):
+def test_threshold_slider_changes_the_match_and_undo_restores_it():
     at = _select_rule(run_page("views/insights.py"), "Reactivate inactive")
     assert_no_exception(at)
     before = _metric(at, "Customers matched")
@@ -64,7 +67,7 @@ def test_threshold_slider_changes_the_match_and_undo_restores_it(workspace):
     assert after > before
     assert at.session_state["ir_rules"][1].condition == "recency_days >= 90 and orders <= 2"
     # auto-save recorded the starting point and the change, with what changed
-    conn = sqlite3.connect(workspace)
+    conn = sqlite3.connect(_db(at))
     changes = conn.execute("SELECT changes FROM rule_set_versions ORDER BY version").fetchall()
     conn.close()
     assert len(changes) == 2
@@ -95,19 +98,19 @@ def test_bad_condition_disables_only_that_rule():
     assert matched["Reactivate inactive"] > 0
 
 
-def test_save_run_writes_insights(workspace):
+def test_save_run_writes_insights():
     at = run_page("views/insights.py")
     at.button(key="ir_save_run").click().run()
     assert_no_exception(at)
     assert any("Run 1 saved" in s.value for s in at.success)
-    conn = sqlite3.connect(workspace)
+    conn = sqlite3.connect(_db(at))
     n = conn.execute("SELECT COUNT(*) FROM insights").fetchone()[0]
     runs = conn.execute("SELECT COUNT(*) FROM insight_runs").fetchone()[0]
     conn.close()
     assert n > 0 and runs == 1
     # saving again does not duplicate the insights
     at.button(key="ir_save_run").click().run()
-    conn = sqlite3.connect(workspace)
+    conn = sqlite3.connect(_db(at))
     assert conn.execute("SELECT COUNT(*) FROM insights").fetchone()[0] == n
     conn.close()
 

@@ -3,18 +3,9 @@ threshold slider with the keyboard changes the matched count of the selected rul
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_no_exception, goto, wait_idle
-
-# the served app writes its workspace database here, not in the user's home folder
-os.environ.setdefault(
-    "CUSTOMER_PULSE_DB", str(Path(tempfile.mkdtemp(prefix="pulse-e2e-")) / "workspace.db")
-)
 
 
 def _matched(page):
