@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -11,35 +10,28 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
+from core import format as fmt
 from core.export import to_csv_bytes, to_xlsx_bytes
 
 
 def money(x: float | None, digits: int = 0) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    sign = "-" if x < 0 else ""
-    x = abs(x)
-    if x >= 1e6:
-        return f"{sign}{x / 1e6:,.2f}M"
-    if x >= 1e4:
-        return f"{sign}{x / 1e3:,.1f}k"
-    return f"{sign}{x:,.{digits}f}"
+    """A KPI-card amount: 12,346 below ten thousand, then 12.3k, 1.23M (core.format.money)."""
+    return fmt.money(x, digits, compact=True)
 
 
 def pct(x: float | None, digits: int = 1) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    return f"{x * 100:.{digits}f}%"
+    """A share held as 0..1 as a rounded percentage: 12.3%."""
+    return fmt.percent(x, digits)
 
 
 def num(x: float | int | None) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    return f"{x:,.0f}"
+    """A count with thousands separators: 1,234."""
+    return fmt.number(x)
 
 
 def days(x: float | None) -> str:
-    return "–" if x is None else f"{x:,.0f} days"
+    """A number of days: 1 day, 45 days."""
+    return fmt.days(x)
 
 
 @dataclass(frozen=True)

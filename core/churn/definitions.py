@@ -13,6 +13,7 @@ from datetime import date
 
 import polars as pl
 
+from core import format as fmt
 from core.hub import customer_base
 from core.model.errors import InputError
 from core.model.settings import check_thresholds
@@ -165,9 +166,9 @@ def suggestion_text(sug: ThresholdSuggestion | None) -> str:
     if sug is None:
         return "No customer ordered twice, so the data cannot suggest a threshold."
     return (
-        f"Suggested from your data: churn after **{sug.churn_days}** days (nine in ten "
-        f"returning customers come back within {sug.p90_gap:.0f} days), at risk after "
-        f"**{sug.at_risk_days}** days (75th percentile). Median gap between orders: "
-        f"{sug.median_gap:.0f} days, from {sug.gaps:,} gaps of {sug.repeat_customers:,} "
-        f"repeat customers."
+        f"Suggested from your data: churn after **{fmt.number(sug.churn_days)}** days (nine in ten "
+        f"returning customers come back within {fmt.days(sug.p90_gap)}), at risk after "
+        f"**{fmt.number(sug.at_risk_days)}** days (75th percentile). Median gap between orders: "
+        f"{fmt.days(sug.median_gap)}, from {fmt.number(sug.gaps)} gaps of "
+        f"{fmt.number(sug.repeat_customers)} repeat customers."
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from core import format as fmt
 from core.churn.definitions import _ordered
 from core.model.errors import InputError
 from core.model.settings import AT_RISK_DAYS, CHURN_DAYS, check_thresholds
@@ -44,13 +45,14 @@ def reason_expr() -> pl.Expr:
 
     Uses recency_days, orders and avg_days_between_orders.
     """
-    days = pl.col("recency_days").cast(pl.Int64)
     avg = pl.col("avg_days_between_orders")
-    head = pl.format("no order for {} days", days)
-    usual = pl.format(
-        "; usually orders every {} days ({}x the usual gap)",
-        avg.round(0).cast(pl.Int64),
-        (pl.col("recency_days") / avg).round(1),
+    head = pl.lit("no order for ") + fmt.days_expr(pl.col("recency_days"))
+    usual = pl.concat_str(
+        pl.lit("; usually orders every "),
+        fmt.days_expr(avg),
+        pl.lit(" ("),
+        fmt.number_expr(pl.col("recency_days") / avg, 1),
+        pl.lit("x the usual gap)"),
     )
     return (
         pl.when(avg.is_not_null() & (avg >= 0.5))

@@ -9,30 +9,13 @@ import string
 
 import polars as pl
 
+from core import format as fmt
 from core.rules.kinds import column_kind
 from core.rules.lexer import MAX_CONDITION_CHARS, RuleSyntaxError
 
-
-def _thousands(e: pl.Expr) -> pl.Expr:
-    """Non-negative integer expression -> text with thousands separators."""
-    return (
-        e.cast(pl.Int64)
-        .cast(pl.Utf8)
-        .str.reverse()
-        .str.replace_all(r"(\d{3})", "${1},")
-        .str.reverse()
-        .str.strip_chars_start(",")
-    )
-
-
-def _number(e: pl.Expr, decimals: int) -> pl.Expr:
-    sign = pl.when(e < 0).then(pl.lit("-")).otherwise(pl.lit(""))
-    scaled = (e.abs() * 10**decimals).round(0).cast(pl.Int64)
-    whole = _thousands(scaled // 10**decimals)
-    if decimals == 0:
-        return sign + whole
-    frac = (scaled % 10**decimals).cast(pl.Utf8).str.zfill(decimals)
-    return sign + whole + pl.lit(".") + frac
+# the number formats of core.format (one home for them)
+_thousands = fmt.thousands_expr
+_number = fmt.number_expr
 
 
 def format_expr(

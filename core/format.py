@@ -1,0 +1,130 @@
+"""Number formats, in one place: counts, money, days, percentages and p-values, as text.
+
+Each format has a scalar form (for sentences, KPI cards and the command line) and, where a
+whole column is worded at once (reasons, the churn list), a polars-expression form that gives
+the same text. A missing value reads "–" in the scalar forms and stays null in the expressions.
+Rounding is to the nearest (12.35% -> "12.4%" at one decimal), never truncation.
+"""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+
+DASH = "–"
+KIND_FORMATS = ("money", "days", "percent", "count", "p_value", "text", "date")
+
+
+def _missing(x: object) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def number(x: float | int | None, digits: int = 0) -> str:
+    """1234.5 -> "1,235" (digits=0) or "1,234.50" (digits=2)."""
+    if _missing(x):
+        return DASH
+    return f"{round(float(x), digits) + 0.0:,.{digits}f}"
+
+
+def money(x: float | None, digits: int = 0, *, compact: bool = False, currency: str = "") -> str:
+    """An amount: "12,346" (digits=0) or "1,234.50" (digits=2). compact: "1.23M" from a million,
+    "12.3k" from ten thousand (the KPI cards). currency is put in front ("€12,346")."""
+    if _missing(x):
+        return DASH
+    sign, x = ("-" if x < 0 else ""), abs(float(x))
+    if compact and x >= 1e6:
+        return f"{sign}{currency}{x / 1e6:,.2f}M"
+    if compact and x >= 1e4:
+        return f"{sign}{currency}{x / 1e3:,.1f}k"
+    return f"{sign}{currency}{number(x, digits)}"
+
+
+def percent(x: float | None, digits: int = 1) -> str:
+    """A share held as 0..1: 0.1234 -> "12.3%" (rounded)."""
+    if _missing(x):
+        return DASH
+    return f"{number(float(x) * 100, digits)}%"
+
+
+def days(x: float | int | None) -> str:
+    """A number of days, whole: "1 day", "45 days", "1,234 days"."""
+    if _missing(x):
+        return DASH
+    n = round(float(x))
+    return f"{number(n)} {'day' if abs(n) == 1 else 'days'}"
+
+
+def p_value(p: float | None) -> str:
+    """A p-value: "< 0.0001" when tiny, else four decimals below 0.01 and three above."""
+    if _missing(p):
+        return DASH
+    if p < 0.0001:
+        return "< 0.0001"
+    return f"{p:.4f}" if p < 0.01 else f"{p:.3f}"
+
+
+def by_kind(x: object, kind: str) -> str:
+    """Format a value by its kind (core.model.schema.KINDS, plus p_value)."""
+    if _missing(x):
+        return DASH
+    if kind == "money":
+        return money(x)  # type: ignore[arg-type]
+    if kind == "days":
+        return days(x)  # type: ignore[arg-type]
+    if kind == "percent":
+        return percent(x)  # type: ignore[arg-type]
+    if kind == "count":
+        return number(x)  # type: ignore[arg-type]
+    if kind == "p_value":
+        return p_value(x)  # type: ignore[arg-type]
+    if kind == "date" and hasattr(x, "isoformat"):
+        return x.isoformat()  # type: ignore[union-attr]
+    return str(x)
+
+
+# ---------------------------------------------------------------- polars forms
+def thousands_expr(e: pl.Expr) -> pl.Expr:
+    """A non-negative whole-number expression as text with thousands separators."""
+    return (
+        e.cast(pl.Int64)
+        .cast(pl.Utf8)
+        .str.reverse()
+        .str.replace_all(r"(\d{3})", "${1},")
+        .str.reverse()
+        .str.strip_chars_start(",")
+    )
+
+
+def number_expr(e: pl.Expr, digits: int = 0) -> pl.Expr:
+    """Expression form of `number`: 1234.5 -> "1,235" / "1,234.50"; null stays null."""
+    e = e.cast(pl.Float64)
+    scaled = (e.abs() * 10**digits).round(0).cast(pl.Int64)
+    sign = pl.when((e < 0) & (scaled > 0)).then(pl.lit("-")).otherwise(pl.lit(""))
+    whole = thousands_expr(scaled // 10**digits)
+    if digits == 0:
+        return sign + whole
+    frac = (scaled % 10**digits).cast(pl.Utf8).str.zfill(digits)
+    return sign + whole + pl.lit(".") + frac
+
+
+def money_expr(e: pl.Expr, digits: int = 0, currency: str = "") -> pl.Expr:
+    """Expression form of `money` (not compact)."""
+    e = e.cast(pl.Float64)
+    return (
+        pl.when(e < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+        + pl.lit(currency)
+        + (number_expr(e.abs(), digits))
+    )
+
+
+def percent_expr(e: pl.Expr, digits: int = 1) -> pl.Expr:
+    """Expression form of `percent`: 0.1234 -> "12.3%"."""
+    return number_expr(e.cast(pl.Float64) * 100, digits) + pl.lit("%")
+
+
+def days_expr(e: pl.Expr) -> pl.Expr:
+    """Expression form of `days`: "1 day", "45 days", "1,234 days"."""
+    n = e.cast(pl.Float64).round(0)
+    unit = pl.when(n.abs() == 1).then(pl.lit(" day")).otherwise(pl.lit(" days"))
+    return number_expr(n, 0) + unit
