@@ -99,8 +99,9 @@ def test_uplift_assumption_doubles_incremental_revenue(capsys):
                                  "source": "assumption"}  # fmt: skip
         return row["expected_incremental_revenue"]
 
-    # a 1% and 2% uplift stay below the cap for every customer (chance of buying below 0.98)
-    assert incremental("0.02") == pytest.approx(2 * incremental("0.01"), rel=1e-9)
+    # a 1% and 2% uplift stay below the cap for every customer (chance of buying below 0.98);
+    # each run refits the spend model, whose optimum moves in the 9th digit between runs
+    assert incremental("0.02") == pytest.approx(2 * incremental("0.01"), rel=1e-7)
 
 
 def test_out_csv_one_row_per_customer(tmp_path, capsys):
