@@ -16,7 +16,12 @@ GLOSSARY: dict[str, list[tuple[str, str]]] = {
             "months are flagged when the data covers them only in part.",
         ),
         ("Return rate", "Revenue of returned lines / revenue."),
-        ("Profit, margin", "Profit = revenue − cost; margin = profit / revenue."),
+        (
+            "Profit, margin",
+            "Profit = revenue − cost over the order lines that have a cost (a line without a "
+            "cost is left out, never counted as pure profit); margin = profit / revenue of those "
+            "lines. Sales and the customer table use this one definition.",
+        ),
     ],
     "Customers": [
         ("Customers", "Distinct customers with at least one order."),
@@ -31,6 +36,16 @@ GLOSSARY: dict[str, list[tuple[str, str]]] = {
             "The R-F-M code maps to 11 named segments (Champions ... Lost).",
         ),
         ("Value tier", "Revenue percentile tiers: top 5%, next 15%, middle 30%, bottom 50%."),
+        (
+            "Attribute",
+            "A column that describes a customer (age, gender, region, subscription, favourite "
+            "category), not one the app computes. A customer's value is their most frequent one.",
+        ),
+        (
+            "Numeric attribute groups",
+            "The same on every page: up to 6 distinct values are shown as they are; otherwise "
+            "quartiles of the customers' values, labelled by range (e.g. 20-30, 31-40).",
+        ),
     ],
     "Churn and retention": [
         ("Active", "Last order at most {at_risk_days} days before the as-of date."),

@@ -155,8 +155,8 @@ cards = [
 ]
 if cur.profit is not None:
     cards += [
-        card(cmp, "profit", help="Revenue - cost."),
-        card(cmp, "margin", help="Profit / revenue."),
+        card(cmp, "profit", help="Revenue - cost, over the lines that have a cost."),
+        card(cmp, "margin", help="Profit / revenue of the lines that have a cost."),
     ]
 if cur.return_rate is not None:
     cards += [

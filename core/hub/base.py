@@ -11,9 +11,8 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from core.model.schema import ORDER_DTYPES, Frame, as_lazy
-
-_NOT_ATTRIBUTES = set(ORDER_DTYPES) | {"source_row", "unit_cost"}
+from core.model.attributes import order_attributes
+from core.model.schema import Frame, as_lazy
 
 
 def customer_base(orders: Frame, as_of: date) -> pl.LazyFrame:
@@ -48,9 +47,4 @@ def customer_base(orders: Frame, as_of: date) -> pl.LazyFrame:
 
 def attribute_columns(orders: Frame) -> list[str]:
     """Source columns kept beside the canonical roles (age, gender, subscription, ...)."""
-    return [c for c in as_lazy(orders).collect_schema().names() if c not in _NOT_ATTRIBUTES]
-
-
-def _mode(col: str) -> pl.Expr:
-    """Most frequent non-null value; ties go to the smallest value so the result is stable."""
-    return pl.col(col).drop_nulls().mode().sort().first().alias(col)
+    return order_attributes(as_lazy(orders).collect_schema().names())

@@ -16,7 +16,9 @@ import polars as pl
 
 from core import segments
 from core.clv import customer_clv
-from core.hub.base import _mode, attribute_columns, customer_base
+from core.hub.base import attribute_columns, customer_base
+from core.model.attributes import customer_value
+from core.model.profit import profit_expr
 from core.model.schema import Frame, as_lazy, resolve_as_of
 from core.model.settings import AT_RISK_DAYS, CHURN_DAYS, Settings, check_thresholds
 from core.model.status import status_expr
@@ -58,10 +60,10 @@ def customer_metrics(
     else:
         extra.append(pl.lit(None, dtype=pl.Float64).alias("return_rate"))
     if "cost" in names:
-        extra.append((pl.col("revenue").sum() - pl.col("cost").sum()).alias("profit"))
+        extra.append(profit_expr())
     if "region" in names:
-        extra.append(_mode("region"))
-    extra += [_mode(a) for a in attribute_columns(lf)]
+        extra.append(customer_value("region"))
+    extra += [customer_value(a) for a in attribute_columns(lf)]
     per_customer = lf.group_by("customer_id").agg(extra)
     table = (
         customer_base(lf, as_of)

@@ -95,6 +95,8 @@ CUSTOMER_COLUMN_KINDS: dict[str, str] = {
     "rfm_code": "text",
     "rfm_segment": "text",
     "value_tier": "text",
+    "persona": "text",
+    "loyalty": "text",
     "status": "text",
     "favourite_category": "text",
     "region": "text",

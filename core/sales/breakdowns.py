@@ -9,36 +9,31 @@ revenue, orders and customers per value, underperformers and top products.
 
 from __future__ import annotations
 
-import itertools
-
 import polars as pl
 
 from core.errors import InputError
+from core.model.attributes import (
+    MAX_GROUPS,
+    MISSING,
+    customer_value,
+    groupable,
+    is_id,
+    numeric_bins,
+    order_attributes,
+)
+from core.model.profit import costed_revenue_expr, profit_expr
 from core.sales.periods import has_column
 from core.sales.trends import growth_expr
-from core.schema import DIMENSIONS, ROLES
+from core.schema import DIMENSIONS
 
-MISSING = "(missing)"
-_NOT_ATTRIBUTES = set(ROLES) | {"source_row"}
-MAX_ATTRIBUTE_VALUES = 50
-_NUMERIC_AS_CATEGORY = 6
-
-
-def _is_id(name: str) -> bool:
-    low = name.lower().replace(" ", "_")
-    return low == "id" or low.endswith("_id") or low.startswith("id_") or low.endswith("id")
+MAX_ATTRIBUTE_VALUES = MAX_GROUPS
 
 
 def dimension_columns(orders: pl.DataFrame) -> list[str]:
     """The columns a breakdown can use: canonical dimensions present, then attribute columns."""
     dims = [d for d in DIMENSIONS if has_column(orders, d)]
-    for name, dtype in orders.schema.items():
-        if name in _NOT_ATTRIBUTES or name in dims or _is_id(name) or not has_column(orders, name):
-            continue
-        if dtype in (pl.Utf8, pl.Categorical, pl.Boolean) or isinstance(dtype, pl.Enum):
-            if orders[name].n_unique() <= MAX_ATTRIBUTE_VALUES:
-                dims.append(name)
-        elif dtype.is_numeric():
+    for name in order_attributes(orders.columns):
+        if name not in dims and not is_id(name) and groupable(orders[name]):
             dims.append(name)
     return dims
 
@@ -52,30 +47,18 @@ def check_dimension(orders: pl.DataFrame, dimension: str) -> None:
         )
 
 
-def _fmt_num(x: float) -> str:
-    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
-
-
 def label_dimension(orders: pl.DataFrame, dimension: str, alias: str = "value") -> pl.DataFrame:
     """Add `alias`: the dimension as text, missing values as "(missing)".
 
-    Numeric columns with more than 6 distinct values are binned at the quartiles of their
-    per-customer values (each customer counted once), e.g. "<= 30", "30-42", "42-55", "> 55"
-    (intervals closed on the right)."""
+    Numeric columns are grouped by the one numeric binning of core.model.attributes (the same
+    groups as the Customers page): at most 6 distinct values are categories, otherwise quartiles
+    of the per-customer values (each customer counted once, at their most frequent value), e.g.
+    "18-31", "32-39", "40-47", "48-82" (intervals closed on the right)."""
     check_dimension(orders, dimension)
     col = pl.col(dimension)
-    dtype = orders.schema[dimension]
-    if dtype.is_numeric() and orders[dimension].n_unique() > _NUMERIC_AS_CATEGORY:
-        per_customer = orders.group_by("customer_id").agg(col.drop_nulls().first())[dimension]
-        qs = [per_customer.quantile(q, "linear") for q in (0.25, 0.5, 0.75)]
-        breaks = sorted({float(q) for q in qs if q is not None})
-        if breaks:
-            names = [f"<= {_fmt_num(breaks[0])}"]
-            names += [f"{_fmt_num(a)}-{_fmt_num(b)}" for a, b in itertools.pairwise(breaks)]
-            names.append(f"> {_fmt_num(breaks[-1])}")
-            text = col.cut(breaks, labels=names).cast(pl.Utf8)
-        else:
-            text = col.cast(pl.Utf8)
+    if orders.schema[dimension].is_numeric():
+        per_customer = orders.group_by("customer_id").agg(customer_value(dimension))[dimension]
+        text = numeric_bins(per_customer, 4).expr(dimension)
     else:
         text = col.cast(pl.Utf8)
     return orders.with_columns(
@@ -105,13 +88,7 @@ def _segment_aggs(orders: pl.DataFrame) -> list[pl.Expr]:
         pl.col("customer_id").n_unique().alias("customers"),
     ]
     if has_column(orders, "cost"):
-        aggs.append(
-            (pl.col("revenue") - pl.col("cost"))
-            .filter(pl.col("cost").is_not_null())
-            .sum()
-            .alias("profit")
-        )
-        aggs.append(pl.col("revenue").filter(pl.col("cost").is_not_null()).sum().alias("_costed"))
+        aggs += [profit_expr(), costed_revenue_expr().alias("_costed")]
     if has_column(orders, "status"):
         aggs.append(
             pl.col("revenue").filter(pl.col("status") == "returned").sum().alias("returned_revenue")

@@ -4,7 +4,8 @@ same period last year.
 - A customer is *new* in a period when their first order ever (in `first_seen`, by default the
   frame passed in) falls in that period; all their revenue in the period is new revenue. Everyone
   else who orders in the period is *returning*.
-- profit = revenue - cost over the lines that have a cost; margin = profit / revenue of those lines.
+- profit = revenue - cost over the lines that have a cost; margin = profit / revenue of those lines
+  (core.model.profit, the one definition).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from core.model.profit import costed_revenue_expr, profit_expr, profit_margin
 from core.sales.periods import (
     Period,
     covers,
@@ -108,17 +110,7 @@ def kpis(
             pl.col("customer_id").n_unique().alias("customers"),
             pl.col("customer_id").filter(is_new).n_unique().alias("new_customers"),
             pl.col("revenue").filter(is_new).sum().alias("new_revenue"),
-            *(
-                [
-                    (pl.col("revenue") - pl.col("cost"))
-                    .filter(pl.col("cost").is_not_null())
-                    .sum()
-                    .alias("profit"),
-                    pl.col("revenue").filter(pl.col("cost").is_not_null()).sum().alias("costed"),
-                ]
-                if cost
-                else []
-            ),
+            *([profit_expr(), costed_revenue_expr()] if cost else []),
             *(
                 [pl.col("revenue").filter(pl.col("status") == "returned").sum().alias("returned")]
                 if status
@@ -132,7 +124,7 @@ def kpis(
     n_customers = int(row["customers"])
     repeaters = per_customer.filter(pl.col("n") >= 2).height
     total = total_customers if total_customers is not None else orders["customer_id"].n_unique()
-    profit = float(row["profit"]) if cost else None
+    profit = float(row["profit"]) if cost and row["profit"] is not None else None
     returned = float(row["returned"] or 0.0) if status else None
     return Kpis(
         revenue=revenue,
@@ -148,7 +140,7 @@ def kpis(
         new_revenue=float(row["new_revenue"] or 0.0),
         returning_revenue=revenue - float(row["new_revenue"] or 0.0),
         profit=profit,
-        margin=safe_div(profit, row["costed"]) if cost else None,
+        margin=profit_margin(profit, row["costed_revenue"]) if cost else None,
         returned_revenue=returned,
         return_rate=safe_div(returned, revenue) if status else None,
     )

@@ -16,14 +16,13 @@ Modules, one idea each:
     common       the column check and the missing-value label
 """
 
+from core.model.attributes import numeric_bins
 from core.segments.attributes import (
-    NOT_ATTRIBUTES,
     attribute_breakdown,
     attribute_columns,
     attribute_groups,
     inconsistent_attributes,
     inconsistent_count,
-    quantile_bins,
 )
 from core.segments.common import (
     MISSING,
@@ -89,7 +88,6 @@ __all__ = [
     "DEFAULT_TIERS",
     "LOYALTY_ORDER",
     "MISSING",
-    "NOT_ATTRIBUTES",
     "PERSONAS",
     "SEGMENTS",
     "SEGMENT_ORDER",
@@ -113,11 +111,11 @@ __all__ = [
     "loyalty_rule",
     "match_labels",
     "metric_columns",
+    "numeric_bins",
     "orders_distribution",
     "persona_rules",
     "profile_attributes",
     "profile_headline",
-    "quantile_bins",
     "rfm_thresholds",
     "second_order_buckets",
     "second_order_summary",

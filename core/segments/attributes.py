@@ -4,124 +4,32 @@ with the segment summary figures per group, and attributes recorded inconsistent
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import polars as pl
 
 from core.errors import InputError
-from core.segments.common import MISSING
+from core.model.attributes import MAX_GROUPS, MISSING, customer_attributes, numeric_bins
 from core.segments.common import require as _require
 from core.segments.summary import SUMMARY_COLUMNS, finish_summary, summary_aggs
 
-NOT_ATTRIBUTES = frozenset(
-    {
-        "customer_id",
-        "first_order",
-        "last_order",
-        "orders",
-        "revenue",
-        "net_revenue",
-        "revenue_365d",
-        "aov",
-        "recency_days",
-        "tenure_days",
-        "avg_days_between_orders",
-        "return_rate",
-        "profit",
-        "cost",
-        "margin",
-        "quantity",
-        "lines",
-        "r_score",
-        "f_score",
-        "m_score",
-        "rfm_code",
-        "rfm_segment",
-        "value_tier",
-        "status",
-        "persona",
-        "loyalty",
-        "p_alive",
-        "expected_purchases_90d",
-        "expected_clv_365d",
-        "frequency",
-        "recency",
-        "T",
-        "monetary_value",
-        "name",
-        "source_row",
-        "order_id",
-    }
-)
-_METRIC_PREFIXES = ("expected_", "clv", "p_alive", "predicted_")
 
-
-def attribute_columns(table: pl.DataFrame, max_groups: int = 50) -> list[str]:
+def attribute_columns(table: pl.DataFrame, max_groups: int = MAX_GROUPS) -> list[str]:
     """Columns that describe customers (age, gender, region, subscription, favourite_category...):
-    text or boolean ones with at most `max_groups` values, and numeric ones (binned later)."""
-    out: list[str] = []
-    seen: set[str] = set()  # "region" from the orders and "Region" from a customers file: one
-    for c, t in table.schema.items():
-        if c in NOT_ATTRIBUTES or c.startswith(_METRIC_PREFIXES) or c.endswith(("_days", "_id")):
-            continue
-        if c.lower() in seen:
-            continue
-        seen.add(c.lower())
-        if t.is_numeric():
-            if table[c].drop_nulls().n_unique() > 1:
-                out.append(c)
-        elif t in (pl.Utf8, pl.Boolean, pl.Categorical) or isinstance(t, pl.Enum):
-            k = table[c].drop_nulls().n_unique()
-            if 1 <= k <= max_groups:
-                out.append(c)
-    return out
-
-
-def _fmt(x: float) -> str:
-    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.4g}"
-
-
-def quantile_bins(series: pl.Series, bins: int = 4) -> tuple[list[float], list[str]]:
-    """Edges (right-closed: (-inf, e1], (e1, e2], ...) at the quantiles 1/bins .. (bins-1)/bins,
-    duplicates dropped, and a label per bin with its value range ("18-29", "30-41", ...)."""
-    s = series.drop_nulls().cast(pl.Float64)
-    if s.is_empty():
-        return [], []
-    lo, hi = float(s.min()), float(s.max())
-    integral = bool((s == s.floor()).all())
-    qs = [s.quantile(i / bins, "linear") for i in range(1, bins)]
-    edges = sorted({math.floor(q) if integral else q for q in qs if q is not None})
-    edges = [e for e in edges if lo <= e < hi]
-    if not edges:
-        return [], [_fmt(lo) if lo == hi else f"{_fmt(lo)}-{_fmt(hi)}"]
-    starts = [lo] + [e + 1 if integral else e for e in edges]
-    ends = [*edges, hi]
-    labels = []
-    for i, (a, b) in enumerate(zip(starts, ends, strict=True)):
-        if a == b:
-            labels.append(_fmt(a))
-        elif integral or i == 0:
-            labels.append(f"{_fmt(a)}-{_fmt(b)}")
-        else:
-            labels.append(f">{_fmt(a)}-{_fmt(b)}")
-    return [float(e) for e in edges], labels
+    see core.model.attributes for the rule."""
+    return customer_attributes(table, max_groups)
 
 
 def attribute_groups(table: pl.DataFrame, attribute: str, bins: int = 4) -> pl.DataFrame:
-    """The table with a `group` column for `attribute`: numeric attributes binned by quantile,
-    others as text; nulls become "(missing)". Also `group_order` for display order."""
+    """The table with a `group` column for `attribute`: numeric attributes by the one numeric
+    binning (core.model.attributes.numeric_bins), others as text; nulls become "(missing)".
+    Also `group_order` for display order."""
     _require(table, attribute)
     dtype = table.schema[attribute]
     if dtype.is_numeric():
-        edges, labels = quantile_bins(table[attribute], bins)
-        if edges:
-            group = pl.col(attribute).cast(pl.Float64).cut(edges, labels=labels).cast(pl.Utf8)
-        else:
-            group = pl.when(pl.col(attribute).is_not_null()).then(
-                pl.lit(labels[0] if labels else "")
-            )
-        rank = {lab: i for i, lab in enumerate(labels)}
+        binned = numeric_bins(table[attribute], bins)
+        group = binned.expr(attribute)
+        rank = {lab: i for i, lab in enumerate(binned.labels)}
         g = group.fill_null(MISSING)
         order = g.replace_strict(rank, default=len(rank), return_dtype=pl.Int64)
         return table.with_columns(g.alias("group")).with_columns(order.alias("group_order"))
@@ -130,8 +38,9 @@ def attribute_groups(table: pl.DataFrame, attribute: str, bins: int = 4) -> pl.D
 
 
 def attribute_breakdown(table: pl.DataFrame, attribute: str, bins: int = 4) -> pl.DataFrame:
-    """Customers, revenue, AOV, repeat rate ... per value of `attribute` (numeric ones binned by
-    quantile, see quantile_bins). Columns: attribute, group, then the segment_summary columns."""
+    """Customers, revenue, AOV, repeat rate ... per value of `attribute` (numeric ones binned,
+    see core.model.attributes.numeric_bins). Columns: attribute, group, then the
+    segment_summary columns."""
     if bins < 2 or bins > 10:
         raise InputError(f"the number of bins must be from 2 to 10, got {bins}")
     grouped = attribute_groups(table, attribute, bins)

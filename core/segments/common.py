@@ -6,8 +6,9 @@ from __future__ import annotations
 import polars as pl
 
 from core.errors import InputError
+from core.model.attributes import MISSING
 
-MISSING = "(missing)"
+__all__ = ["MISSING", "require"]
 
 
 def require(table: pl.DataFrame, *columns: str, what: str = "customer table") -> None:

@@ -274,14 +274,16 @@ def test_breakdown_growth_profit_and_underperformers(orders):
 
 
 def test_numeric_attribute_binned_at_customer_quartiles():
-    # nine customers aged 20, 25, ..., 60 (one line each): linear quartiles 30, 40, 50
+    # nine customers aged 20, 25, ..., 60 (one line each): linear quartiles 30, 40, 50 (whole
+    # numbers, so they are the edges); bins (..30], (30..40], (40..50], (50..] hold whole ages
+    # 20-30, 31-40, 41-50, 51-60, the labels the Customers page shows for the same customers
     ages = [20 + 5 * i for i in range(9)]
     rows = [
         (f"o{i}", f"C{i}", date(2024, 1, 1), "P", "K", "R", 10, 5, "delivered", a, "F")
         for i, a in enumerate(ages)
     ]
     out = sales.label_dimension(make(rows), "Age")["value"].to_list()
-    assert out == ["<= 30"] * 3 + ["30-40"] * 2 + ["40-50"] * 2 + ["> 50"] * 2
+    assert out == ["20-30"] * 3 + ["31-40"] * 2 + ["41-50"] * 2 + ["51-60"] * 2
 
 
 def test_filter_values_keeps_the_missing_bucket(orders):

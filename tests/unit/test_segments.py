@@ -367,9 +367,9 @@ def test_numeric_attribute_binned_by_quantile():
         }
     )
     # quantiles of 20..59 (linear): 29.75, 39.5, 49.25 -> whole numbers: edges 29, 39, 49
-    edges, labels = sg.quantile_bins(t["age"], 4)
-    assert edges == [29.0, 39.0, 49.0]
-    assert labels == ["20-29", "30-39", "40-49", "50-59"]
+    bins = sg.numeric_bins(t["age"], 4)
+    assert bins.edges == (29.0, 39.0, 49.0)
+    assert bins.labels == ("20-29", "30-39", "40-49", "50-59")
     out = sg.attribute_breakdown(t, "age", bins=4)
     assert out["group"].to_list() == ["20-29", "30-39", "40-49", "50-59", "(missing)"]
     assert out["customers"].to_list() == [10, 10, 10, 10, 1]
