@@ -1,11 +1,13 @@
 """Ingest: files in, the canonical orders frame out, with everything said about it.
 
 readers (bytes -> a text table), parsing (amounts, dates, statuses), roles (which column plays
-which role), frame (the canonical orders frame and the customers file), quality (the data-quality
-report). Callers import the entry points from here.
+which role), dates (day/month order from evidence), frame (the canonical orders frame),
+returns, currency, identity, attributes, customers_file, quality (the data-quality report).
+Callers import the entry points from here.
 """
 
-from core.ingest.frame import Loaded, build_orders, load_customers, load_orders
+from core.ingest.customers_file import load_customers
+from core.ingest.frame import Loaded, build_orders, load_orders
 from core.ingest.readers import excel_sheets, read_table
 
 __all__ = [

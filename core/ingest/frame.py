@@ -15,9 +15,21 @@ from pathlib import Path
 import polars as pl
 
 from core.errors import InputError
-from core.ingest.parsing import normalise_status, parse_amount, parse_date
-from core.ingest.readers import read_table
-from core.ingest.roles import detect_roles, name_score, norm
+from core.ingest.attributes import customer_attributes
+from core.ingest.currency import CurrencyChoice, choose_currency, line_currency
+from core.ingest.dates import DateDecision, decide_date_format, read_dates
+from core.ingest.identity import IdMerge, normalise_ids
+from core.ingest.parsing import (
+    EARLIEST,
+    decimal_comma,
+    latest_plausible,
+    normalise_status,
+    parse_amount,
+    parse_date,
+)
+from core.ingest.readers import read_table_noted
+from core.ingest.returns import split_returns
+from core.ingest.roles import RoleEvidence, detect_roles, explain, name_score, norm
 from core.schema import ROLES
 
 
@@ -33,18 +45,25 @@ class Loaded:
     source: str = ""
     detected: dict[str, str] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    returns: pl.DataFrame = field(default_factory=pl.DataFrame)  # credit lines, negative
+    dates: DateDecision | None = None
+    evidence: dict[str, RoleEvidence] = field(default_factory=dict)
+    id_merge: IdMerge = field(default_factory=lambda: IdMerge(0))
+    currency: CurrencyChoice = field(default_factory=lambda: CurrencyChoice(None))
+    attributes: list[str] = field(default_factory=list)  # nearly constant within a customer
+
+    @property
+    def has_dates(self) -> bool:
+        """Whether the orders carry dates (pages that need dates check this)."""
+        return "order_date" in self.orders.columns and self.orders["order_date"].is_not_null().any()
+
+    @property
+    def set_aside_share(self) -> float:
+        """Share of the file's rows set aside (not used for any figure)."""
+        return self.rejected.height / max(self.raw.height, 1)
 
 
-def _first_bad(raw: pl.DataFrame, column: str, bad: pl.Series) -> str:
-    idx = bad.arg_true()
-    if idx.len() == 0:
-        return ""
-    i = int(idx[0])
-    return f"row {i + 2}: {str(raw[column][i])!r}"
-
-
-def build_orders(raw: pl.DataFrame, mapping: dict[str, str], source: str = "upload") -> Loaded:
-    """Turn a raw table and a role mapping into the canonical orders frame (see core.schema)."""
+def _check_mapping(raw: pl.DataFrame, mapping: dict[str, str], source: str) -> None:
     unknown = [r for r in mapping if r not in ROLES]
     if unknown:
         raise InputError(f"unknown role {unknown[0]!r}; roles are: {', '.join(ROLES)}", file=source)
@@ -54,31 +73,28 @@ def build_orders(raw: pl.DataFrame, mapping: dict[str, str], source: str = "uplo
                 f"--map {role}={column}: no such column; columns are: {', '.join(raw.columns)}",
                 file=source,
             )
-    warnings: list[str] = []
-    notes: dict[str, str] = {}
     if "order_date" not in mapping:  # a date-named column whose values do not read as dates
         named = max(raw.columns, key=lambda c: name_score("order_date", c))
         values = raw[named].drop_nulls()
-        if name_score("order_date", named) >= 60 and values.len():
-            read = parse_date(values)[0].is_not_null().sum()
-            bad = parse_date(raw[named])[0].is_null() & raw[named].is_not_null()
-            first_bad = int(bad.arg_true()[0])
-            raise InputError(
-                f"only {read:,} of {values.len():,} values could be read as dates "
-                f"(first unreadable: {str(raw[named][first_bad])!r}); "
-                f"map the order date with order_date=COLUMN",
-                file=source,
-                column=named,
-                row=first_bad + 2,
-            )
-    for role in ("customer_id", "order_date"):
-        if role not in mapping:
-            what = {"customer_id": "customer id / e-mail", "order_date": "order date"}[role]
-            raise InputError(
-                f"no {what} column found (columns: {', '.join(raw.columns[:12])}); "
-                f"map one with {role}=COLUMN",
-                file=source,
-            )
+        if name_score("order_date", named) >= 85 and values.len() and values.dtype == pl.Utf8:
+            dates = parse_date(raw[named])[0]
+            read = dates.is_not_null().sum()
+            if read < 0.5 * values.len():
+                first_bad = int((dates.is_null() & raw[named].is_not_null()).arg_true()[0])
+                raise InputError(
+                    f"only {read:,} of {values.len():,} values could be read as dates "
+                    f"(first unreadable: {str(raw[named][first_bad])!r}); "
+                    f"map the order date with order_date=COLUMN",
+                    file=source,
+                    column=named,
+                    row=first_bad + 2,
+                )
+    if "customer_id" not in mapping:
+        raise InputError(
+            f"no customer id / e-mail column found (columns: {', '.join(raw.columns[:12])}); "
+            "map one with customer_id=COLUMN",
+            file=source,
+        )
     if "revenue" not in mapping and not {"quantity", "unit_price"} <= mapping.keys():
         raise InputError(
             "no amount column found (revenue / total / amount, or quantity and unit price); "
@@ -86,29 +102,101 @@ def build_orders(raw: pl.DataFrame, mapping: dict[str, str], source: str = "uplo
             file=source,
         )
 
+
+def _decide_dates(
+    raw: pl.DataFrame, mapping: dict[str, str], date_format: str | None
+) -> DateDecision:
+    """The order date decision, with the file's other date columns and decimal separator."""
+    column = mapping["order_date"]
+    first = decide_date_format(raw[column], user=date_format)
+    if not first.ambiguous:
+        return first
+    others: dict[str, str] = {}
+    for c in raw.columns:
+        if c == column or raw[c].dtype != pl.Utf8 or name_score("order_date", c) <= 0:
+            continue
+        d = decide_date_format(raw[c])
+        if d.share >= 0.8 and not d.ambiguous and d.order in ("dmy", "mdy"):
+            others[c] = d.order
+    amount = mapping.get("revenue") or mapping.get("unit_price")
+    comma = decimal_comma(raw[amount]) if amount else None
+    return decide_date_format(raw[column], other_orders=others, decimal_comma=comma)
+
+
+def _reason_expr(has_dates: bool) -> pl.Expr:
+    reason = pl.when(pl.col("customer_id").is_null()).then(pl.lit("missing customer id"))
+    if has_dates:
+        reason = (
+            reason.when(pl.col("order_date").is_null() & pl.col("_date_raw").is_null())
+            .then(pl.lit("missing order date"))
+            .when(pl.col("order_date").is_null())
+            .then(pl.lit("unreadable order date"))
+            .when(~pl.col("order_date").is_between(pl.lit(EARLIEST), pl.lit(latest_plausible())))
+            .then(pl.lit("implausible order date"))
+        )
+    return (
+        reason.when(pl.col("revenue").is_null() & pl.col("_amount_raw").is_null())
+        .then(pl.lit("missing amount"))
+        .when(pl.col("revenue").is_nan() | pl.col("revenue").is_infinite())
+        .then(pl.lit("amount is not a number (NaN or infinite)"))
+        .when(pl.col("revenue").is_null())
+        .then(pl.lit("unreadable amount"))
+        .when(pl.col("_other_currency"))
+        .then(pl.lit("amount in another currency"))
+    )
+
+
+def build_orders(
+    raw: pl.DataFrame,
+    mapping: dict[str, str],
+    source: str = "upload",
+    *,
+    date_format: str | None = None,
+    fx: dict[str, float] | None = None,
+    currency: str | None = None,
+) -> Loaded:
+    """Turn a raw table and a role mapping into the canonical orders frame (see core.schema).
+
+    `date_format`: a strftime pattern or dmy / mdy / ymd (default: decided from the data).
+    `fx`: rates into the reporting currency ({CUR: rate}); `currency`: the one to report."""
+    _check_mapping(raw, mapping, source)
+    warnings: list[str] = []
+    notes: dict[str, str] = {}
     n = raw.height
     cols: dict[str, pl.Series] = {
         "source_row": pl.Series("source_row", range(2, n + 2), dtype=pl.UInt32)
     }
-    cust = raw[mapping["customer_id"]].cast(pl.Utf8).str.strip_chars()
+    cust, id_merge = normalise_ids(raw[mapping["customer_id"]])
     cols["customer_id"] = cust.alias("customer_id")
+    if id_merge.merged:
+        warnings.append(id_merge.sentence)
 
-    dates, fmt, ambiguous = parse_date(raw[mapping["order_date"]])
-    if dates.is_null().all() and raw[mapping["order_date"]].is_not_null().any():
-        first = raw[mapping["order_date"]].drop_nulls()[0]
-        raise InputError(
-            f"no value could be read as a date (first value {str(first)!r})",
-            file=source,
-            column=mapping["order_date"],
-            row=2,
-        )
-    if fmt:
-        notes["date_format"] = fmt
-    if ambiguous:
+    has_dates = "order_date" in mapping
+    decision = None
+    if has_dates:
+        decision = _decide_dates(raw, mapping, date_format)
+        dates = read_dates(raw[mapping["order_date"]], decision)
+        if dates.is_null().all() and raw[mapping["order_date"]].is_not_null().any():
+            first = raw[mapping["order_date"]].drop_nulls()[0]
+            raise InputError(
+                f"no value could be read as a date (first value {str(first)!r})"
+                + (f" with the date format {date_format!r}" if date_format else ""),
+                file=source,
+                column=mapping["order_date"],
+                row=2,
+            )
+        if decision.format:
+            notes["date_format"] = decision.format
+        if decision.evidence and decision.order in ("dmy", "mdy", "user"):
+            warnings.append(f"Dates in {mapping['order_date']!r}: {decision.evidence}")
+    else:
+        dates = pl.Series("order_date", [None] * n, dtype=pl.Date)
         warnings.append(
-            f"Dates in {mapping['order_date']!r} could be day-first or month-first; "
-            f"read as {fmt}. Check a known date."
+            "No order date column: revenue, orders, customers and breakdowns are shown; "
+            "as of, recency, churn, trends, cohorts and CLV need dates "
+            "(map one with order_date=COLUMN)."
         )
+        notes["order_date"] = "missing"
     cols["order_date"] = dates.alias("order_date")
 
     for role in ("quantity", "unit_price", "unit_cost", "cost"):
@@ -120,6 +208,10 @@ def build_orders(raw: pl.DataFrame, mapping: dict[str, str], source: str = "uplo
         revenue = (cols["quantity"] * cols["unit_price"]).alias("revenue")
         warnings.append("No amount column: revenue = quantity x unit price.")
         notes["revenue"] = "quantity x unit_price"
+    line_cur, _ = line_currency(raw, mapping.get("revenue") or mapping.get("unit_price"))
+    revenue, other_currency, cur_choice = choose_currency(line_cur, revenue, fx, currency)
+    if cur_choice.sentence and len(cur_choice.summary or []) > 1:
+        warnings.append(cur_choice.sentence)
     if "unit_cost" in cols:
         qty = cols.get("quantity", pl.Series([1.0] * n))
         cols["cost"] = (cols.pop("unit_cost") * qty).alias("cost")
@@ -127,44 +219,20 @@ def build_orders(raw: pl.DataFrame, mapping: dict[str, str], source: str = "uplo
         if role in mapping:
             cols[role] = raw[mapping[role]].cast(pl.Utf8).str.strip_chars().alias(role)
     if "status" in mapping:
-        status = raw[mapping["status"]]
-        if "order_id" in mapping:  # Shopify gives order-level fields on an order's first line only
-            frame = pl.DataFrame({"s": status.cast(pl.Utf8), "o": raw[mapping["order_id"]]})
-            multi = (
-                frame.group_by("o")
-                .agg(n=pl.len(), k=pl.col("s").count(), f=pl.col("s").first().is_not_null())
-                .filter(pl.col("n") > 1)
-            )
-            if multi.height and ((multi["k"] == 1) & multi["f"]).mean() >= 0.9:
-                fill = pl.col("s").fill_null(pl.col("s").drop_nulls().first().over("o"))
-                status = frame.select(fill).to_series()
-        cols["status"] = normalise_status(status).alias("status")
+        cols["status"] = _status(raw, mapping)
     if "order_id" in mapping:
         cols["order_id"] = raw[mapping["order_id"]].cast(pl.Utf8).str.strip_chars()
         cols["order_id"] = cols["order_id"].alias("order_id")
     cols["revenue"] = revenue
 
     df = pl.DataFrame(cols)
-
-    # rows that cannot be used, with the reason
     raw_amount = raw[mapping["revenue"]] if "revenue" in mapping else None
-    reason = (
-        pl.when(pl.col("customer_id").is_null())
-        .then(pl.lit("missing customer id"))
-        .when(pl.col("order_date").is_null() & pl.col("_date_raw").is_null())
-        .then(pl.lit("missing order date"))
-        .when(pl.col("order_date").is_null())
-        .then(pl.lit("unreadable order date"))
-        .when(pl.col("revenue").is_null() & pl.col("_amount_raw").is_null())
-        .then(pl.lit("missing amount"))
-        .when(pl.col("revenue").is_null())
-        .then(pl.lit("unreadable amount"))
-    )
     df = df.with_columns(
-        _date_raw=raw[mapping["order_date"]].cast(pl.Utf8),
+        _date_raw=raw[mapping["order_date"]].cast(pl.Utf8) if has_dates else pl.lit(None),
         _amount_raw=(
             raw_amount.cast(pl.Utf8) if raw_amount is not None else pl.lit("x", dtype=pl.Utf8)
         ),
+        _other_currency=other_currency,
     )
     # Shopify: the order total only on an order's first line -> blank amounts there are fine
     order_total_mode = None
@@ -181,7 +249,7 @@ def build_orders(raw: pl.DataFrame, mapping: dict[str, str], source: str = "uplo
                 )
             )
             notes["order_total"] = order_total_mode
-    df = df.with_columns(_reason=reason)
+    df = df.with_columns(_reason=_reason_expr(has_dates))
     rejected_idx = df["_reason"].is_not_null()
     rejected = (
         raw.with_columns(pl.Series("row", range(2, n + 2), dtype=pl.UInt32))
@@ -189,7 +257,7 @@ def build_orders(raw: pl.DataFrame, mapping: dict[str, str], source: str = "uplo
         .with_columns(reason=df.filter(rejected_idx)["_reason"])
         .select("row", "reason", *raw.columns)
     )
-    df = df.filter(~rejected_idx).drop("_reason", "_date_raw", "_amount_raw")
+    df = df.filter(~rejected_idx).drop("_reason", "_date_raw", "_amount_raw", "_other_currency")
     if df.height == 0:
         first = rejected["reason"][0] if rejected.height else "no rows"
         raise InputError(f"no usable rows: every row was rejected (e.g. {first})", file=source)
@@ -197,36 +265,36 @@ def build_orders(raw: pl.DataFrame, mapping: dict[str, str], source: str = "uplo
         counts = rejected.group_by("reason").len().sort(["len", "reason"], descending=[True, False])
         parts = ", ".join(f"{r['len']:,} {r['reason']}" for r in counts.iter_rows(named=True))
         warnings.append(f"{rejected.height:,} rows could not be used and are set aside: {parts}.")
+        if (rejected["reason"] == "implausible order date").any():
+            odd = rejected.filter(pl.col("reason") == "implausible order date")
+            shown = ", ".join(repr(str(v)) for v in odd[mapping["order_date"]].head(3))
+            warnings.append(
+                f"{odd.height:,} order dates are implausible (before {EARLIEST.year} or more "
+                f"than a year from today, e.g. {shown}); as of is the last plausible date."
+            )
 
     if "order_id" not in df.columns:
-        keys = [pl.col("customer_id"), pl.col("order_date").cast(pl.Utf8)]
-        extra = [r for r in ("channel", "region") if r in df.columns]
-        keys += [pl.col(r).fill_null("") for r in extra]
-        df = df.with_columns(order_id=pl.concat_str(keys, separator="|"))
-        warnings.append(
-            "No order id column: orders are built from customer + order date"
-            + (f" + {' + '.join(extra)}" if extra else "")
-            + "."
-        )
+        if has_dates:
+            keys = [pl.col("customer_id"), pl.col("order_date").cast(pl.Utf8)]
+            extra = [r for r in ("channel", "region") if r in df.columns]
+            keys += [pl.col(r).fill_null("") for r in extra]
+            df = df.with_columns(order_id=pl.concat_str(keys, separator="|"))
+            warnings.append(
+                "No order id column: orders are built from customer + order date"
+                + (f" + {' + '.join(extra)}" if extra else "")
+                + "."
+            )
+        else:
+            df = df.with_columns(order_id=pl.col("source_row").cast(pl.Utf8))
+            warnings.append("No order id and no date: each row is one purchase.")
         notes["order_id"] = "built"
+    df, returns, said = split_returns(df)
+    if said:
+        warnings.append(said)
+    if df.height == 0:
+        raise InputError("no purchases: every usable line is a return or cancellation", file=source)
 
-    # every other source column is kept as an attribute (numeric when it all parses)
-    used = set(mapping.values())
-    attrs = []
-    for column in raw.columns:
-        if column in used or column in df.columns:
-            continue
-        s = raw[column].filter(~rejected_idx)
-        if s.dtype == pl.Utf8:
-            num = s.str.strip_chars().cast(pl.Float64, strict=False)
-            if s.drop_nulls().len() and num.is_not_null().sum() == s.drop_nulls().len():
-                s = num.cast(pl.Int64) if (num.drop_nulls() % 1 == 0).all() else num
-            else:
-                s = s.str.strip_chars()
-        attrs.append(s.alias(column))
-    if attrs:
-        df = df.with_columns(attrs)
-
+    df = _with_attributes(df, raw, mapping)
     front = [c for c in ("customer_id", "order_id", "order_date", "revenue") if c in df.columns]
     df = df.select(*front, *[c for c in df.columns if c not in front])
     return Loaded(
@@ -237,7 +305,49 @@ def build_orders(raw: pl.DataFrame, mapping: dict[str, str], source: str = "uplo
         raw=raw,
         source=source,
         notes=notes,
+        returns=returns.select(*front, *[c for c in returns.columns if c not in front]),
+        dates=decision,
+        id_merge=id_merge,
+        currency=cur_choice,
+        attributes=customer_attributes(df),
     )
+
+
+def _status(raw: pl.DataFrame, mapping: dict[str, str]) -> pl.Series:
+    status = raw[mapping["status"]]
+    if "order_id" in mapping:  # Shopify gives order-level fields on an order's first line only
+        frame = pl.DataFrame({"s": status.cast(pl.Utf8), "o": raw[mapping["order_id"]]})
+        multi = (
+            frame.group_by("o")
+            .agg(n=pl.len(), k=pl.col("s").count(), f=pl.col("s").first().is_not_null())
+            .filter(pl.col("n") > 1)
+        )
+        if multi.height and ((multi["k"] == 1) & multi["f"]).mean() >= 0.9:
+            fill = pl.col("s").fill_null(pl.col("s").drop_nulls().first().over("o"))
+            status = frame.select(fill).to_series()
+    return normalise_status(status).alias("status")
+
+
+def _with_attributes(df: pl.DataFrame, raw: pl.DataFrame, mapping: dict[str, str]) -> pl.DataFrame:
+    """Every other source column, kept under its name (numeric when it all parses)."""
+    used = set(mapping.values())
+    attrs = []
+    for column in raw.columns:
+        if column in used or column in df.columns:
+            continue
+        s = raw[column]
+        if s.dtype == pl.Utf8:
+            num = s.str.strip_chars().cast(pl.Float64, strict=False)
+            if s.drop_nulls().len() and num.is_not_null().sum() == s.drop_nulls().len():
+                s = num.cast(pl.Int64) if (num.drop_nulls() % 1 == 0).all() else num
+            else:
+                s = s.str.strip_chars()
+        attrs.append(s.alias(column))
+    if not attrs:
+        return df
+    rows = raw.select(pl.int_range(2, raw.height + 2, dtype=pl.UInt32).alias("source_row"))
+    extra = pl.DataFrame(attrs).with_columns(rows["source_row"])
+    return df.join(extra, on="source_row", how="left")
 
 
 def _dedupe_order_totals(
@@ -299,11 +409,16 @@ def load_orders(
     name: str | None = None,
     overrides: dict[str, str] | None = None,
     sheet: str | int | None = None,
+    *,
+    date_format: str | None = None,
+    fx: dict[str, float] | None = None,
+    currency: str | None = None,
 ) -> Loaded:
-    """Read, detect roles (overridden by `overrides`), and build the canonical orders frame."""
+    """Read, detect roles (overridden by `overrides`; an empty column removes a role), and build
+    the canonical orders frame. `date_format`, `fx`, `currency`: see build_orders."""
     if isinstance(data, (str, Path)):
         name = name or Path(data).name
-    raw = read_table(data, name, sheet)
+    raw, read_notes = read_table_noted(data, name, sheet)
     detected = detect_roles(raw)
     mapping = dict(detected)
     for role, column in (overrides or {}).items():
@@ -321,41 +436,10 @@ def load_orders(
             if col == column and other != role:
                 del mapping[other]
         mapping[role] = column
-    loaded = build_orders(raw, mapping, source=name or "upload")
+    loaded = build_orders(
+        raw, mapping, source=name or "upload", date_format=date_format, fx=fx, currency=currency
+    )
     loaded.detected = detected
+    loaded.evidence = explain(raw, loaded.mapping)
+    loaded.warnings[:0] = read_notes
     return loaded
-
-
-def load_customers(data: bytes | str | Path, name: str | None = None) -> pl.DataFrame:
-    """Read a customers file: customer_id + attributes (one row per customer; first row kept)."""
-    if isinstance(data, (str, Path)):
-        name = name or Path(data).name
-    raw = read_table(data, name)
-    scores = sorted(((name_score("customer_id", c), c) for c in raw.columns), reverse=True)
-    if not scores or scores[0][0] <= 0:
-        raise InputError(
-            f"no customer id column found (columns: {', '.join(raw.columns[:12])})", file=name
-        )
-    id_col = scores[0][1]
-    out = raw.rename({id_col: "customer_id"}).with_columns(
-        pl.col("customer_id").cast(pl.Utf8).str.strip_chars()
-    )
-    conv = []
-    for column in out.columns[1:]:
-        s = out[column]
-        if s.dtype != pl.Utf8:
-            continue
-        num = s.str.strip_chars().cast(pl.Float64, strict=False)
-        if s.drop_nulls().len() and num.is_not_null().sum() == s.drop_nulls().len():
-            conv.append(num.cast(pl.Int64) if (num.drop_nulls() % 1 == 0).all() else num)
-        elif norm(column).endswith("date") or "signup" in norm(column):
-            d, fmt, _ = parse_date(s)
-            if fmt and d.is_not_null().sum() >= 0.8 * s.drop_nulls().len():
-                conv.append(d)
-    if conv:
-        out = out.with_columns(conv)
-    return (
-        out.filter(pl.col("customer_id").is_not_null())
-        .unique("customer_id", keep="first", maintain_order=True)
-        .select("customer_id", *[c for c in out.columns if c != "customer_id"])
-    )

@@ -1,13 +1,44 @@
 """Parsing values of a text column: amounts with currency symbols and either decimal separator,
-dates in ISO, day-first or month-first order (the format inferred once per column; timestamps keep
-the local date as written), and order statuses normalised to the canonical five.
+dates (core.ingest.dates decides the format from the whole column), and order statuses
+normalised to the canonical five.
 """
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import polars as pl
 
+from core.ingest.dates import decide_date_format, read_dates
+
 _CURRENCY = r"[^\d,.\-()]"
+
+
+EARLIEST = date(1950, 1, 1)
+
+
+def latest_plausible() -> date:
+    """The last plausible order date: a year from today (typos such as 2099 or 9999 are not)."""
+    return date.today() + timedelta(days=366)
+
+
+def _comma_decimal(cleaned: pl.Series) -> bool | None:
+    both = cleaned.filter(cleaned.str.contains(r"\.") & cleaned.str.contains(","))
+    if both.len():
+        return bool((both.str.extract(r"([.,])[^.,]*$") == ",").mean() > 0.5)
+    commas = cleaned.filter(cleaned.str.contains(","))
+    if commas.len():
+        return bool(commas.str.contains(r",\d{1,2}\)?-?$").mean() > 0.5)
+    if cleaned.str.contains(r"\.\d").any():
+        return False
+    return None
+
+
+def decimal_comma(col: pl.Series) -> bool | None:
+    """Whether a text amount column writes decimals with a comma (None: it never says)."""
+    if col.dtype != pl.Utf8:
+        return None
+    return _comma_decimal(col.drop_nulls().str.strip_chars().str.replace_all(_CURRENCY, ""))
 
 
 def parse_amount(col: pl.Series) -> pl.Series:
@@ -25,84 +56,31 @@ def parse_amount(col: pl.Series) -> pl.Series:
     if direct.null_count() == s.null_count():  # plain numbers: the fast path
         return direct.alias(col.name)
     cleaned = s.str.replace_all(_CURRENCY, "")
-    both = cleaned.filter(cleaned.str.contains(r"\.") & cleaned.str.contains(","))
-    comma_decimal = False
-    if both.len():
-        comma_decimal = bool((both.str.extract(r"([.,])[^.,]*$") == ",").mean() > 0.5)
-    else:
-        commas = cleaned.filter(cleaned.str.contains(","))
-        if commas.len():
-            comma_decimal = bool(commas.str.contains(r",\d{1,2}\)?-?$").mean() > 0.5)
-    if comma_decimal:
+    if _comma_decimal(cleaned):
         num = cleaned.str.replace_all(r"\.", "").str.replace(",", ".")
     else:
         num = cleaned.str.replace_all(",", "")
     negative = num.str.contains(r"^\(.*\)$") | num.str.contains(r"-$")
     num = num.str.replace_all(r"[()]", "").str.replace(r"-$", "")
     out = num.cast(pl.Float64, strict=False)
-    return pl.select(pl.when(negative).then(-out).otherwise(out)).to_series().alias(col.name)
-
-
-_DATE_FORMATS = (
-    "%Y-%m-%d",
-    "%Y/%m/%d",
-    "%d/%m/%Y",
-    "%m/%d/%Y",
-    "%d.%m.%Y",
-    "%d-%m-%Y",
-    "%m-%d-%Y",
-    "%d/%m/%y",
-    "%m/%d/%y",
-    "%Y%m%d",
-    "%d %b %Y",
-    "%b %d, %Y",
-    "%d %B %Y",
-    "%B %d, %Y",
-    "%d-%b-%Y",
-    "%d-%b-%y",
-)
-
-
-def _date_part(s: pl.Series) -> pl.Series:
-    """Drop a time and an offset: keep the date as written (local to the shop)."""
+    special = s.str.contains(r"(?i)^[+-]?(nan|inf|infinity)$")  # kept as NaN: set aside by name
     return (
-        s.str.strip_chars()
-        .str.replace(
-            r"[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[AaPp][Mm]|[+-]\d{2}:?\d{2}|UTC)?$", ""
-        )
-        .str.strip_chars()
+        pl.select(pl.when(special).then(float("nan")).when(negative).then(-out).otherwise(out))
+        .to_series()
+        .alias(col.name)
     )
 
 
 def infer_date_format(col: pl.Series) -> tuple[str | None, float, bool]:
     """Best format for a text column: (format, share parsed, ambiguous day/month order)."""
-    sample = _date_part(col.drop_nulls().cast(pl.Utf8)).head(5000)
-    if sample.len() == 0:
-        return None, 0.0, False
-    scores = {
-        fmt: sample.str.strptime(pl.Date, fmt, strict=False).is_not_null().mean() or 0.0
-        for fmt in _DATE_FORMATS
-    }
-    best = max(_DATE_FORMATS, key=lambda f: scores[f])  # ties keep the earlier (preferred) one
-    pairs = {"%d/%m/%Y": "%m/%d/%Y", "%d-%m-%Y": "%m-%d-%Y", "%d/%m/%y": "%m/%d/%y"}
-    pairs |= {v: k for k, v in pairs.items()}
-    ambiguous = best in pairs and scores[pairs[best]] == scores[best]
-    return best, float(scores[best]), ambiguous
+    d = decide_date_format(col)
+    return d.format, d.share, d.ambiguous
 
 
 def parse_date(col: pl.Series) -> tuple[pl.Series, str | None, bool]:
     """Parse a column into pl.Date: (dates, format used, ambiguous day/month order)."""
-    if col.dtype == pl.Date:
-        return col, None, False
-    if isinstance(col.dtype, pl.Datetime):
-        return col.dt.date(), None, False
-    if col.dtype.is_numeric():
-        col = col.cast(pl.Int64).cast(pl.Utf8)
-    fmt, _, ambiguous = infer_date_format(col)
-    if fmt is None:
-        return pl.Series(col.name, [None] * col.len(), dtype=pl.Date), None, False
-    out = _date_part(col.cast(pl.Utf8)).str.strptime(pl.Date, fmt, strict=False)
-    return out.alias(col.name), fmt, ambiguous
+    d = decide_date_format(col)
+    return read_dates(col, d), d.format, d.ambiguous
 
 
 _STATUS_PATTERNS = (

@@ -1,5 +1,6 @@
 """Reading a table file: CSV/TSV with any delimiter and encoding (UTF-8 with or without BOM,
-cp1252, Latin-1), gzipped CSV, Excel (.xlsx, first or a chosen sheet) and Parquet.
+UTF-16 with a BOM, cp1252, Latin-1, UTF-8 with a few cp1252 lines named), gzipped CSV,
+Excel (.xlsx, first or a chosen sheet) and Parquet.
 
 Text files come back with every column as text (blank cells are missing values), so that the
 parsing of amounts and dates stays in core.ingest.parsing, where it can say what it could not read.
@@ -19,10 +20,59 @@ from core.errors import InputError
 _TEXT_DELIMITERS = ",;\t|"
 
 
-def _decode(data: bytes, name: str) -> str:
+def _utf16(data: bytes) -> str | None:
+    """UTF-16 text with a byte-order mark (Excel's "Unicode text" export)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
+    return None
+
+
+def _mostly_utf8(data: bytes, notes: list[str]) -> str | None:
+    """UTF-8 with a few lines in Latin-1 / cp1252: those lines are read as cp1252 and named."""
+    pos, parts, bad_lines = 0, [], []
+    while True:
+        try:
+            parts.append(data[pos:].decode("utf-8"))
+            break
+        except UnicodeDecodeError as exc:
+            start = data.rfind(b"\n", 0, pos + exc.start) + 1
+            end = data.find(b"\n", pos + exc.start)
+            end = len(data) if end < 0 else end
+            parts.append(data[pos:start].decode("utf-8"))
+            parts.append(data[start:end].decode("cp1252", errors="replace"))
+            bad_lines.append(data.count(b"\n", 0, start) + 1)
+            pos = end
+            if len(bad_lines) > 50:
+                return None
+    lines = data.count(b"\n") + 1
+    if len(bad_lines) > max(5, lines // 100):
+        return None
+    shown = ", ".join(str(n) for n in bad_lines[:5]) + (" ..." if len(bad_lines) > 5 else "")
+    notes.append(
+        f"{len(bad_lines):,} lines are not UTF-8 (lines {shown}); they were read as "
+        "Windows-1252 (Latin-1): check their accented letters."
+    )
+    return "".join(parts)
+
+
+def _decode(data: bytes, name: str, notes: list[str] | None = None) -> str:
+    notes = [] if notes is None else notes
+    text = _utf16(data)
+    if text is not None:
+        return text.lstrip("\ufeff")
     if b"\x00" in data[:4096]:
         raise InputError("this is not a text table (it holds binary data)", file=name)
-    for enc in ("utf-8-sig", "cp1252", "latin-1"):
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    text = _mostly_utf8(data[3:] if data[:3] == b"\xef\xbb\xbf" else data, notes)
+    if text is not None:
+        return text
+    for enc in ("cp1252", "latin-1"):
         try:
             text = data.decode(enc)
         except UnicodeDecodeError:
@@ -60,6 +110,14 @@ def read_table(
     data: bytes | str | Path, name: str | None = None, sheet: str | int | None = None
 ) -> pl.DataFrame:
     """Read a table from bytes or a path. Text files come back as all-Utf8 columns."""
+    return read_table_noted(data, name, sheet)[0]
+
+
+def read_table_noted(
+    data: bytes | str | Path, name: str | None = None, sheet: str | int | None = None
+) -> tuple[pl.DataFrame, list[str]]:
+    """read_table, with what reading had to say (lines in another encoding)."""
+    notes: list[str] = []
     if isinstance(data, (str, Path)):
         path = Path(data)
         name = name or path.name
@@ -90,13 +148,13 @@ def read_table(
             msg = f"not a readable Parquet file ({exc.__class__.__name__})"
             raise InputError(msg, file=name) from None
     else:
-        df = _read_text(data, name)
+        df = _read_text(data, name, notes)
     df = _clean_header(df)
     if df.width == 0:
         raise InputError("the file has no columns", file=name)
     if df.height == 0:
         raise InputError("the file has a header but no data rows", file=name)
-    return df
+    return df, notes
 
 
 def _read_excel(data: bytes, name: str, sheet: str | int | None) -> pl.DataFrame:
@@ -123,13 +181,15 @@ def excel_sheets(data: bytes) -> list[str]:
         return []
 
 
-def _read_text(data: bytes, name: str) -> pl.DataFrame:
-    text = _decode(data, name)
+def _read_text(data: bytes, name: str, notes: list[str] | None = None) -> pl.DataFrame:
+    text = _decode(data, name, notes)
     if not text.strip():
         raise InputError("the file is empty", file=name)
     sep = _sniff_delimiter(text)
     # polars reads UTF-8 bytes fastest: hand it the file's own bytes when they already are
     raw = data[3:] if data[:3] == b"\xef\xbb\xbf" else data
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raw = text.encode("utf-8")
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError:

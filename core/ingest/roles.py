@@ -5,11 +5,21 @@ name (English, German, Spanish and French export headers) and checked against it
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import polars as pl
 
-from core.ingest.parsing import infer_date_format, parse_amount
+from core.ingest.parsing import infer_date_format, normalise_status, parse_amount
 from core.schema import ROLES
+
+
+@dataclass(frozen=True)
+class RoleEvidence:
+    """Why a column got a role: how sure (high / medium / low) and the values that decided."""
+
+    column: str
+    confidence: str
+    reason: str
 
 
 def norm(name: str) -> str:
@@ -99,7 +109,20 @@ _NAME_HINTS: dict[str, list[tuple[str, int]]] = {
         ("montant", 85),
         ("totalttc", 80),
     ],
-    "quantity": [("quantity", 100), ("qty", 100), ("lineitemquantity", 100), ("units", 80)],
+    "quantity": [
+        ("quantity", 100),
+        ("qty", 100),
+        ("lineitemquantity", 100),
+        ("salesqty", 100),
+        ("orderqty", 100),
+        ("qtyordered", 100),
+        ("quantityordered", 100),
+        ("units", 80),
+        ("unitssold", 95),
+        ("menge", 90),
+        ("cantidad", 90),
+        ("quantite", 90),
+    ],
     "unit_price": [
         ("unitprice", 100),
         ("price", 90),
@@ -168,6 +191,8 @@ _NAME_HINTS: dict[str, list[tuple[str, int]]] = {
         ("shippingstatus", 95),
         ("deliverystatus", 95),
         ("financialstatus", 70),
+        ("paymentstatus", 60),
+        ("returnstatus", 90),
         ("state", 20),
     ],
 }
@@ -197,9 +222,41 @@ def _content_ok(role: str, col: pl.Series) -> bool:
         return share >= 0.5
     if role in ("revenue", "quantity", "unit_price", "unit_cost", "cost"):
         return bool(parse_amount(sample).is_not_null().mean() >= 0.8)
-    if role == "customer_id":
-        return True
+    if role == "status":
+        return status_like(sample)
     return True
+
+
+_FLAGS = {"yes", "no", "y", "n", "true", "false", "0", "1", "t", "f"}
+
+
+def status_like(col: pl.Series) -> bool:
+    """Values that look like order statuses: not yes/no flags, not US states, few distinct."""
+    values = col.drop_nulls().cast(pl.Utf8).str.strip_chars().str.to_lowercase()
+    distinct = values.unique()
+    if distinct.len() == 0 or distinct.len() > 40:
+        return False
+    if distinct.is_in(list(_FLAGS)).all():
+        return False
+    known = normalise_status(values) != "unknown"
+    return bool(known.mean() >= 0.6)
+
+
+def explain(raw: pl.DataFrame, mapping: dict[str, str]) -> dict[str, RoleEvidence]:
+    """Confidence and evidence for each detected role: the name match and sample values."""
+    out = {}
+    for role, column in mapping.items():
+        score = name_score(role, column)
+        values = raw[column].drop_nulls().cast(pl.Utf8).unique(maintain_order=True).head(3)
+        sample = ", ".join(repr(v) for v in values.to_list())
+        if score >= 90:
+            confidence, why = "high", f"the name {column!r} says {role.replace('_', ' ')}"
+        elif score >= 60:
+            confidence, why = "medium", f"the name {column!r} resembles {role.replace('_', ' ')}"
+        else:
+            confidence, why = "low", "found by its values"
+        out[role] = RoleEvidence(column, confidence, f"{why}; values such as {sample}")
+    return out
 
 
 def detect_roles(raw: pl.DataFrame) -> dict[str, str]:
