@@ -21,8 +21,8 @@ def _parse_map(items: list[str] | None) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in items or []:
         role, sep, column = item.partition("=")
-        if not sep or not role.strip() or not column.strip():
-            raise InputError(f"--map takes ROLE=COLUMN, got {item!r}")
+        if not sep or not role.strip():
+            raise InputError(f"--map takes ROLE=COLUMN (ROLE= removes a role), got {item!r}")
         out[role.strip()] = column.strip()
     return out
 
@@ -39,15 +39,27 @@ def _parse_date(text: str | None, flag: str = "--as-of") -> date | None:
 def _load(args: argparse.Namespace):
     """Read the orders file named in args with the --map overrides; returns core.ingest.Loaded."""
     from core.ingest import load_orders
+    from core.ingest.currency import parse_fx
 
-    return load_orders(Path(args.orders), overrides=_parse_map(args.map), sheet=args.sheet)
+    return load_orders(
+        Path(args.orders),
+        overrides=_parse_map(args.map),
+        sheet=args.sheet,
+        date_format=args.date_format,
+        fx=parse_fx(args.fx),
+        currency=args.currency,
+    )
 
 
-def _customers(args: argparse.Namespace):
-    """The optional customers file (--customers), read once; None when not given."""
+def _customers(args: argparse.Namespace, orders=None):
+    """The optional customers file (--customers), read once; None when not given. `orders`
+    helps find its id column by value."""
     from core.ingest import load_customers
 
-    return load_customers(Path(args.customers)) if args.customers else None
+    if not args.customers:
+        return None
+    ids = orders["customer_id"] if orders is not None else None
+    return load_customers(Path(args.customers), order_ids=ids)
 
 
 def _as_of(args: argparse.Namespace, orders) -> date:
@@ -75,7 +87,7 @@ def _cmd_report(args: argparse.Namespace) -> Any:
     from core.metrics import report
 
     loaded = _load(args)
-    customers = _customers(args)
+    customers = _customers(args, loaded.orders)
     return report(
         loaded,
         customers=customers,
@@ -100,7 +112,7 @@ def _cmd_customers(args: argparse.Namespace) -> Any:
         raise InputError(f"--out takes a .csv, .xlsx or .parquet file name, got {args.out!r}")
     loaded = _load(args)
     as_of = _as_of(args, loaded.orders)
-    customers = _customers(args)
+    customers = _customers(args, loaded.orders)
     table = customer_table(
         loaded.orders,
         as_of=as_of,
@@ -143,7 +155,7 @@ def _cmd_churn(args: argparse.Namespace) -> Any:
         as_of=as_of,
         churn_days=args.churn_days,
         at_risk_days=args.at_risk_days,
-        customers=_customers(args),
+        customers=_customers(args, loaded.orders),
     )
     rows = churn_list(table, args.churn_days, args.at_risk_days)
     if args.out:
@@ -197,7 +209,7 @@ def _cmd_insights(args: argparse.Namespace) -> Any:
         as_of=as_of,
         churn_days=args.churn_days,
         at_risk_days=args.at_risk_days,
-        customers=_customers(args),
+        customers=_customers(args, loaded.orders),
     )
     result = evaluate(table, rules)
     for name, message in result.errors.items():
@@ -365,7 +377,22 @@ class _Parser(argparse.ArgumentParser):
 def _shared_options() -> argparse.ArgumentParser:
     """The options every orders command takes: one parent parser, so a new option reaches all."""
     p = argparse.ArgumentParser(add_help=False)
-    p.add_argument("--map", action="append", metavar="ROLE=COLUMN", help="override a role")
+    p.add_argument(
+        "--map", action="append", metavar="ROLE=COLUMN", help="override a role (ROLE= removes it)"
+    )
+    p.add_argument(
+        "--date-format",
+        metavar="FMT",
+        help="how order dates are written: dmy, mdy, ymd or a strftime pattern (default: decided "
+        "from the data)",
+    )
+    p.add_argument(
+        "--fx",
+        action="append",
+        metavar="CUR=RATE",
+        help="convert CUR into the reporting currency: 1 CUR = RATE (repeatable)",
+    )
+    p.add_argument("--currency", metavar="CUR", help="report this currency (others set aside)")
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="reference date (default: last order)")
     p.add_argument("--customers", help="optional customers file (id + attributes)")
     p.add_argument("--sheet", help="Excel sheet name (default: the first that holds a table)")

@@ -24,38 +24,53 @@ def kpis(
     churn_days: int = CHURN_DAYS,
     at_risk_days: int = AT_RISK_DAYS,
     customers_file: pl.DataFrame | None = None,
+    returns: pl.DataFrame | None = None,
 ) -> dict[str, Any]:
     """The headline KPIs of SPEC's `report` (without mapping, warnings and monthly).
 
     Composed from the modules that own each definition: the sales figures of the whole frame
-    from core.sales.kpis, the churn counts and revenue at risk from core.churn.churn_kpis."""
+    from core.sales.kpis, the churn counts and revenue at risk from core.churn.churn_kpis.
+    `returns` (core.ingest: return and cancellation lines, negative) count in rows and are
+    subtracted from net revenue. Without dates, the date and churn figures are None."""
     df = orders.collect() if isinstance(orders, pl.LazyFrame) else orders
-    as_of = resolve_as_of(df, as_of)
+    dated = df["order_date"].is_not_null().any()
+    as_of = resolve_as_of(df, as_of) if dated or as_of else None
     total = df["customer_id"].n_unique()
     if customers_file is not None and "customer_id" in customers_file.columns:
         ids = df["customer_id"].unique().implode()
         total += customers_file.filter(~pl.col("customer_id").is_in(ids))["customer_id"].n_unique()
     s = sales.kpis(df, total_customers=total)
-    c = churn.churn_kpis(churn.customer_activity(df, as_of), churn_days, at_risk_days)
-    return {
-        "rows": df.height,
+    returned = float(returns["revenue"].sum()) if returns is not None and returns.height else 0.0
+    out = {
+        "rows": df.height + (returns.height if returns is not None else 0),
         "orders": s.orders,
         "customers": s.customers,
         "total_customers": s.total_customers,
         "revenue": s.revenue,
-        "net_revenue": s.net_revenue,
+        "net_revenue": s.net_revenue + returned,
         "aov": s.aov,
         "revenue_per_customer": s.revenue_per_customer,
         "repeat_rate": s.repeat_rate,
+        "active_customers": None,
+        "at_risk_customers": None,
+        "churned_customers": None,
+        "churn_rate": None,
+        "revenue_at_risk": None,
+        "first_date": df["order_date"].min(),
+        "last_date": df["order_date"].max(),
+        "as_of": as_of,
+    }
+    if as_of is None:
+        return out
+    c = churn.churn_kpis(churn.customer_activity(df, as_of), churn_days, at_risk_days)
+    out |= {
         "active_customers": c.active,
         "at_risk_customers": c.at_risk,
         "churned_customers": c.churned,
         "churn_rate": c.churn_rate if c.customers else None,
         "revenue_at_risk": c.revenue_at_risk,
-        "first_date": df["order_date"].min(),
-        "last_date": df["order_date"].max(),
-        "as_of": as_of,
     }
+    return out
 
 
 def monthly(orders: Frame, as_of: date | None = None) -> pl.DataFrame:
@@ -132,6 +147,7 @@ def report(
         churn_days=churn_days,
         at_risk_days=at_risk_days,
         customers_file=customers,
+        returns=loaded.returns,
     )
     for key in ("first_date", "last_date", "as_of"):
         out[key] = out[key].isoformat() if out[key] else None

@@ -1,7 +1,7 @@
 """Which extra columns describe the customer (age, gender, subscription) and which the line.
 
 A customer attribute is (nearly) constant within a customer: among customers with two or more
-lines, at least 90% show one value. Row ids, product ids, stock codes and ship dates change from
+lines, at least 70% show one value. Row ids, product ids, stock codes and ship dates change from
 line to line; they stay in the frame as line columns, never as "inconsistent attributes".
 """
 
@@ -12,7 +12,7 @@ import polars as pl
 from core.schema import ORDER_DTYPES
 
 _NOT_EXTRA = set(ORDER_DTYPES) | {"source_row", "unit_cost"}
-CONSTANT_SHARE = 0.9
+CONSTANT_SHARE = 0.7
 
 
 def extra_columns(orders: pl.DataFrame) -> list[str]:

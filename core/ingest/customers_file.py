@@ -52,7 +52,9 @@ def load_customers(
     id_col = _id_column(raw, order_ids, name)
     if "customer_id" in raw.columns and id_col != "customer_id":
         raw = raw.rename({"customer_id": "customer_id_2"})
-    out = raw.rename({id_col: "customer_id"}).with_columns(normalise_id_expr("customer_id"))
+    out = raw.rename({id_col: "customer_id"}).with_columns(
+        normalise_id_expr("customer_id").alias("customer_id")
+    )
     conv = []
     for column in out.columns:
         if column == "customer_id":

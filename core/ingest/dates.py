@@ -136,7 +136,7 @@ def decide_date_format(
     if col.dtype.is_numeric():
         col = col.cast(pl.Int64, strict=False).cast(pl.Utf8)
     parts = date_part(col.drop_nulls())
-    values = parts.value_counts(sort=False).rename({parts.name: "v", "count": "n"})
+    values = pl.DataFrame({"v": parts}).group_by("v", maintain_order=True).agg(n=pl.len())
     values = values.filter(pl.col("v") != "")
     if values.height == 0:
         return DateDecision(None, None, 0.0)

@@ -210,7 +210,7 @@ def build_orders(
         notes["revenue"] = "quantity x unit_price"
     line_cur, _ = line_currency(raw, mapping.get("revenue") or mapping.get("unit_price"))
     revenue, other_currency, cur_choice = choose_currency(line_cur, revenue, fx, currency)
-    if cur_choice.sentence and len(cur_choice.summary or []) > 1:
+    if cur_choice.summary is not None and cur_choice.summary.height > 1:
         warnings.append(cur_choice.sentence)
     if "unit_cost" in cols:
         qty = cols.get("quantity", pl.Series([1.0] * n))

@@ -45,7 +45,7 @@ def normalise_id_expr(col: str) -> pl.Expr:
         .str.strip_chars()
     )
     s = pl.when(s.str.contains("@")).then(s.str.to_lowercase()).otherwise(s)
-    return pl.when(s == "").then(None).otherwise(s)
+    return pl.when(s == "").then(None).otherwise(s).alias(col)
 
 
 def normalise_ids(ids: pl.Series) -> tuple[pl.Series, IdMerge]:

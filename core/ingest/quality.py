@@ -1,8 +1,8 @@
 """The data-quality report of an ingested file: what is there, what is missing, what looks wrong.
 
 Covers rows used and set aside (with reasons), date coverage and partial months, missing values
-per source column, duplicate rows, negative or zero amounts, outlier amounts (beyond Q3 + 3 IQR
-of the log amounts), attributes inconsistent within a customer, and customers-file rows with no
+per source column, duplicate rows, negative or zero amounts (returns and cancellations included), outlier amounts (beyond Q3 + 3 IQR
+of the log amounts), customer attributes inconsistent within a customer, and customers-file rows with no
 orders.
 """
 
@@ -14,7 +14,6 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from core.customers import attribute_columns
 from core.ingest.frame import Loaded
 
 
@@ -93,6 +92,8 @@ def quality_report(loaded: Loaded, customers: pl.DataFrame | None = None) -> Qua
         partial_last = (nxt - last).days > 1
     cols = ["source_row", "customer_id", "order_id", "order_date", "revenue"]
     nonpositive = orders.filter(pl.col("revenue") <= 0).select(cols)
+    if loaded.returns.height:  # return and cancellation lines, kept beside the purchases
+        nonpositive = pl.concat([nonpositive, loaded.returns.select(cols)]).sort("source_row")
     # amounts are skewed: the fence is taken on the log scale (Q3 + 3 IQR of log amounts)
     logs = orders["revenue"].filter(orders["revenue"] > 0).log()
     q1, q3 = logs.quantile(0.25), logs.quantile(0.75)
@@ -105,7 +106,7 @@ def quality_report(loaded: Loaded, customers: pl.DataFrame | None = None) -> Qua
             .select(cols)
             .sort("revenue", descending=True)
         )
-    attrs = attribute_columns(orders)
+    attrs = list(loaded.attributes)
     if "region" in orders.columns:
         attrs = ["region", *attrs]
     n_customers = orders["customer_id"].n_unique()
@@ -127,7 +128,7 @@ def quality_report(loaded: Loaded, customers: pl.DataFrame | None = None) -> Qua
         without = customers.filter(~pl.col("customer_id").is_in(ids)).height
     return Quality(
         rows_read=raw.height,
-        rows_used=orders.height,
+        rows_used=orders.height + loaded.returns.height,
         rows_rejected=loaded.rejected.height,
         rejected=loaded.rejected,
         first_date=first,

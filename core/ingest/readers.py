@@ -48,7 +48,7 @@ def _mostly_utf8(data: bytes, notes: list[str]) -> str | None:
             if len(bad_lines) > 50:
                 return None
     lines = data.count(b"\n") + 1
-    if len(bad_lines) > max(5, lines // 100):
+    if len(bad_lines) > lines // 10:  # not a few lines: the whole file is in another encoding
         return None
     shown = ", ".join(str(n) for n in bad_lines[:5]) + (" ..." if len(bad_lines) > 5 else "")
     notes.append(

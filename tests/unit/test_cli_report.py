@@ -144,9 +144,11 @@ def test_map_overrides_the_amount(tmp_path: Path) -> None:
 def test_european_csv_report(capsys) -> None:
     assert main(["report", str(MESSY / "eu_semicolon_cp1252.csv"), "--json"]) == 0
     r = json.loads(capsys.readouterr().out)
-    # 1234.56 + 99.90 - 10.00 + 0.50 = 1324.96 over 4 orders (B-1..B-4), 3 customers
-    assert r["revenue"] == pytest.approx(1324.96)
-    assert (r["orders"], r["customers"]) == (4, 3)
+    # B-3 (-10,00) is a return: revenue = gross purchases 1234.56 + 99.90 + 0.50 = 1334.96,
+    # net = 1334.96 - 10.00 = 1324.96; 3 purchase orders (B-1, B-2, B-4) by 2 customers
+    assert r["revenue"] == pytest.approx(1334.96)
+    assert r["net_revenue"] == pytest.approx(1324.96)
+    assert (r["rows"], r["orders"], r["customers"]) == (4, 3, 2)
     assert r["first_date"] == "2024-03-13" and r["last_date"] == "2024-04-02"
 
 
@@ -189,10 +191,17 @@ def test_no_amount_column(tmp_path: Path) -> None:
     assert_one_error_line(run(str(path), "--json"), "no amount column found", "no_amount.csv")
 
 
-def test_no_date_column(tmp_path: Path) -> None:
+def test_no_date_column_still_reports(tmp_path: Path) -> None:
+    # one purchase per row and no date: the figures that need no date, date fields null
     path = tmp_path / "no_date.csv"
-    path.write_text("customer_id,revenue\na,1\nb,2\n")
-    assert_one_error_line(run(str(path), "--json"), "no order date column found", "no_date.csv")
+    path.write_text("customer_id,revenue\na,1\nb,2\na,4\n")
+    proc = run(str(path), "--json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert (out["rows"], out["orders"], out["customers"], out["revenue"]) == (3, 3, 2, 7.0)
+    assert out["first_date"] is None and out["last_date"] is None and out["as_of"] is None
+    assert out["churned_customers"] is None and out["monthly"] == []
+    assert any("No order date column" in w for w in out["warnings"])
 
 
 def test_missing_file(tmp_path: Path) -> None:
