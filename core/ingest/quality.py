@@ -1,9 +1,9 @@
 """The data-quality report of an ingested file: what is there, what is missing, what looks wrong.
 
 Covers rows used and set aside (with reasons), date coverage and partial months, missing values
-per source column, duplicate rows, negative or zero amounts (returns and cancellations included), outlier amounts (beyond Q3 + 3 IQR
-of the log amounts), customer attributes inconsistent within a customer, and customers-file rows with no
-orders.
+per source column, duplicate rows, negative or zero amounts (returns and cancellations
+included), outlier amounts (beyond Q3 + 3 IQR of the log amounts), customer attributes
+inconsistent within a customer, and customers-file rows with no orders.
 """
 
 from __future__ import annotations
