@@ -189,7 +189,14 @@ def _cmd_abtest(args: argparse.Namespace) -> Any:
     if args.metric and "outcome" not in overrides:
         overrides["outcome"] = args.metric
     exp = load_experiment(Path(args.experiment), overrides=overrides, sheet=args.sheet)
-    return to_dict(analyse(exp, metric=args.metric, control=args.control, alpha=args.alpha))
+    res = analyse(
+        exp,
+        metric=args.metric,
+        control=args.control,
+        alpha=args.alpha,
+        lower_is_better=args.lower_is_better,
+    )
+    return to_dict(res)
 
 
 def _cmd_insights(args: argparse.Namespace) -> Any:
@@ -429,6 +436,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--control", help="control variant (default: control/A/0, else the first)")
     p.add_argument("--metric", help="outcome column")
     p.add_argument("--alpha", type=float, default=0.05)
+    p.add_argument(
+        "--lower-is-better",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="the metric is better when lower (churn, returns, cost, time); default: guessed "
+        "from the metric's name",
+    )
     p.add_argument("--map", action="append", metavar="ROLE=COLUMN", help="override a role")
     p.add_argument("--sheet", help="Excel sheet name (default: the first)")
     p.add_argument("--json", action="store_true", help="machine-readable output")

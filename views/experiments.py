@@ -30,13 +30,19 @@ ROLE_PICKERS = (  # role, label, optional
     ("segment", "Segment", True),
     ("date", "Date", True),
 )
-VERDICT_BOX = {"win": st.success, "loss": st.error, "untrusted": st.error}
+VERDICT_BOX = {"win": st.success, "lose": st.error, "untrusted": st.error}
 # the assignment tables: the hash bucket is a fraction in [0, 1), "units" are customers here
 ASSIGNED_LABELS = {"units": "Customers"}
 ASSIGNED_FORMATS = {"bucket": "%.4f"}
 # the result tables: core's headers; each column's kind, "value" by the kind of outcome
 RESULT_LABELS = {c: label for c, (label, _) in ex.RESULT_COLUMNS.items()}
-RESULT_KINDS = {"count": "count", "share": "percent", "p": "p_value", "text": "text"}
+RESULT_KINDS = {
+    "count": "count",
+    "share": "percent",
+    "p": "p_value",
+    "text": "text",
+    "number": "decimal",
+}
 
 
 # ---------------------------------------------------------------- cached core calls
@@ -137,7 +143,10 @@ def verdict_section(res: Analysis) -> None:
         for note in v.notes:
             st.caption(note)
         ui.kpi_cards(
-            [ui.Kpi(f.label, f.value, f.delta, f.help) for f in ex.headline_figures(res, r)]
+            [
+                ui.Kpi(f.label, f.value, f.delta, f.help, delta_color=f.delta_color)
+                for f in ex.headline_figures(res, r)
+            ]
         )
 
 
@@ -150,7 +159,9 @@ def results_section(res: Analysis) -> None:
     with c1:
         st.markdown(f"**{ex.metric_label(res.metric).capitalize()} per variant** (with CI)")
         iv = ex.variant_intervals(res)
-        st.altair_chart(charts.variant_values(iv, res.kind, res.metric), width="stretch")
+        st.altair_chart(
+            charts.variant_values(iv, res.kind, res.metric, res.lower_is_better), width="stretch"
+        )
         with st.expander("Chart data"):
             value = "percent" if res.kind == "proportion" else "decimal"
             ui.table(
@@ -163,14 +174,16 @@ def results_section(res: Analysis) -> None:
         st.markdown("**Where the true lift probably is** (Bayesian posterior)")
         post = ex.lift_posterior(res)
         if post.height:
-            st.altair_chart(charts.lift_posterior(post), width="stretch")
+            st.altair_chart(charts.lift_posterior(post, res.lower_is_better), width="stretch")
         else:
             st.info("No posterior: the variance is zero.")
         with st.expander("Chart data"):
             ui.table(post, "ab_lift_posterior", key="ab_post", formats={"density": "%.4f"})
     if res.cumulative is not None and res.cumulative.height:
         st.markdown("**Cumulative lift over time**")
-        st.altair_chart(charts.cumulative_lift(res.cumulative), width="stretch")
+        st.altair_chart(
+            charts.cumulative_lift(res.cumulative, res.lower_is_better), width="stretch"
+        )
         with st.expander("Chart data"):
             ui.table(res.cumulative, "ab_cumulative_lift", key="ab_cum")
 
@@ -187,9 +200,9 @@ def segments_section(res: Analysis) -> None:
     if res.segments is None:
         return
     st.subheader(f"Effect per {res.segment}")
-    st.warning(ex.segment_caution(res), icon=":material/warning:")
+    st.info(ex.segment_caution(res), icon=":material/info:")
     if res.segments.height:
-        st.altair_chart(charts.segment_lifts(res.segments), width="stretch")
+        st.altair_chart(charts.segment_lifts(res.segments, res.lower_is_better), width="stretch")
     _table(res.segments, "ab_segments", "ab_segments", res.kind)
 
 
@@ -335,6 +348,22 @@ with tab_result:
                 key=f"ab_split_{key}",
                 help="Shares per variant in the order " + ", ".join(exp.variants),
             )
+            guess = ex.guess_lower_is_better(metric)
+            lower = st.toggle(
+                f"Lower {ex.metric_label(metric)} is better",
+                value=guess,
+                key=f"ab_lower_{key}_{metric}",
+                help="Churn, returns, cancellations, bounces, cost and time are better when "
+                "lower. Every outcome, chance to win, risk, text and colour follows this.",
+            )
+            st.caption(
+                (
+                    f":material/swap_vert: Guessed from the name {metric!r}: "
+                    if lower == guess
+                    else ":material/swap_vert: Set by you: "
+                )
+                + f"{'lower' if lower else 'higher'} {ex.metric_label(metric)} is better."
+            )
             c5, c6, c7 = st.columns(3)
             correction = "holm"
             if len(exp.variants) > 2:
@@ -355,6 +384,7 @@ with tab_result:
                 weights = parse_split(split_text, len(exp.variants))
                 options = dict(metric=metric, control=control, alpha=alpha, segment=segment)
                 options |= dict(correction=correction, weights=weights, use_cuped=cuped)
+                options |= dict(lower_is_better=lower)
                 _, res = _analysis(key, name, overrides, tuple(options.items()), df)
             except InputError as exc:
                 ui.show_error(exc, "The experiment cannot be analysed")

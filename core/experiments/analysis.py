@@ -76,15 +76,14 @@ def summary_table(
 def variant_statistics(
     exp: Experiment, metric: str | None = None, cuped: bool = False
 ) -> dict[str, ab.Statistic]:
-    """{variant: statistic} for one outcome; with cuped, regression-adjusted with pooled theta."""
+    """{variant: statistic} for one outcome; with cuped, regression-adjusted with theta 0 (compare
+    fits theta per control-variant pair)."""
     metric = metric or exp.outcomes[0]
     _check_metric(exp, metric)
     cuped = cuped and bool(exp.pre_period) and not exp.aggregated
     table = summary_table(exp, metric, cuped=cuped)
     kind = exp.kinds[metric]
     stats = {r[exp.variant]: _stat_from_row(r, kind, cuped) for r in table.iter_rows(named=True)}
-    if cuped:
-        stats = ab.with_theta(stats)
     return {k: stats[k] for k in exp.variants if k in stats}
 
 
@@ -104,8 +103,12 @@ def segment_results(
     control: str,
     segment: str,
     alpha: float = 0.05,
+    correction: ab.Correction = "holm",
+    lower_is_better: bool = False,
 ) -> pl.DataFrame:
-    """Effect per segment value: each variant against control within the segment."""
+    """Effect per segment value: each variant against control within the segment, on the
+    decision (relative) scale. `p_adjusted` corrects the p-values over every row of the table
+    with the variants' correction (many segments: one looks significant by chance)."""
     kind = exp.kinds[metric]
     table = summary_table(exp, metric, by=[segment])
     rows = []
@@ -131,8 +134,8 @@ def segment_results(
                     relative_lift=rel.lift,
                     ci_low=rel.ci_low,
                     ci_high=rel.ci_high,
-                    p_value=absr.p_value,
-                    chance_to_win=ab.bayesian_test(a, b, alpha).chance_to_win,
+                    p_value=rel.p_value,
+                    chance_to_win=ab.bayesian_test(a, b, alpha, lower_is_better).chance_to_win,
                 )
             )
     schema = {
@@ -149,7 +152,28 @@ def segment_results(
         "p_value": pl.Float64,
         "chance_to_win": pl.Float64,
     }
-    return pl.DataFrame(rows, schema=schema).sort(["segment", "variant"])
+    out = pl.DataFrame(rows, schema=schema)
+    adjusted = ab.adjust_p_values(out["p_value"].fill_null(1.0).to_numpy(), correction)
+    return out.with_columns(pl.Series("p_adjusted", adjusted, dtype=pl.Float64)).sort(
+        ["segment", "variant"]
+    )
+
+
+def best_segment(
+    segments: pl.DataFrame | None, variant: str, alpha: float, lower_is_better: bool = False
+) -> tuple[str, float, float] | None:
+    """(segment, relative lift, adjusted p) where `variant` helps most among the segments whose
+    effect is significant after correction and goes the good way; None when none does."""
+    if segments is None or segments.height < 2:
+        return None
+    lift = pl.col("relative_lift")
+    good = lift < 0 if lower_is_better else lift > 0
+    sig = segments.filter(
+        (pl.col("variant") == variant) & (pl.col("p_adjusted") < alpha) & good
+    ).sort("relative_lift", descending=not lower_is_better)
+    if sig.height == 0:
+        return None
+    return str(sig["segment"][0]), float(sig["relative_lift"][0]), float(sig["p_adjusted"][0])
 
 
 def cumulative_lift(
@@ -211,11 +235,20 @@ def cumulative_lift(
 # ---------------------------------------------------------------- the analysis
 @dataclass(frozen=True)
 class CupedInfo:
+    """CUPED results: theta and the variance removed are per control-variant pair (on each
+    VariantResult), as gbstats fits them."""
+
     covariate: str
-    theta: float
-    variance_reduction: float  # pooled share of outcome variance removed
     variants: list[ab.VariantResult]  # results with the adjustment
     plain: list[ab.VariantResult] = field(default_factory=list)  # the same without it
+
+    @property
+    def thetas(self) -> dict[str, float]:
+        return {r.variant: float(r.theta or 0.0) for r in self.variants}
+
+    @property
+    def variance_reductions(self) -> dict[str, float]:
+        return {r.variant: float(r.variance_reduction or 0.0) for r in self.variants}
 
 
 @dataclass(frozen=True)
@@ -238,6 +271,8 @@ class Analysis:
     cumulative: pl.DataFrame | None
     verdicts: dict[str, vd.Verdict]
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    lower_is_better: bool = False
+    direction_guessed: bool = False  # lower_is_better came from the metric's name
 
     @property
     def problems(self) -> list[str]:
@@ -258,8 +293,13 @@ def analyse(
     use_cuped: bool = False,
     segment: str | None = None,
     power: float = 0.8,
+    lower_is_better: bool | None = None,
 ) -> Analysis:
-    """Health first, then every variant against control, CUPED, segments, time and verdicts."""
+    """Health first, then every variant against control, CUPED, segments, time and verdicts.
+
+    `lower_is_better` None guesses the metric's direction from its name
+    (verdict.guess_lower_is_better); every outcome, chance to win, risk and text follows it.
+    """
     metric = metric or exp.outcomes[0]
     _check_metric(exp, metric)
     if not 0 < alpha < 0.5:
@@ -282,41 +322,40 @@ def analyse(
             file=exp.name,
             column=metric,
         )
+    guessed = lower_is_better is None
+    lower = vd.guess_lower_is_better(metric) if guessed else bool(lower_is_better)
     balance = covariate_balance(exp, control)
     srm, checks = health_checks(exp, plain, control, weights, balance)
     cuped = None
-    plain_results = ab.compare(plain, control, alpha, correction, power)
+    plain_results = ab.compare(plain, control, alpha, correction, power, lower)
     if exp.pre_period and not exp.aggregated:
         adj = variant_statistics(exp, metric, cuped=True)
-        any_stat = next(iter(adj.values()))
-        pooled_var = sum(s.post.variance * s.n for s in adj.values())
-        pooled_adj = sum(s.variance * s.n for s in adj.values())
         cuped = CupedInfo(
             covariate=exp.pre_period,
-            theta=any_stat.theta,
-            variance_reduction=float(1 - pooled_adj / pooled_var) if pooled_var > 0 else 0.0,
-            variants=ab.compare(adj, control, alpha, correction, power),
+            variants=ab.compare(adj, control, alpha, correction, power, lower),
             plain=plain_results,
         )
     use_cuped = use_cuped and cuped is not None
     results = cuped.variants if use_cuped else plain_results
-    stats = variant_statistics(exp, metric, cuped=True) if use_cuped else plain
     segment = segment if segment in exp.segments else (exp.segments[0] if exp.segments else None)
-    seg_table = segment_results(exp, metric, control, segment, alpha) if segment else None
+    seg_table = None
+    if segment:
+        seg_table = segment_results(exp, metric, control, segment, alpha, correction, lower)
     corrected = correction != "none" and len(results) > 1
     problems = [c.detail for c in checks if not c.ok and c.blocking]
-    verdicts = {}
-    for r in results:
-        best = None
-        if seg_table is not None and seg_table.height > 1:
-            sig = seg_table.filter(
-                (pl.col("variant") == r.variant)
-                & (pl.col("p_value") < alpha)
-                & (pl.col("relative_lift") > 0)
-            ).sort("relative_lift", descending=True)
-            if sig.height:
-                best = (f"{sig['segment'][0]}", float(sig["relative_lift"][0]))
-        verdicts[r.variant] = vd.verdict(r, control, kind, metric, alpha, problems, best, corrected)
+    verdicts = {
+        r.variant: vd.verdict(
+            r,
+            control,
+            kind,
+            metric,
+            alpha,
+            problems,
+            best_segment(seg_table, r.variant, alpha, lower),
+            corrected,
+        )
+        for r in results
+    }
     return Analysis(
         name=exp.name,
         metric=metric,
@@ -325,7 +364,7 @@ def analyse(
         alpha=alpha,
         correction=correction,
         used_cuped=use_cuped,
-        stats=stats,
+        stats=plain,
         variants=results,
         srm=srm,
         checks=checks,
@@ -336,4 +375,6 @@ def analyse(
         cumulative=cumulative_lift(exp, metric, control, alpha),
         verdicts=verdicts,
         warnings=exp.warnings,
+        lower_is_better=lower,
+        direction_guessed=guessed,
     )

@@ -18,7 +18,9 @@ from core.experiments.files import Experiment
 
 # ---------------------------------------------------------------- outputs
 def results_table(analysis: Analysis) -> pl.DataFrame:
-    """One row per variant (control first): units, value, lifts, CIs, p-values, Bayesian."""
+    """One row per variant (control first): units, value, lifts, CIs, p-values, Bayesian and
+    the outcome (win / lose / inconclusive in the metric's direction). `p_value` and
+    `p_adjusted` are the decision (relative) test's; `absolute_p_value` is secondary."""
     c = analysis.control
     cs = analysis.stats[c]
     rows = [
@@ -35,7 +37,7 @@ def results_table(analysis: Analysis) -> pl.DataFrame:
             relative_ci_high=None,
             p_value=None,
             p_adjusted=None,
-            relative_p_value=None,
+            absolute_p_value=None,
             fisher_p=None,
             chance_to_win=None,
             risk_control=None,
@@ -55,22 +57,30 @@ def results_table(analysis: Analysis) -> pl.DataFrame:
                 relative_lift=r.relative.lift,
                 relative_ci_low=r.relative.ci_low,
                 relative_ci_high=r.relative.ci_high,
-                p_value=r.absolute.p_value,
+                p_value=r.relative.p_value,
                 p_adjusted=r.p_adjusted,
-                relative_p_value=r.relative.p_value,
+                absolute_p_value=r.absolute.p_value,
                 fisher_p=r.fisher_p,
                 chance_to_win=r.bayes.chance_to_win,
                 risk_control=r.bayes.risk_control,
                 risk_variant=r.bayes.risk_variant,
             )
         )
-    schema = {"variant": pl.Utf8, "role": pl.Utf8, "units": pl.Int64}
+    for row, outcome in zip(rows, [None, *(r.outcome for r in analysis.variants)], strict=True):
+        row["outcome"] = outcome
+    schema = {"variant": pl.Utf8, "role": pl.Utf8, "units": pl.Int64, "outcome": pl.Utf8}
     schema |= {k: pl.Float64 for k in rows[0] if k not in schema}
-    return pl.DataFrame(rows, schema=schema)
+    return pl.DataFrame(rows, schema=schema).select(list(rows[0]))
+
+
+OUTCOME_STATUS = {"win": "better", "lose": "worse", "inconclusive": "no clear difference"}
 
 
 def variant_intervals(analysis: Analysis) -> pl.DataFrame:
-    """Each variant's own value with its CI (t interval on the variant mean), for the chart."""
+    """Each variant's own value with its CI (t interval on the variant mean), for the chart;
+    `status` is control, better, worse or no clear difference (the outcome, in the metric's
+    direction)."""
+    outcomes = {r.variant: OUTCOME_STATUS[r.outcome] for r in analysis.variants}
     rows = []
     for k, s in analysis.stats.items():
         se = float(np.sqrt(s.variance / s.n))
@@ -84,6 +94,7 @@ def variant_intervals(analysis: Analysis) -> pl.DataFrame:
                 ci_low=m - half,
                 ci_high=m + half,
                 is_control=k == analysis.control,
+                status="control" if k == analysis.control else outcomes.get(k, "control"),
             )
         )
     return pl.DataFrame(rows)
@@ -132,9 +143,10 @@ RESULT_COLUMNS: dict[str, tuple[str, str]] = {
     "relative_ci_high": ("Relative CI high", "share"),
     "ci_low": ("CI low", "share"),
     "ci_high": ("CI high", "share"),
+    "outcome": ("Outcome", "text"),
     "p_value": ("p-value", "p"),
     "p_adjusted": ("p-value (adjusted)", "p"),
-    "relative_p_value": ("p-value (relative)", "p"),
+    "absolute_p_value": ("p-value (absolute difference)", "p"),
     "fisher_p": ("Fisher's exact p", "p"),
     "chance_to_win": ("Chance to win", "share"),
     "risk_control": ("Risk of keeping control", "share"),
@@ -143,6 +155,8 @@ RESULT_COLUMNS: dict[str, tuple[str, str]] = {
     "ci_low_cuped": ("CI low (CUPED)", "share"),
     "ci_high_cuped": ("CI high (CUPED)", "share"),
     "p_value_cuped": ("p-value (CUPED)", "p"),
+    "theta": ("Theta (this pair)", "number"),
+    "variance_reduction": ("Variance removed", "share"),
     "relative_lift_plain": ("Relative lift (without CUPED)", "share"),
     "p_value_plain": ("p-value (without CUPED)", "p"),
     "mde_relative": ("Detectable change", "share"),
@@ -157,6 +171,7 @@ class Figure:
     value: str
     delta: str | None = None
     help: str | None = None
+    delta_color: str = "normal"  # "inverse" when lower is better
 
 
 def control_label(analysis: Analysis) -> str:
@@ -168,24 +183,27 @@ def control_label(analysis: Analysis) -> str:
 def headline_figures(analysis: Analysis, result: ab.VariantResult) -> list[Figure]:
     """Control value, variant value with its relative lift, p-value and chance to win."""
     corrected = analysis.correction != "none" and len(analysis.variants) > 1
-    p = result.p_adjusted if corrected else result.absolute.p_value
+    p = result.p_adjusted if corrected else result.relative.p_value
+    better = "below" if analysis.lower_is_better else "above"
     return [
         Figure(control_label(analysis), vd.fmt_value(result.control_value, analysis.kind)),
         Figure(
             result.variant,
             vd.fmt_value(result.value, analysis.kind),
             delta=f"{result.relative.lift:+.1%} relative",
+            delta_color="inverse" if analysis.lower_is_better else "normal",
         ),
         Figure(
             "p-value (adjusted)" if corrected else "p-value",
             vd.fmt_p(p),
-            help="Two-sided Welch t-test on the absolute difference"
-            + (f" ({CORRECTION_NAMES[analysis.correction]} correction)." if corrected else "."),
+            help="Two-sided Welch t-test on the relative change (delta method)"
+            + (f", {CORRECTION_NAMES[analysis.correction]} correction." if corrected else "."),
         ),
         Figure(
             "Chance to win",
             vd.fmt_prob(result.bayes.chance_to_win),
-            help="Bayesian: probability the variant's true lift is above 0.",
+            help=f"Bayesian: probability the variant's true relative change is {better} 0. "
+            + direction(analysis),
         ),
     ]
 
@@ -204,13 +222,21 @@ def small_count_notes(analysis: Analysis) -> list[str]:
 
 
 def cuped_summary(analysis: Analysis) -> str | None:
-    """How much variance the pre-period covariate removes, in a sentence (None without CUPED)."""
+    """How much variance the pre-period covariate removes, in a sentence (None without CUPED).
+
+    Theta is fitted per control-variant pair (as GrowthBook does), so each comparison gets its
+    own adjustment and its own share of variance removed.
+    """
     cu = analysis.cuped
     if cu is None:
         return None
+    per = [
+        f"{r.variant}: theta = {r.theta or 0.0:.4g}, removes **{r.variance_reduction or 0.0:.0%}**"
+        for r in cu.variants
+    ]
     return (
-        f"Using **{cu.covariate}** (theta = {cu.theta:.4g}, from the pooled data) removes "
-        f"**{cu.variance_reduction:.0%}** of the outcome's variance."
+        f"Using **{cu.covariate}**, fitted per comparison with {analysis.control} "
+        f"({'; '.join(per)} of the outcome's variance)."
         + (
             " The result above is adjusted."
             if analysis.used_cuped
@@ -220,9 +246,12 @@ def cuped_summary(analysis: Analysis) -> str | None:
 
 
 def cuped_table(analysis: Analysis) -> pl.DataFrame:
-    """Per variant: relative lift, CI and p with CUPED next to the lift and p without it."""
+    """Per variant: the pair's theta and variance removed, relative lift, CI and (decision)
+    p with CUPED next to the lift and p without it."""
     schema = {
         "variant": pl.Utf8,
+        "theta": pl.Float64,
+        "variance_reduction": pl.Float64,
         "relative_lift_cuped": pl.Float64,
         "ci_low_cuped": pl.Float64,
         "ci_high_cuped": pl.Float64,
@@ -237,12 +266,14 @@ def cuped_table(analysis: Analysis) -> pl.DataFrame:
     rows = [
         (
             r.variant,
+            r.theta,
+            r.variance_reduction,
             r.relative.lift,
             r.relative.ci_low,
             r.relative.ci_high,
-            r.absolute.p_value,
+            r.relative.p_value,
             plain[r.variant].relative.lift if r.variant in plain else None,
-            plain[r.variant].absolute.p_value if r.variant in plain else None,
+            plain[r.variant].relative.p_value if r.variant in plain else None,
         )
         for r in cu.variants
     ]
@@ -250,15 +281,31 @@ def cuped_table(analysis: Analysis) -> pl.DataFrame:
 
 
 def segment_caution(analysis: Analysis) -> str | None:
-    """The multiple-comparisons warning for the segment table (None without segments)."""
-    if analysis.segments is None:
+    """The multiple-comparisons note for the segment table (None without segments): how the
+    p-values were corrected, and which segments still differ (or that none does)."""
+    seg = analysis.segments
+    if seg is None:
         return None
-    n = analysis.segments.height
-    return (
-        f"{n} comparison{'' if n == 1 else 's'}: with many segments one will look significant by "
-        f"chance (at {analysis.alpha:.0%} about 1 in {round(1 / analysis.alpha):,}). Treat "
-        "segment effects as ideas to confirm, not results."
+    n = seg.height
+    method = CORRECTION_NAMES.get(analysis.correction, analysis.correction)
+    how = (
+        f"{n} comparison{'' if n == 1 else 's'}; p-values corrected with {method} over all of "
+        "them (with many segments one looks significant by chance)."
+        if analysis.correction != "none"
+        else f"{n} comparison{'' if n == 1 else 's'}; p-values not corrected: with many "
+        f"segments one will look significant by chance (at {analysis.alpha:.0%} about 1 in "
+        f"{round(1 / analysis.alpha):,})."
     )
+    sig = seg.filter(pl.col("p_adjusted") < analysis.alpha)
+    if sig.height == 0:
+        return how + " No segment's effect differs significantly: read the table as noise."
+    names = ", ".join(f"{r['segment']} ({r['variant']})" for r in sig.iter_rows(named=True))
+    return how + f" Significant after correction: {names}. Confirm before acting on them."
+
+
+def direction(analysis: Analysis) -> str:
+    """'Lower churn is better (guessed from the name ...).' for the page and the JSON."""
+    return vd.direction_text(analysis.metric, analysis.lower_is_better, analysis.direction_guessed)
 
 
 def roles_summary(exp: Experiment) -> str:
@@ -304,7 +351,12 @@ def _num(x: float | None) -> float | None:
 
 
 def to_dict(analysis: Analysis) -> dict:
-    """The SPEC JSON of `python -m core abtest` (plus health, cuped, corrected p, verdict)."""
+    """The SPEC JSON of `python -m core abtest` (plus health, cuped, corrected p, verdict).
+
+    `lower_is_better` is the metric's direction; each variant's `outcome` (win / lose /
+    inconclusive) respects it and comes from the relative test, like `p_value_adjusted`,
+    `chance_to_win` and `risk`; `trusted` is False when a blocking health check failed.
+    CUPED theta and variance removed are per variant (each fitted against control)."""
 
     def scale(t: ab.TestResult) -> dict:
         return {
@@ -320,7 +372,11 @@ def to_dict(analysis: Analysis) -> dict:
         "control": analysis.control,
         "alpha": analysis.alpha,
         "correction": analysis.correction,
+        "lower_is_better": analysis.lower_is_better,
+        "direction": direction(analysis),
+        "decision_scale": "relative",
         "cuped_applied": analysis.used_cuped,
+        "trusted": analysis.healthy,
         "srm": {"p_value": _num(analysis.srm.p_value), "ok": analysis.srm.ok},
         "health": [
             {"check": c.name, "ok": c.ok, "blocking": c.blocking, "detail": c.detail}
@@ -340,7 +396,7 @@ def to_dict(analysis: Analysis) -> dict:
                 "risk": [_num(r.bayes.risk_control), _num(r.bayes.risk_variant)],
                 "mde_relative": _num(r.mde_relative),
                 "verdict": analysis.verdicts[r.variant].text,
-                "outcome": analysis.verdicts[r.variant].outcome,
+                "outcome": r.outcome,
             }
             for r in analysis.variants
         ],
@@ -349,7 +405,9 @@ def to_dict(analysis: Analysis) -> dict:
     if analysis.cuped is not None:
         out["cuped"] = {
             "covariate": analysis.cuped.covariate,
-            "theta": _num(analysis.cuped.theta),
-            "variance_reduction": _num(analysis.cuped.variance_reduction),
+            "theta": {k: _num(v) for k, v in analysis.cuped.thetas.items()},
+            "variance_reduction": {
+                k: _num(v) for k, v in analysis.cuped.variance_reductions.items()
+            },
         }
     return out

@@ -12,7 +12,14 @@ function of them. Formulas follow gbstats:
 - Bayesian chance to win and risk (expected loss) from a Gaussian on the relative lift
   (flat prior): chance_to_win = P(lift > 0), risk = [P(lift > 0) E[lift | lift > 0],
   -P(lift < 0) E[lift | lift < 0]] (the loss of keeping control, the loss of shipping the variant);
-- CUPED (regression adjustment) with theta from the pooled data of both variants.
+  for a metric where lower is better (churn, returns, cost, time) "better" is lift < 0: chance to
+  win is P(lift < 0) and the two risks swap, as gbstats does for inverse metrics;
+- CUPED (regression adjustment) with theta fitted per control-variant pair, as gbstats does:
+  theta = cov(y, x) / var(x) on the pooled data of the control and that one variant.
+
+The decision scale is the relative lift (gbstats' default): the outcome, the (corrected)
+p-value, the interval and the chance to win all come from the relative delta-method test; the
+absolute difference is reported beside it as secondary information.
 
 Also: sample ratio mismatch, Fisher's exact test, Holm / Benjamini-Hochberg corrections and
 standardised mean differences. Power and sample size live in core.experiments.power, the verdict
@@ -136,12 +143,32 @@ def compute_theta(stats: Sequence[RegressionAdjustedStatistic]) -> float:
 
 
 def with_theta(stats: Mapping[str, RegressionAdjustedStatistic]) -> dict[str, Statistic]:
-    """Return the statistics with the pooled theta set on each."""
+    """Return the statistics with the theta pooled over all of them set on each."""
     theta = compute_theta(list(stats.values()))
     return {
         k: RegressionAdjustedStatistic(s.post, s.pre, s.post_pre_sum_of_products, theta)
         for k, s in stats.items()
     }
+
+
+def cuped_pair(a: Statistic, b: Statistic) -> tuple[Statistic, Statistic]:
+    """A control-variant pair with the pair's own CUPED theta set on both (gbstats'
+    compute_theta(a, b)); statistics without a covariate come back unchanged."""
+    if not (
+        isinstance(a, RegressionAdjustedStatistic) and isinstance(b, RegressionAdjustedStatistic)
+    ):
+        return a, b
+    pair = with_theta({"a": a, "b": b})
+    return pair["a"], pair["b"]
+
+
+def pair_variance_reduction(a: Statistic, b: Statistic) -> float:
+    """Share of the outcome variance a pair's CUPED adjustment removes (units-weighted)."""
+    if not isinstance(a, RegressionAdjustedStatistic):
+        return 0.0
+    before = a.post.variance * a.n + b.post.variance * b.n
+    after = a.variance * a.n + b.variance * b.n
+    return float(1 - after / before) if before > 0 else 0.0
 
 
 def variance_reduction(stat: RegressionAdjustedStatistic) -> float:
@@ -231,7 +258,7 @@ class BayesianResult:
     sd: float
     ci_low: float
     ci_high: float
-    chance_to_win: float
+    chance_to_win: float  # P(the variant is better than control, in the metric's direction)
     risk_control: float
     risk_variant: float
 
@@ -245,17 +272,25 @@ def risk(mu: float, sigma: float) -> tuple[float, float]:
     return float((1 - p_neg) * mean_pos), float(-p_neg * mean_neg)
 
 
-def bayesian_test(a: Statistic, b: Statistic, alpha: float = 0.05) -> BayesianResult:
-    """Chance to win and risk from the Gaussian on the relative lift, as gbstats does."""
+def bayesian_test(
+    a: Statistic, b: Statistic, alpha: float = 0.05, lower_is_better: bool = False
+) -> BayesianResult:
+    """Chance to win and risk from the Gaussian on the relative lift, as gbstats does.
+
+    With lower_is_better the variant wins when the lift is below 0: chance to win is
+    P(lift < 0) and the risks swap (keeping control loses when the lift is negative).
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
         mu, sigma = relative_lift(a, b)
     mu, sigma = float(mu), float(sigma)
     if not (np.isfinite(mu) and np.isfinite(sigma) and sigma > 0):
         return BayesianResult(mu, sigma, np.nan, np.nan, 0.5, 0.0, 0.0)
     lo, hi = sps.norm.ppf([alpha / 2, 1 - alpha / 2], loc=mu, scale=sigma)
-    r_ctrl, r_var = risk(mu, sigma)
-    ctw = float(sps.norm.sf(0.0, loc=mu, scale=sigma))
-    return BayesianResult(mu, sigma, float(lo), float(hi), ctw, r_ctrl, r_var)
+    r_up, r_down = risk(mu, sigma)
+    p_up = float(sps.norm.sf(0.0, loc=mu, scale=sigma))
+    if lower_is_better:
+        return BayesianResult(mu, sigma, float(lo), float(hi), 1 - p_up, r_down, r_up)
+    return BayesianResult(mu, sigma, float(lo), float(hi), p_up, r_up, r_down)
 
 
 # ---------------------------------------------------------------- health
@@ -318,8 +353,15 @@ def adjust_p_values(p_values: Sequence[float], method: Correction = "holm") -> n
 
 
 # ---------------------------------------------------------------- comparison of all variants
+Outcome = Literal["win", "lose", "inconclusive"]
+
+
 @dataclass(frozen=True)
 class VariantResult:
+    """A variant against control. The decision is on the relative scale: `p_value` (corrected
+    for several variants in `p_adjusted`), `relative.ci_*`, `bayes.chance_to_win` and `outcome`
+    all come from the relative lift, in the metric's direction; `absolute` is secondary."""
+
     variant: str
     units: float
     value: float
@@ -331,6 +373,30 @@ class VariantResult:
     fisher_p: float | None = None
     small_counts: bool = False
     mde_relative: float = float("nan")
+    lower_is_better: bool = False
+    outcome: Outcome = "inconclusive"
+    theta: float | None = None  # the pair's CUPED theta when adjusted
+    variance_reduction: float | None = None
+
+    @property
+    def p_value(self) -> float:
+        """The uncorrected p-value of the decision (relative) test."""
+        return self.relative.p_value
+
+    @property
+    def better(self) -> bool:
+        """The estimate moves the metric the good way (not necessarily significantly)."""
+        lift = self.relative.lift
+        return lift < 0 if self.lower_is_better else lift > 0
+
+
+def decide(lift: float, p: float, alpha: float, lower_is_better: bool = False) -> Outcome:
+    """win / lose / inconclusive in the metric's direction: significant at alpha and the lift
+    goes the good way (up, or down when lower is better) is a win; the bad way, a loss."""
+    if not (np.isfinite(p) and p < alpha) or lift == 0:
+        return "inconclusive"
+    good = lift < 0 if lower_is_better else lift > 0
+    return "win" if good else "lose"
 
 
 def compare(
@@ -339,26 +405,23 @@ def compare(
     alpha: float = 0.05,
     correction: Correction = "holm",
     power: float = 0.8,
+    lower_is_better: bool = False,
 ) -> list[VariantResult]:
-    """Every variant against control: frequentist (absolute + relative), Bayesian, Fisher, MDE.
-
-    With several variants the absolute-lift p-values are corrected (Holm or BH).
+    """Every variant against control: frequentist (relative = the decision, absolute beside
+    it), Bayesian, Fisher, MDE. With several variants the relative p-values are corrected (Holm
+    or BH). Regression-adjusted statistics get their CUPED theta per control-variant pair.
     """
     if control not in stats:
         raise ValueError(f"control {control!r} is not one of the variants {list(stats)}")
-    a = stats[control]
-    others = [k for k in stats if k != control]
-    rows = []
-    for k in others:
-        b = stats[k]
+    pairs = {k: cuped_pair(stats[control], stats[k]) for k in stats if k != control}
+    rel = {k: frequentist_test(a, b, alpha, relative=True) for k, (a, b) in pairs.items()}
+    p_adj = dict(zip(rel, adjust_p_values([r.p_value for r in rel.values()], correction)))
+    out = []
+    for k, (a, b) in pairs.items():
         fisher = None
         if isinstance(a, ProportionStatistic) and isinstance(b, ProportionStatistic):
             fisher = fisher_exact_p(a, b)
-        rows.append((k, b, fisher))
-    p_raw = [frequentist_test(a, b, alpha).p_value for _, b, _ in rows]
-    p_adj = adjust_p_values(p_raw, correction)
-    out = []
-    for (k, b, fisher), padj in zip(rows, p_adj, strict=True):
+        adjusted = isinstance(a, RegressionAdjustedStatistic)
         out.append(
             VariantResult(
                 variant=k,
@@ -366,12 +429,16 @@ def compare(
                 value=float(b.unadjusted_mean),
                 control_value=float(a.unadjusted_mean),
                 absolute=frequentist_test(a, b, alpha),
-                relative=frequentist_test(a, b, alpha, relative=True),
-                bayes=bayesian_test(a, b, alpha),
-                p_adjusted=float(padj),
+                relative=rel[k],
+                bayes=bayesian_test(a, b, alpha, lower_is_better),
+                p_adjusted=float(p_adj[k]),
                 fisher_p=fisher,
                 small_counts=small_counts(a, b),
                 mde_relative=minimum_detectable_effect(a, b, alpha, power)[1],
+                lower_is_better=lower_is_better,
+                outcome=decide(rel[k].lift, float(p_adj[k]), alpha, lower_is_better),
+                theta=a.theta if adjusted else None,
+                variance_reduction=pair_variance_reduction(a, b) if adjusted else None,
             )
         )
     return out

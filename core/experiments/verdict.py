@@ -1,7 +1,13 @@
-"""The plain-language verdict of a variant against control, and the number formats it uses."""
+"""The plain-language verdict of a variant against control, the metric's direction (is lower
+better?), and the number formats the verdict uses.
+
+The verdict reads the decision scale (the relative lift, see core.experiments.stats): its
+p-value, interval and chance to win; the absolute difference appears only as a side note.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -16,7 +22,7 @@ class Verdict:
     headline: str
     detail: str
     recommendation: str
-    outcome: Literal["win", "loss", "inconclusive", "untrusted"]
+    outcome: Literal["win", "lose", "inconclusive", "untrusted"]
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -70,6 +76,37 @@ def _signed_pct(x: float) -> str:
     return f"{x:+.0%}" if abs(x) >= 0.1 else f"{x:+.1%}"
 
 
+# ---------------------------------------------------------------- direction
+# a metric whose name says it counts something bad: lower is better (churn, returns, cost, time)
+_LOWER_IS_BETTER = re.compile(
+    r"^(churn|return(?!ing)|refund|cancel|bounce|cost|unsubscrib|complain)"
+)
+_TIME_WORDS = ("time", "times", "duration", "delay", "latency")
+
+
+def _words(metric: str) -> list[str]:
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", metric)
+    return [w for w in re.split(r"[^a-z0-9]+", spaced.lower()) if w]
+
+
+def guess_lower_is_better(metric: str) -> bool:
+    """True when the outcome's name says lower is better: a word starting with churn, return,
+    refund, cancel, bounce, cost, unsubscribe or complain (not 'returning'), or a time word
+    (time, duration, delay, latency). 'churned', 'return_rate', 'delivery_time' -> True;
+    'retained', 'returning_customers' -> False."""
+    words = _words(metric)
+    return any(_LOWER_IS_BETTER.match(w) for w in words) or any(w in _TIME_WORDS for w in words)
+
+
+def direction_text(metric: str, lower_is_better: bool, guessed: bool = False) -> str:
+    """'Lower churn is better (guessed from the name 'churned').' and the like."""
+    label = metric_label(metric)
+    words = "Lower" if lower_is_better else "Higher"
+    how = f" (guessed from the name {metric!r}; change it if that is wrong)" if guessed else ""
+    return f"{words} {label} is better{how}."
+
+
+# ---------------------------------------------------------------- the verdict
 def verdict(
     result: VariantResult,
     control: str,
@@ -77,16 +114,21 @@ def verdict(
     metric: str,
     alpha: float = 0.05,
     problems: Sequence[str] = (),
-    best_segment: tuple[str, float] | None = None,
+    best_segment: tuple[str, float, float] | None = None,
     corrected: bool = False,
 ) -> Verdict:
-    """One plain-language verdict for a variant against control, with the CI in words."""
-    verb_up, verb_down = "rose", "fell"
+    """One plain-language verdict for a variant against control, in the metric's direction.
+
+    Everything comes from the relative (decision) test: the p-value (corrected when
+    `corrected`), the interval, the chance to win and result.outcome. `best_segment` is
+    (segment, relative lift, corrected p) of the segment where the variant helps most and
+    differs significantly after correction, or None (then no segment is named).
+    """
     a, b = result.control_value, result.value
     rel, ab = result.relative, result.absolute
-    p = result.p_adjusted if corrected else ab.p_value
+    p = result.p_adjusted if corrected else rel.p_value
     p_word = "adjusted p" if corrected else "p"
-    moved = verb_up if b > a else verb_down if b < a else "stayed"
+    moved = "rose" if b > a else "fell" if b < a else "stayed"
     label = metric_label(metric)
     headline = (
         f"{label[:1].upper()}{label[1:]} {moved} from {fmt_value(a, kind)} in {control} to "
@@ -95,13 +137,15 @@ def verdict(
     )
     conf = f"{1 - alpha:.0%}"
     if kind == "proportion":
-        abs_words = f"{ab.ci_low * 100:+.1f} to {ab.ci_high * 100:+.1f} percentage points"
+        abs_words = f"{ab.lift * 100:+.1f} percentage points"
     else:
-        abs_words = f"{ab.ci_low:+,.2f} to {ab.ci_high:+,.2f} per unit"
+        abs_words = f"{ab.lift:+,.2f} per unit"
+    better = "lower" if result.lower_is_better else "higher"
     detail = (
-        f"We are {conf} confident the true effect lies between {_signed_pct(rel.ci_low)} and "
-        f"{_signed_pct(rel.ci_high)} relative ({abs_words}); the chance that "
-        f"{result.variant} beats {control} is {fmt_prob(result.bayes.chance_to_win)}."
+        f"We are {conf} confident the true relative change lies between "
+        f"{_signed_pct(rel.ci_low)} and {_signed_pct(rel.ci_high)} (in absolute terms "
+        f"{abs_words}). {better.capitalize()} {label} is better here, and the chance that "
+        f"{result.variant} is better than {control} is {fmt_prob(result.bayes.chance_to_win)}."
     )
     notes = []
     if problems:
@@ -111,18 +155,22 @@ def verdict(
             + "; ".join(problems)
             + "). Fix the assignment or data and re-run."
         )
-    elif p < alpha and ab.lift > 0:
+    elif result.outcome == "win":
         outcome = "win"
         where = ""
         if best_segment is not None:
+            seg, lift, seg_p = best_segment
             where = (
-                f", starting with the {best_segment[0]} segment where the lift is largest "
-                f"({_signed_pct(best_segment[1])})"
+                f", starting with the {seg} segment where it helps most "
+                f"({_signed_pct(lift)}, {p_text(seg_p, 'adjusted p')})"
             )
         recommendation = f"The offer works; scale {result.variant} up{where}."
-    elif p < alpha and ab.lift < 0:
-        outcome = "loss"
-        recommendation = f"The offer hurts: keep {control} and do not scale {result.variant}."
+    elif result.outcome == "lose":
+        outcome = "lose"
+        recommendation = (
+            f"The offer hurts ({label} moved the wrong way): keep {control} and do not scale "
+            f"{result.variant}."
+        )
     else:
         outcome = "inconclusive"
         mde = result.mde_relative

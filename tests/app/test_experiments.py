@@ -12,9 +12,10 @@ def test_sample_experiment_verdict_and_health():
     assert_no_exception(at)
     assert at.title[0].value == "A/B test"
     m = _metrics(at)
-    # 176/1000 = 17.6%, 238/1000 = 23.8%; Welch p = 0.0006 (see tests/unit/test_abtest.py)
+    # 176/1000 = 17.6%, 238/1000 = 23.8%; the decision is the relative test: p = 0.0034
+    # (REL_P in tests/unit/test_abtest.py)
     assert m["A (control)"] == "17.6%" and m["B"] == "23.8%"
-    assert m["p-value"] == "0.0006"
+    assert m["p-value"] == "0.0034"
     verdict = at.success[0].value
     assert "17.6%" in verdict and "23.8%" in verdict and "+35% relative" in verdict
     assert "The offer works" in verdict
@@ -24,12 +25,32 @@ def test_sample_experiment_verdict_and_health():
     assert m["Units needed per variant"] == "7,631"
 
 
+def _toggle(at, starts: str):
+    return next(t for t in at.toggle if t.label.startswith(starts))
+
+
+def test_direction_is_stated_and_flips_the_outcome():
+    at = run_page("views/experiments.py")
+    lower = _toggle(at, "Lower retention is better")
+    assert lower.value is False  # 'retained' reads as higher is better
+    captions = " ".join(c.value for c in at.caption)
+    assert "Guessed from the name 'retained': higher retention is better." in captions
+    assert "The offer works" in at.success[0].value
+    lower.set_value(True).run()
+    assert_no_exception(at)
+    captions = " ".join(c.value for c in at.caption)
+    assert "Set by you: lower retention is better." in captions
+    verdict = at.error[0].value
+    assert "The offer hurts" in verdict and "Lower retention is better" in verdict
+    assert _metrics(at)["Chance to win"] == "under 1%"
+
+
 def test_cuped_toggle_and_control_change_the_result():
     at = run_page("views/experiments.py")
-    at.toggle[0].set_value(True).run()
+    _toggle(at, "Adjust for").set_value(True).run()
     assert_no_exception(at)
-    assert _metrics(at)["p-value"] != "0.0006"  # CUPED narrows the interval
-    at.toggle[0].set_value(False).run()
+    assert _metrics(at)["p-value"] != "0.0034"  # CUPED narrows the interval
+    _toggle(at, "Adjust for").set_value(False).run()
     ctrl = next(s for s in at.selectbox if s.label == "Control")
     ctrl.set_value("B").run()
     assert_no_exception(at)

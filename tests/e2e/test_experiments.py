@@ -29,3 +29,21 @@ def test_uploaded_aggregated_file(app_url, page):
     assert page.get_by_text("Correction for several variants").count() == 1
     assert_no_exception(page)
     screenshot(page, "/tmp/e2e_experiments_aggregated.png")
+
+
+def test_churn_experiment_reads_lower_as_better(app_url, page, tmp_path):
+    # churn rose from 30% (900 / 3000) to 36% (1080 / 3000): a loss when lower is better
+    rows = ["customer_id,group,churned"]
+    for group, churned in (("A", 900), ("B", 1080)):
+        rows += [f"{group}{i},{group},{int(i < churned)}" for i in range(3000)]
+    path = tmp_path / "churn_experiment.csv"
+    path.write_text("\n".join(rows) + "\n")
+    goto(page, app_url, "experiments")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(path))
+    wait_idle(page)
+    page.get_by_text("Churn rose from 30.0% in A to 36.0% in B").first.wait_for()
+    assert page.get_by_text("Guessed from the name 'churned': lower churn is better.").count() == 1
+    assert page.get_by_text("The offer hurts").count() >= 1
+    assert page.get_by_text("The offer works").count() == 0
+    assert_no_exception(page)
+    screenshot(page, "/tmp/e2e_experiments_churn.png")

@@ -35,6 +35,10 @@ AGGREGATED = ROOT / "tests" / "data" / "experiment_aggregated.csv"
 
 A = ab.ProportionStatistic(n=1000, sum=176)
 B = ab.ProportionStatistic(n=1000, sum=238)
+# The decision p of 176/1000 vs 238/1000 is the relative (delta-method) test's: t = .352273 /
+# .120067 (test_relative_lift_delta_method_by_hand) on the Welch df of the two variances
+_QA, _QB = 0.000145024, 0.000181356
+REL_P = 2 * stats.t.sf(0.352273 / 0.120067, (_QA + _QB) ** 2 / (_QA**2 / 999 + _QB**2 / 999))
 
 
 # ---------------------------------------------------------------- frequentist, proportions
@@ -237,9 +241,9 @@ def test_bundled_experiment_reproduces_the_known_answer():
     v = res.verdicts["B"]
     assert v.outcome == "win"
     assert "17.6%" in v.text and "23.8%" in v.text and "+35% relative" in v.text
-    assert "p = 0.0006" in v.text
+    assert f"p = {REL_P:.4f}" in v.text and f"{REL_P:.4f}" == "0.0034"
     # CUPED on the pre-period spend narrows the interval
-    assert res.cuped is not None and res.cuped.variance_reduction > 0
+    assert res.cuped is not None and res.cuped.variance_reductions["B"] > 0
     with_cuped = analyse(exp, use_cuped=True).variants[0]
     assert with_cuped.absolute.se < b.absolute.se
 
@@ -262,7 +266,7 @@ def test_segments_match_a_subset_analysis():
     seg = res.segments.filter(pl.col("segment") == "VIP").row(0, named=True)
     sub = from_frame(pl.read_csv(SAMPLE).filter(pl.col("segment") == "VIP"))
     ref = analyse(sub).variants[0]
-    assert seg["p_value"] == pytest.approx(ref.absolute.p_value)
+    assert seg["p_value"] == pytest.approx(ref.relative.p_value)
     assert seg["relative_lift"] == pytest.approx(ref.relative.lift)
 
 
@@ -285,12 +289,14 @@ def test_aggregated_file_with_three_variants_and_holm():
     res = analyse(exp, correction="holm")
     assert res.control == "control"
     by = {r.variant: r for r in res.variants}
-    # offer_10 is the sample's 176 vs 238; Holm with two tests doubles the smaller p
+    # offer_10 is the sample's 176 vs 238; Holm with two tests doubles the smaller p, on the
+    # decision (relative) scale
     assert by["offer_10"].absolute.p_value == pytest.approx(0.000612, abs=2e-6)
-    assert by["offer_10"].p_adjusted == pytest.approx(2 * by["offer_10"].absolute.p_value)
-    assert by["offer_20"].p_adjusted == pytest.approx(by["offer_20"].absolute.p_value)
+    assert by["offer_10"].relative.p_value == pytest.approx(REL_P, rel=1e-4)
+    assert by["offer_10"].p_adjusted == pytest.approx(2 * REL_P, rel=1e-4)
+    assert by["offer_20"].p_adjusted == pytest.approx(by["offer_20"].relative.p_value)
     bh = analyse(exp, correction="bh")
-    p = [by["offer_10"].absolute.p_value, by["offer_20"].absolute.p_value]
+    p = [by["offer_10"].relative.p_value, by["offer_20"].relative.p_value]
     assert [r.p_adjusted for r in bh.variants] == pytest.approx(stats.false_discovery_control(p))
 
 
@@ -378,8 +384,8 @@ def test_headline_figures_of_the_sample():
     # 176/1000 = 17.6%, 238/1000 = 23.8%, relative lift .062 / .176 = +35.2%
     assert (control.label, control.value) == ("A (control)", "17.6%")
     assert (variant.label, variant.value, variant.delta) == ("B", "23.8%", "+35.2% relative")
-    # one comparison: the plain Welch p (0.000612, see above), not "adjusted"
-    assert (p.label, p.value) == ("p-value", "0.0006")
+    # one comparison: the relative test's p (REL_P = 0.0034, see above), not "adjusted"
+    assert (p.label, p.value) == ("p-value", "0.0034")
     assert win.label == "Chance to win" and win.value == "over 99%"
 
 
@@ -390,11 +396,11 @@ def test_headline_figures_name_the_correction():
     holm = analyse(exp, correction="holm")
     assert control_label(holm) == "control"  # already says it
     figs = headline_figures(holm, holm.variants[0])
-    # Holm with two tests doubles the smaller p: 2 * 0.000612 = 0.001224 -> "0.0012"
-    assert (figs[2].label, figs[2].value) == ("p-value (adjusted)", "0.0012")
-    assert "Holm" in figs[2].help
+    # Holm with two tests doubles the smaller p: 2 * 0.003385 = 0.00677 -> "0.0068"
+    assert (figs[2].label, figs[2].value) == ("p-value (adjusted)", f"{2 * REL_P:.4f}")
+    assert f"{2 * REL_P:.4f}" == "0.0068" and "Holm" in figs[2].help
     plain = analyse(exp, correction="none")
-    assert headline_figures(plain, plain.variants[0])[2].value == "0.0006"
+    assert headline_figures(plain, plain.variants[0])[2].value == "0.0034"
     assert headline_figures(plain, plain.variants[0])[2].label == "p-value"
 
 
@@ -419,7 +425,7 @@ def test_cuped_table_and_summary():
         assert t["variant"] == "B"
         # without CUPED: .062 / .176 = .352273 (by hand above), also when CUPED is switched on
         assert t["relative_lift_plain"] == pytest.approx(0.352273, abs=1e-6)
-        assert t["p_value_plain"] == pytest.approx(0.000612, abs=2e-6)
+        assert t["p_value_plain"] == pytest.approx(REL_P, rel=1e-4)
         assert t["ci_low_cuped"] < t["relative_lift_cuped"] < t["ci_high_cuped"]
         assert t["p_value_cuped"] < t["p_value_plain"]  # less variance, smaller p
         text = cuped_summary(res)
@@ -433,10 +439,12 @@ def test_segment_caution_counts_comparisons_and_uses_alpha():
     from core.experiments import segment_caution
 
     exp = load_experiment(SAMPLE)
-    # segments New, Returning, VIP with one variant each: 3 comparisons
+    # segments New, Returning, VIP with one variant each: 3 comparisons, Holm by default
     text = segment_caution(analyse(exp))
-    assert text.startswith("3 comparisons") and "at 5% about 1 in 20" in text
-    assert "at 10% about 1 in 10" in segment_caution(analyse(exp, alpha=0.10))
+    assert text.startswith("3 comparisons; p-values corrected with Holm")
+    none = segment_caution(analyse(exp, correction="none"))
+    assert "at 5% about 1 in 20" in none
+    assert "at 10% about 1 in 10" in segment_caution(analyse(exp, alpha=0.10, correction="none"))
     assert segment_caution(analyse(load_experiment(AGGREGATED))) is None
 
 
@@ -473,7 +481,8 @@ def test_every_result_column_has_a_header():
     res = analyse(load_experiment(SAMPLE))
     for table in (results_table(res), cuped_table(res), res.segments, mde_table(res)):
         assert set(table.columns) <= RESULT_COLUMNS.keys()
-    assert {kind for _, kind in RESULT_COLUMNS.values()} == {"text", "count", "value", "share", "p"}
+    kinds = {kind for _, kind in RESULT_COLUMNS.values()}
+    assert kinds == {"text", "count", "value", "share", "p", "number"}
 
 
 def test_sample_size_note():

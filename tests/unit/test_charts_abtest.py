@@ -66,11 +66,47 @@ def test_lift_posterior():
     )
     chart = charts.lift_posterior(post)
     ls = layers(chart)
-    assert marks(chart) == ["area", "rule"]  # density and the zero line
-    enc = ls[0]["encoding"]
+    # the better side (band + label), the density and the zero line
+    assert marks(chart) == ["rect", "text", "area", "rule"]
+    enc = ls[2]["encoding"]
     assert enc["x"]["field"] == "relative_lift" and enc["y"]["field"] == "density"
+    assert enc["x"]["title"] == "Relative lift (better: above 0)"
     assert [t["field"] for t in enc["tooltip"]] == ["variant", "relative_lift", "density"]
-    assert ls[1]["encoding"]["x"]["field"] == "x"
+    assert ls[3]["encoding"]["x"]["field"] == "x"
+    # higher is better: the band runs from 0 up to the largest lift (0.6)
+    band = chart.to_dict()["datasets"][ls[0]["data"]["name"]]
+    assert band == [{"start": 0.0, "end": 0.6, "label": "better"}]
+
+
+def test_lift_posterior_lower_is_better_shades_below_zero():
+    post = pl.DataFrame(
+        {"variant": ["B"] * 3, "relative_lift": [-0.3, 0.1, 0.5], "density": [0.4, 3.3, 0.4]}
+    )
+    chart = charts.lift_posterior(post, lower_is_better=True)
+    ls = layers(chart)
+    assert ls[2]["encoding"]["x"]["title"] == "Relative lift (better: below 0)"
+    band = chart.to_dict()["datasets"][ls[0]["data"]["name"]]
+    assert band == [{"start": 0.0, "end": -0.3, "label": "better"}]
+
+
+def test_variant_values_coloured_by_outcome():
+    iv = pl.DataFrame(
+        {
+            "variant": ["A", "B"],
+            "units": [1000, 1000],
+            "value": [0.30, 0.36],
+            "ci_low": [0.27, 0.33],
+            "ci_high": [0.33, 0.39],
+            "is_control": [True, False],
+            "status": ["control", "worse"],
+        }
+    )
+    chart = charts.variant_values(iv, "proportion", "churned", lower_is_better=True)
+    color = layers(chart)[1]["encoding"]["color"]
+    assert color["field"] == "status"
+    pairs = dict(zip(color["scale"]["domain"], color["scale"]["range"], strict=True))
+    assert pairs["worse"] == charts.WORSE_COLOR and pairs["better"] == charts.BETTER_COLOR
+    assert layers(chart)[1]["encoding"]["x"]["title"] == "Churn (lower is better)"
 
 
 def test_cumulative_lift():
@@ -85,8 +121,8 @@ def test_cumulative_lift():
         }
     )
     chart = charts.cumulative_lift(cum)
-    ls = layers(chart)
-    assert marks(chart) == ["area", "line", "rule"]
+    ls = layers(chart)[2:]  # after the better side's band and label
+    assert marks(chart) == ["rect", "text", "area", "line", "rule"]
     assert (
         ls[0]["encoding"]["y"]["field"] == "ci_low"
         and ls[0]["encoding"]["y2"]["field"] == "ci_high"
@@ -112,8 +148,8 @@ def test_segment_lifts():
     )
     chart = charts.segment_lifts(seg)
     ls = layers(chart)
-    assert marks(chart) == ["rule", "point", "rule"]  # CI, dot, zero line
-    enc = ls[0]["encoding"]
+    assert marks(chart) == ["rect", "text", "rule", "point", "rule"]  # better side, CI, dot, 0
+    enc = ls[2]["encoding"]
     assert enc["y"]["field"] == "segment" and enc["yOffset"]["field"] == "variant"
     assert enc["x"]["field"] == "ci_low" and enc["x2"]["field"] == "ci_high"
     assert "p_value" in {t["field"] for t in enc["tooltip"]}
