@@ -41,7 +41,7 @@ RESULT_KINDS = {
     "share": "percent",
     "p": "p_value",
     "text": "text",
-    "number": "decimal",
+    "number": "%.4g",
 }
 
 
@@ -157,7 +157,10 @@ def results_section(res: Analysis) -> None:
         st.warning(note)
     c1, c2 = st.columns(2)
     with c1:
-        st.markdown(f"**{ex.metric_label(res.metric).capitalize()} per variant** (with CI)")
+        st.markdown(
+            f"**{ex.metric_label(res.metric).capitalize()} per variant** (with CI; "
+            ":green[green: better], :red[red: worse], :blue[blue: no clear difference])"
+        )
         iv = ex.variant_intervals(res)
         st.altair_chart(
             charts.variant_values(iv, res.kind, res.metric, res.lower_is_better), width="stretch"

@@ -82,7 +82,8 @@ def variant_values(
     """Every variant's value (dot, labelled) and CI (line) on ONE shared x axis, control in grey,
     with a dashed line at the control's value so each variant compares with it at a glance.
     With a `status` column (control / better / worse / no clear difference, in the metric's
-    direction) the variants are coloured by it: better green, worse red.
+    direction) the variants are coloured by it: better green, worse red, no clear difference
+    blue (STATUS_COLORS; no legend, the page states it).
 
     `iv`: variant, units, value, ci_low, ci_high, is_control[, status]
     (core.experiments.report.variant_intervals).
@@ -109,7 +110,7 @@ def variant_values(
             "status:N",
             title="Result",
             scale=alt.Scale(domain=list(STATUS_COLORS), range=list(STATUS_COLORS.values())),
-            legend=alt.Legend(orient="bottom"),
+            legend=None,  # the page says what the colours mean; a legend would squeeze the rows
         )
         if "status" in iv.columns
         else alt.Color(
@@ -123,6 +124,7 @@ def variant_values(
             alt.Tooltip("value:Q", title=title, format=fmt),
             alt.Tooltip("ci_low:Q", title="CI low", format=fmt),
             alt.Tooltip("ci_high:Q", title="CI high", format=fmt),
+            *([alt.Tooltip("status:N", title="Result")] if "status" in iv.columns else []),
         ],
     )
     ci = base.mark_rule(strokeWidth=3).encode(x=x("ci_low"), x2="ci_high:Q")
