@@ -13,7 +13,7 @@ import pytest
 from core import segments as sg
 from core.hub import customer_table
 
-CDNOW = Path(__file__).resolve().parent.parent / "data" / "CDNOW_sample.txt"
+CDNOW = Path(__file__).resolve().parents[2] / "data" / "CDNOW_sample.txt"
 AS_OF = date(1998, 6, 30)  # the end of the observation window
 
 

@@ -1,0 +1,73 @@
+"""Trends, growth and seasonality (core.sales.trends)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from core import sales
+from core.errors import InputError
+from tests.unit.sales.hand import make
+
+
+def test_monthly_trend_partial_first_month_and_growth(orders):
+    t = sales.trend(orders, "month")
+    assert t["label"].to_list() == ["2024-01", "2024-02"]
+    assert t["revenue"].to_list() == [400, 300]
+    assert t["orders"].to_list() == [3, 5]
+    assert t["customers"].to_list() == [3, 3]
+    # data starts 10 Jan: January partial; February covered to the 29th
+    assert t["partial"].to_list() == [True, False]
+    assert t["growth"][0] is None
+    assert t["growth"][1] == pytest.approx(-0.25)  # (300 - 400) / 400
+    # January: A B C all new; February: D new (170), A and B returning (60 + 40 + 30)
+    assert t["new_revenue"].to_list() == [400, 170]
+    assert t["returning_revenue"].to_list() == [0, 130]
+    assert t["yoy_growth"].to_list() == [None, None]
+
+
+def test_weekly_trend_fills_empty_weeks_and_marks_both_ends(orders):
+    t = sales.trend(orders, "week")
+    # weeks start on Monday: 8 Jan .. 26 Feb = 8 weeks; 29 Jan - 4 Feb has no order
+    assert t.height == 8
+    assert t.filter(pl.col("period") == date(2024, 1, 29))["revenue"].item() == 0
+    # 8-14 Jan starts before 10 Jan; 26 Feb - 3 Mar ends after 29 Feb
+    assert t["partial"].to_list() == [True] + [False] * 6 + [True]
+    # growth after an empty week is undefined (base 0)
+    assert t.filter(pl.col("period") == date(2024, 2, 5))["growth"].item() is None
+
+
+def test_quarter_labels_and_year_over_year():
+    rows = [
+        ("x1", "A", date(2023, 1, 15), "P1", "Cat1", "West", 100, 50, "delivered", 25, "F"),
+        ("x2", "A", date(2024, 1, 15), "P1", "Cat1", "West", 150, 75, "delivered", 25, "F"),
+    ]
+    m = sales.trend(make(rows), "month")
+    assert m.height == 13  # Jan 2023 .. Jan 2024
+    assert m["yoy_growth"][-1] == pytest.approx(0.5)  # 150 / 100 - 1
+    assert m["growth"][-1] is None  # December 2023 had no revenue
+    assert m["partial"][0] and m["partial"][-1]  # both months cut at the 15th
+    q = sales.trend(make(rows), "quarter")
+    assert q["label"].to_list() == ["2023-Q1", "2023-Q2", "2023-Q3", "2023-Q4", "2024-Q1"]
+    assert q["yoy_growth"][-1] == pytest.approx(0.5)
+    with pytest.raises(InputError):
+        sales.trend(make(rows), "fortnight")
+
+
+def test_seasonality_index_skips_partial_months(orders):
+    s = sales.seasonality(orders)
+    assert s["month_name"].to_list() == ["Jan", "Feb"]
+    # only February is complete: mean of complete months = 300 -> index 1.0
+    assert s["index"].to_list() == [None, 1.0]
+
+
+def test_growth_rows_and_trend_figures(orders):
+    t = sales.trend(orders, "month")
+    # January has no month before it; February 300 vs 400 = -25%
+    g = sales.growth_rows(t)
+    assert g["label"].to_list() == ["2024-02"] and g["growth"].to_list() == [-0.25]
+    assert sales.growth_rows(t, "yoy_growth").height == 0  # no 2023 data
+    fig = sales.trend_figures(t)
+    assert fig.columns[0] == "label" and {"period", "period_end"}.isdisjoint(fig.columns)
