@@ -48,8 +48,13 @@ with st.container(border=True):
             sheet = None
             if up.name.lower().endswith(".xlsx"):
                 sheets = excel_sheets(data)
-                if len(sheets) > 1:
-                    sheet = st.selectbox("Sheet", sheets, key="orders_sheet")
+                if len(sheets) > 1:  # by default the first sheet that holds a table
+                    sheet = st.selectbox(
+                        "Sheet",
+                        [None, *sheets],
+                        format_func=lambda s: "The first that holds a table" if s is None else s,
+                        key="orders_sheet",
+                    )
             src = state.Source.of(up.name, data, sheet)
             if ds.kind != "upload" or (ds.orders.digest, ds.orders.sheet) != (src.digest, sheet):
                 state.use_upload(up.name, data, sheet)

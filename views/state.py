@@ -19,8 +19,13 @@ from core.errors import InputError
 from core.filters import Filters, apply_filters, dimension_values
 from core.hub import customer_metrics, with_status
 from core.ingest import Loaded, load_customers, load_orders
+from core.ingest.limits import NAMES as LIMIT_NAMES
 from core.ingest.readers import read_table
 from core.schema import AT_RISK_DAYS, CHURN_DAYS, Settings, resolve_as_of
+from views import config
+
+# input limits set in .streamlit/secrets.toml reach core like environment variables
+config.secrets_to_environment(LIMIT_NAMES)
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 SAMPLE_ORDERS = DATA_DIR / "orders.csv"

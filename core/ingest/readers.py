@@ -4,18 +4,19 @@ Excel (.xlsx, first or a chosen sheet) and Parquet.
 
 Text files come back with every column as text (blank cells are missing values), so that the
 parsing of amounts and dates stays in core.ingest.parsing, where it can say what it could not read.
+Every read keeps within core.ingest.limits (decompressed size, columns, line length).
 """
 
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 from pathlib import Path
 
 import polars as pl
 
 from core.errors import InputError
+from core.ingest import limits as L
 
 _TEXT_DELIMITERS = ",;\t|"
 
@@ -116,12 +117,16 @@ def read_table(
 def read_table_noted(
     data: bytes | str | Path, name: str | None = None, sheet: str | int | None = None
 ) -> tuple[pl.DataFrame, list[str]]:
-    """read_table, with what reading had to say (lines in another encoding)."""
+    """read_table, with what reading had to say (lines in another encoding, the sheet it
+    read when the first is empty). Stays within the input limits (core.ingest.limits)."""
     notes: list[str] = []
+    limits = L.Limits.from_env()
     if isinstance(data, (str, Path)):
         path = Path(data)
         name = name or path.name
         try:
+            if path.is_file():
+                limits.check_size(path.stat().st_size, name)
             data = path.read_bytes()
         except FileNotFoundError:
             raise InputError("file not found", file=str(path)) from None
@@ -131,24 +136,26 @@ def read_table_noted(
     lower = name.lower()
     if not data:
         raise InputError("the file is empty", file=name)
+    limits.check_size(len(data), name)
     if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError):
-            raise InputError("the gzip file is damaged", file=name) from None
+        data = L.gunzip(data, name, limits)
         lower = lower.removesuffix(".gz")
         if not data:
             raise InputError("the file is empty", file=name)
     if lower.endswith((".xlsx", ".xlsm", ".xls")) or data[:4] == b"PK\x03\x04":
-        df = _read_excel(data, name, sheet)
+        L.check_zip(data, name, limits)
+        df = _read_excel(data, name, sheet, notes)
     elif lower.endswith(".parquet") or data[:4] == b"PAR1":
+        L.check_parquet(data, name, limits)
         try:
             df = pl.read_parquet(io.BytesIO(data))
         except Exception as exc:
             msg = f"not a readable Parquet file ({exc.__class__.__name__})"
             raise InputError(msg, file=name) from None
     else:
-        df = _read_text(data, name, notes)
+        L.check_lines(data, name, limits)
+        df = _read_text(data, name, limits, notes)
+    limits.check_columns(df.width, name)
     df = _clean_header(df)
     if df.width == 0:
         raise InputError("the file has no columns", file=name)
@@ -157,18 +164,50 @@ def read_table_noted(
     return df, notes
 
 
-def _read_excel(data: bytes, name: str, sheet: str | int | None) -> pl.DataFrame:
+def _read_excel(
+    data: bytes, name: str, sheet: str | int | None, notes: list[str] | None = None
+) -> pl.DataFrame:
+    """One sheet: the one asked for, else the first that holds a table (said in `notes`)."""
     if data[:4] != b"PK\x03\x04":
         raise InputError("the file is named like Excel but is not an .xlsx workbook", file=name)
+    if sheet is not None:
+        return _read_sheet(data, name, sheet)
+    names = excel_sheets(data)
+    for i, sheet_name in enumerate(names):
+        try:
+            df = _read_sheet(data, name, i)
+        except pl.exceptions.NoDataError:
+            continue
+        if df.width == 0:
+            continue
+        if i > 0 and notes is not None:
+            empty = ", ".join(repr(n) for n in names[:i])
+            notes.append(
+                f"the sheet{'s' if i > 1 else ''} {empty} of {name} hold{'' if i > 1 else 's'} "
+                f"no table: read sheet {sheet_name!r}, the first that does"
+            )
+        return df
+    if names:
+        raise InputError("no sheet of the workbook holds a table", file=name)
+    try:  # no sheet list: let the reader say what is wrong
+        return _read_sheet(data, name, 0)
+    except pl.exceptions.NoDataError:
+        raise InputError("the first sheet of the workbook is empty", file=name) from None
+
+
+def _read_sheet(data: bytes, name: str, sheet: str | int) -> pl.DataFrame:
     try:
-        kwargs = {"sheet_name": sheet} if isinstance(sheet, str) else {"sheet_id": (sheet or 0) + 1}
-        df = pl.read_excel(io.BytesIO(data), engine="calamine", **kwargs)
+        kwargs = {"sheet_name": sheet} if isinstance(sheet, str) else {"sheet_id": sheet + 1}
+        return pl.read_excel(io.BytesIO(data), engine="calamine", **kwargs)
+    except pl.exceptions.NoDataError:
+        if isinstance(sheet, str):
+            raise InputError(f"the sheet {sheet!r} is empty", file=name) from None
+        raise
     except Exception as exc:
         msg = str(exc).splitlines()[0][:120] if str(exc) else exc.__class__.__name__
-        if sheet is not None and "sheet" in msg.lower():
+        if isinstance(sheet, str) and "sheet" in msg.lower():
             raise InputError(f"there is no sheet {sheet!r} in the workbook", file=name) from None
         raise InputError(f"not a readable Excel workbook ({msg})", file=name) from None
-    return df
 
 
 def excel_sheets(data: bytes) -> list[str]:
@@ -181,11 +220,14 @@ def excel_sheets(data: bytes) -> list[str]:
         return []
 
 
-def _read_text(data: bytes, name: str, notes: list[str] | None = None) -> pl.DataFrame:
+def _read_text(
+    data: bytes, name: str, limits: L.Limits, notes: list[str] | None = None
+) -> pl.DataFrame:
     text = _decode(data, name, notes)
     if not text.strip():
         raise InputError("the file is empty", file=name)
     sep = _sniff_delimiter(text)
+    L.check_header(text, sep, name, limits)
     # polars reads UTF-8 bytes fastest: hand it the file's own bytes when they already are
     raw = data[3:] if data[:3] == b"\xef\xbb\xbf" else data
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
@@ -202,6 +244,12 @@ def _read_text(data: bytes, name: str, notes: list[str] | None = None) -> pl.Dat
             truncate_ragged_lines=True,
         )
     except pl.exceptions.PolarsError as exc:
+        if line := _stray_quote_line(text):
+            raise InputError(
+                f'a stray quote (") on line {line:,} leaves a cell open: remove it or close '
+                "the quoted cell",
+                file=name,
+            ) from None
         msg = str(exc).splitlines()[0][:160]
         raise InputError(f"cannot read the file as a table ({msg})", file=name) from None
     # blank strings are missing values
@@ -209,3 +257,10 @@ def _read_text(data: bytes, name: str, notes: list[str] | None = None) -> pl.Dat
         pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c)).alias(c)
         for c in df.columns
     )
+
+
+def _stray_quote_line(text: str) -> int | None:
+    """The first line (1 = header) whose quotes do not pair up, None when all do."""
+    lines = pl.Series(text.split("\n"))
+    odd = (lines.str.count_matches('"', literal=True) % 2 == 1).arg_true()
+    return int(odd[0]) + 1 if odd.len() else None
