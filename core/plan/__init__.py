@@ -1,7 +1,8 @@
 """The action plan: what each action is worth, backed by an experiment, with a holdout to keep
 measuring it. Value at stake (value.py), uplift and its source (uplift.py), costs and return
 (returns.py), who responds (responders.py), the holdout (holdout.py), all put together in
-build.py. Pure functions over small frozen dataclasses; no streamlit.
+build.py; present.py words it for the page, record.py keeps a plan in the workspace.
+Pure functions over small frozen dataclasses; no streamlit.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from core.plan.holdout import (
     holdout_key,
     outcome_experiment,
 )
+from core.plan.present import ranked_view, totals, uplift_text
 from core.plan.responders import Narrowing, matched_units, narrowings, segment_lifts
 from core.plan.returns import Costs, action_table, customer_gains, parameters
 from core.plan.uplift import (
@@ -100,8 +102,11 @@ __all__ = [
     "narrowings",
     "outcome_experiment",
     "parameters",
+    "ranked_view",
     "resolve_rule",
     "segment_lifts",
     "status_rates",
     "to_json",
+    "totals",
+    "uplift_text",
 ]
