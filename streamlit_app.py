@@ -23,6 +23,7 @@ PAGES = {
     ],
     "Act": [
         st.Page("views/insights.py", title="Insight rules", icon=":material/rule:"),
+        st.Page("views/plan.py", title="Action plan", icon=":material/insights:"),
         st.Page("views/experiments.py", title="A/B test", icon=":material/science:"),
     ],
     "Data": [

@@ -34,7 +34,8 @@ def uplift_expr() -> pl.Expr:
 
 def _interval(lo: str, hi: str, money: bool = True) -> pl.Expr:
     text = fmt.money_expr if money else fmt.percent_expr
-    return pl.when(pl.col(lo).is_not_null() & pl.col(hi).is_not_null()).then(
+    # no interval to show where there is none (an assumption: low = high)
+    return pl.when(pl.col(lo).is_not_null() & (pl.col(lo) != pl.col(hi))).then(
         text(pl.col(lo)) + " to " + text(pl.col(hi))
     )
 
@@ -43,21 +44,21 @@ def ranked_view(actions: pl.DataFrame) -> pl.DataFrame:
     """Plan.actions for the page: numbers kept as numbers, the uplift worded with its source and
     each interval as "low to high" text beside its estimate; ranked by net gain."""
     return actions.select(
-        "action",
         "rule",
         "customers",
-        "value_at_stake",
-        pl.col("baseline_return_rate").alias("chance_of_buying_again"),
+        "net_gain",
+        _interval("net_gain_low", "net_gain_high").alias("net_gain_interval"),
         uplift_expr().alias("uplift"),
         "expected_incremental_revenue",
         _interval("expected_incremental_revenue_low", "expected_incremental_revenue_high").alias(
             "incremental_interval"
         ),
         "cost",
-        "net_gain",
-        _interval("net_gain_low", "net_gain_high").alias("net_gain_interval"),
         "roi",
         _interval("roi_low", "roi_high", money=False).alias("roi_interval"),
+        "value_at_stake",
+        pl.col("baseline_return_rate").alias("chance_of_buying_again"),
+        "action",
     )
 
 
