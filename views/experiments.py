@@ -87,6 +87,15 @@ def choose_file() -> tuple[pl.DataFrame | None, str, str]:
             return None, up.name, digest
         st.session_state["experiment_upload"] = df
         return df, up.name, digest
+    offered = st.session_state.get("experiment_offer")  # sent by the Action plan page
+    if offered is not None:
+        name, df = offered
+        st.caption(f"Showing {name}, sent from the Action plan.")
+        if st.button("Back to the bundled sample", key="ab_drop_offer"):
+            st.session_state.pop("experiment_offer", None)
+            st.rerun()
+        st.session_state["experiment_upload"] = df
+        return df, name, hashlib.sha1(f"{name}{df.hash_rows().sum()}".encode()).hexdigest()
     st.session_state.pop("experiment_upload", None)
     st.caption("Showing the bundled sample: a retention offer tested on 2,000 customers.")
     return state.app_data().experiment, "experiment.csv", "sample"

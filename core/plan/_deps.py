@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from core.experiments import (
     Experiment,
-    adjust_p_values,
     analyse,
     default_control,
     from_frame,
@@ -15,7 +14,6 @@ from core.experiments import (
 
 __all__ = [
     "Experiment",
-    "adjust_p_values",
     "analyse",
     "default_control",
     "from_frame",

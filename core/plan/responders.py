@@ -77,7 +77,8 @@ def segment_lifts(
     correction: str = "holm",
 ) -> pl.DataFrame:
     """The treatment's relative lift against the control in each segment of each column
-    (_LIFT_SCHEMA). p_adjusted corrects the p-values of one column's segments together; `works`
+    (_LIFT_SCHEMA). p_adjusted: the segments' p-values corrected as the A/B page corrects them
+    (core.experiments.segment_results: over every segment and variant of a column); `works`
     = p_adjusted < alpha and the whole interval above 0. Raises InputError when no experiment
     unit is a customer id of the table."""
     if matched_units(experiment, table) == 0:
@@ -97,17 +98,10 @@ def segment_lifts(
     exp = replace(experiment, frame=frame, segments=tuple(columns))
     parts = []
     for col in columns:
-        res = _deps.segment_results(exp, metric, link.control, col, alpha).filter(
-            pl.col("variant") == link.treatment
-        )
-        if res.height == 0:
-            continue
-        p_adj = _deps.adjust_p_values(res["p_value"].to_numpy(), correction)
-        parts.append(
-            res.with_columns(
-                pl.lit(col).alias("column"), pl.Series("p_adjusted", p_adj, dtype=pl.Float64)
-            )
-        )
+        res = _deps.segment_results(exp, metric, link.control, col, alpha, correction)
+        res = res.filter(pl.col("variant") == link.treatment)
+        if res.height:
+            parts.append(res.with_columns(pl.lit(col).alias("column")))
     if not parts:
         return pl.DataFrame(schema=_LIFT_SCHEMA)
     return (
