@@ -464,6 +464,14 @@ else:
         st.stop()
     for note in notes:
         st.warning(note)
+    which = st.selectbox(
+        "Action to measure",
+        ["All actions", *frame["rule"].unique(maintain_order=True).sort().to_list()],
+        key="plan_measure_rule",
+    )
+    if which != "All actions":
+        frame = frame.filter(pl.col("rule") == which)
+    frame = frame.drop("rule")
     rates = frame.group_by("group").agg(
         pl.len().alias("customers"), pl.col("retained").mean().alias("retained")
     )
@@ -472,5 +480,6 @@ else:
     with d1:
         ui.download_buttons(frame, f"plan_{pid}_experiment", key="plan_exp_dl")
     if d2.button("Analyse on the A/B test page", key="plan_to_ab", type="primary"):
-        ss["experiment_offer"] = (f"plan {pid}: treated vs held out", frame)
+        label = "" if which == "All actions" else f", {which}"
+        ss["experiment_offer"] = (f"plan {pid}{label}: treated vs held out", frame)
         st.switch_page("views/experiments.py")
