@@ -22,12 +22,14 @@ from core.clv.diagnostics import (
 from core.clv.fit import (
     ClvFit,
     FitQuality,
+    bgnbd_quality,
     customer_clv,
     fit,
     fit_bgnbd,
     fit_gamma_gamma,
     fit_quality,
     fit_report,
+    spend_quality,
 )
 from core.clv.model import (
     BGNBD,
@@ -52,6 +54,7 @@ __all__ = [
     "ClvFit",
     "FitQuality",
     "GammaGamma",
+    "bgnbd_quality",
     "calibration_holdout",
     "customer_clv",
     "expected_purchases",
@@ -71,5 +74,6 @@ __all__ = [
     "parameter_table",
     "purchase_count_pmf",
     "simulate_bgnbd",
+    "spend_quality",
     "summary",
 ]

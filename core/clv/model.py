@@ -17,7 +17,7 @@ outlook from expected purchases instead, which do fall the longer they stay sile
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -58,6 +58,8 @@ class BGNBD:
     alpha: float
     a: float
     b: float
+    converged: bool = field(default=True, compare=False)  # the optimiser reached an optimum
+    at_edge: tuple[str, ...] = field(default=(), compare=False)  # parameters run off to 0 / inf
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,8 @@ class GammaGamma:
     p: float
     q: float
     v: float
+    converged: bool = field(default=True, compare=False)
+    at_edge: tuple[str, ...] = field(default=(), compare=False)
 
 
 # ---------------------------------------------------------------- customer summary
