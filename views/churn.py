@@ -163,6 +163,13 @@ ui.kpi_cards(
     ]
 )
 
+try:
+    clv_report, clv_hist = _fit(data.key, orders, s.as_of)
+    clv_error = None
+except InputError as exc:
+    clv_report, clv_hist, clv_error = None, None, exc
+clv_trusted = clv_report is not None and clv_report["trust"]["ok"]
+
 tab_list, tab_inactive, tab_period, tab_cohorts, tab_clv = st.tabs(
     ["Churn list", "Inactivity", "Period retention", "Cohorts", "Predicted churn & CLV"]
 )
@@ -206,6 +213,8 @@ def churn_list_section(hub: pl.DataFrame) -> None:
         return
     rows = churn.with_status_labels(rows)
     st.caption(f"{rows.height:,} customers in the list.")
+    if not clv_trusted:
+        st.caption(f":material/info: {clv.FALLBACK_NOTE}")
     ui.table(
         rows,
         "churn_list",
@@ -388,11 +397,18 @@ with tab_clv:
         "churn threshold above.",
         icon=":material/info:",
     )
-    try:
-        report, hist = _fit(data.key, orders, s.as_of)
-    except InputError as exc:
-        st.warning(f"The models cannot be fitted on this data: {exc}")
+    if clv_error is not None:
+        st.warning(f"The models cannot be fitted on this data: {clv_error}")
     else:
+        report, hist = clv_report, clv_hist
+        if not report["trust"]["ok"]:
+            st.warning(
+                f"**The model cannot be trusted on this data.** {report['trust']['reason']} "
+                "P(alive), expected purchases and CLV are left out of the churn list and the "
+                "customer table; status follows the churn thresholds above. The diagnostics "
+                "below show where the model misses.",
+                icon=":material/warning:",
+            )
         params = clv.parameter_table(report)
         st.markdown(
             f"**Fitted parameters** ({report['customers']:,} customers, "

@@ -14,7 +14,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from core import charts, segments
+from core import charts, clv, segments
 from core.charts import segments as seg_charts
 from core.errors import InputError
 from views import state, ui
@@ -480,6 +480,8 @@ with tabs[5]:
         if p.get("p_alive") is not None:
             items.append(ui.Kpi("P(alive)", ui.pct(p["p_alive"])))
         ui.kpi_cards(items)
+        if note := clv.fallback_note(labelled):
+            st.caption(f":material/info: {note}")
         attrs = segments.profile_attributes(p, segments.attribute_columns(labelled))
         if attrs:
             st.caption(attrs)
@@ -501,4 +503,6 @@ with tabs[6]:
         "table with the segment, tier, persona and loyalty chosen on this page. The same table "
         "comes from `python -m core customers ORDERS --out FILE`."
     )
+    if note := clv.fallback_note(shown):
+        st.warning(note, icon=":material/warning:")
     ui.table(shown, "customer_table", key="full_table", height=420)

@@ -20,10 +20,12 @@ from core.clv.diagnostics import (
     parameter_table,
 )
 from core.clv.fit import (
+    FALLBACK_NOTE,
     ClvFit,
     FitQuality,
     bgnbd_quality,
     customer_clv,
+    fallback_note,
     fit,
     fit_bgnbd,
     fit_gamma_gamma,
@@ -47,6 +49,7 @@ from core.clv.model import (
 
 __all__ = [
     "BGNBD",
+    "FALLBACK_NOTE",
     "FIT_SERIES",
     "MIN_REPEAT_CUSTOMERS",
     "P_ALIVE_ONE_TIME_NOTE",
@@ -59,6 +62,7 @@ __all__ = [
     "customer_clv",
     "expected_purchases",
     "expected_spend",
+    "fallback_note",
     "fit",
     "fit_bgnbd",
     "fit_diagnostics",

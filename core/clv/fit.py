@@ -310,3 +310,18 @@ def fit_report(orders: pl.DataFrame | pl.LazyFrame, as_of: date, unit: str = "da
         "gamma_gamma": None if gg is None else {"p": gg.p, "q": gg.q, "v": gg.v},
         "trust": trust,
     }
+
+
+FALLBACK_NOTE = (
+    "P(alive), expected purchases and CLV are left empty because the model cannot be fitted or "
+    "trusted on this data (see Churn & retention, Predicted churn & CLV); use the status "
+    "(active / at risk / churned by days since the last order) instead."
+)
+
+
+def fallback_note(table: pl.DataFrame) -> str | None:
+    """FALLBACK_NOTE when a customer table has customers but no P(alive) at all (customer_clv
+    left it empty), else None: one sentence for any page that shows the table."""
+    if "p_alive" not in table.columns or table.height == 0:
+        return None
+    return FALLBACK_NOTE if table["p_alive"].null_count() == table.height else None
