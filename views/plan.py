@@ -18,13 +18,12 @@ import polars as pl
 import streamlit as st
 
 from core import plan as P
-from core import rules as R
-from core import store
 from core.charts import fit
 from core.charts import plan as PC
 from core.errors import InputError
 from core.ingest import load_orders
 from core.plan import _deps, record
+from views import rule_editor as RE
 from views import state, ui
 from views import workspace as W
 
@@ -101,50 +100,12 @@ def _frame_key(df: pl.DataFrame) -> str:
     return f"{df.shape}-{int(df.hash_rows().sum())}"
 
 
-# ---------------------------------------------------------------- the rules and the editor
-def _rules() -> list[R.Rule]:
-    """The rules being edited on the Insight rules page, else the workspace's newest, else the
-    defaults (the same start as that page)."""
-    if "ir_rules" in ss:
-        return ss["ir_rules"]
-    ws = W.current()
-    try:
-        saved = store.newest_rules(ws.path, rule_set=ws.rule_set)
-    except InputError:
-        saved = None
-    return saved or R.default_rules()
-
-
+# ---------------------------------------------------------------- the rule editor
 def _apply_narrowing(rule: str, condition: str) -> None:
-    """Narrow `rule` to `condition` in the Insight rules editor (undo there brings the old
-    condition back) and save it to the workspace as that page does."""
-    rules = _rules()
-    names = [r.name for r in rules]
-    if rule not in names:
-        ss["plan_message"] = ("error", f"The rule {rule!r} is no longer in the rule set.")
-        return
-    new = R.with_rule(rules, names.index(rule), condition=condition)
-    if "ir_rules" in ss:
-        ss["ir_undo"] = [*ss.get("ir_undo", []), rules][-50:]
-        ss["ir_rules"] = new
-        ss["ir_ver"] = ss.get("ir_ver", 0) + 1
-    else:
-        ss.update(ir_rules=new, ir_origin="the Action plan", ir_undo=[rules], ir_ver=0)
-    ws = W.current()
-    if ss.get("ir_autosave", W.autosave_by_default(ws)):
-        try:
-            store.autosave(
-                ws.path,
-                new,
-                before=rules,
-                author=(ss.get("ir_author") or "").strip() or "analyst",
-                note=f"narrowed {rule} from the Action plan",
-                rule_set=ws.rule_set,
-            )
-        except InputError as exc:
-            ss["plan_message"] = ("warning", f"Applied, but not saved to the workspace: {exc}")
-            return
-    ss["plan_message"] = ("success", f"Rule {rule!r} now reads: {condition}")
+    try:
+        ss["plan_message"] = ("success", RE.set_condition(rule, condition, "from the Action plan"))
+    except InputError as exc:
+        ss["plan_message"] = ("error", f"Not applied: {exc}")
 
 
 # ---------------------------------------------------------------- page
@@ -166,7 +127,7 @@ except InputError as exc:
 if hub.height == 0:
     st.warning("No customers to plan for.")
     st.stop()
-rules = _rules()
+rules = RE.current_rules()
 active = [r for r in rules if r.enabled]
 if not active:
     st.warning("No rule is switched on: turn rules on on the Insight rules page.")
@@ -298,6 +259,11 @@ for name, message in plan.errors.items():
     st.warning(ui.plain(f"Rule {name!r} is left out: {message}"))
 
 st.subheader("Actions ranked by expected net gain")
+st.caption(
+    "Expected incremental revenue = sum over the action's customers of (chance of buying again "
+    "× uplift, capped so the chance stays at most 1) × expected revenue if they buy; net gain = "
+    "that − cost. Details under “How the plan is computed”."
+)
 t = P.totals(plan)
 ui.kpi_cards(
     [

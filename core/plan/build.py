@@ -30,6 +30,7 @@ EXPORT_COLUMNS = (
     "value_at_stake",
     "expected_incremental_revenue",
     "expected_net_gain",
+    "uplift_source",
     "reason",
 )
 
@@ -232,7 +233,7 @@ def to_json(plan: Plan) -> dict:
 def export_rows(plan: Plan) -> pl.DataFrame:
     """One row per customer for a CRM (EXPORT_COLUMNS): the action, whether the customer is held
     out (do not contact them), value at stake, expected incremental revenue and net gain if
-    contacted, and the reason."""
+    contacted, where the uplift behind them comes from (experiment / assumption), the reason."""
     return plan.customers.select(
         "customer_id",
         "action",
@@ -241,5 +242,6 @@ def export_rows(plan: Plan) -> pl.DataFrame:
         "value_at_stake",
         pl.col("incremental").alias("expected_incremental_revenue"),
         pl.col("net_gain").alias("expected_net_gain"),
+        "uplift_source",
         "reason",
     ).sort(["rule", "expected_net_gain"], descending=[False, True])

@@ -113,7 +113,7 @@ def test_out_csv_one_row_per_customer(tmp_path, capsys):
         rows = list(csv.DictReader(f))
     assert list(rows[0]) == [
         "customer_id", "action", "rule", "holdout", "value_at_stake",
-        "expected_incremental_revenue", "expected_net_gain", "reason",
+        "expected_incremental_revenue", "expected_net_gain", "uplift_source", "reason",
     ]  # fmt: skip
     ids = [r["customer_id"] for r in rows]
     assert len(ids) == len(set(ids)) == summary["customers"]
