@@ -74,9 +74,15 @@ def _emit(args: argparse.Namespace, obj: Any) -> None:
     if getattr(args, "json", False):
         print(json.dumps(obj, indent=2, default=str, allow_nan=False))
     elif isinstance(obj, dict):
+        from core import format as fmt
+        from core.metrics.registry import BY_NAME
+
         for key, value in obj.items():
             if isinstance(value, (list, dict)):
                 value = json.dumps(value, default=str)
+            elif key in BY_NAME and BY_NAME[key].kind in ("money", "count", "percent"):
+                kpi = BY_NAME[key]  # KPIs read as in the app
+                value = fmt.by_kind(value, kpi.kind, kpi.digits)
             print(f"{key}: {value}")
     else:
         print(obj)

@@ -64,12 +64,12 @@ def p_value(p: float | None) -> str:
     return f"{p:.4f}" if p < 0.01 else f"{p:.3f}"
 
 
-def by_kind(x: object, kind: str) -> str:
-    """Format a value by its kind (core.model.schema.KINDS, plus p_value)."""
+def by_kind(x: object, kind: str, digits: int = 0) -> str:
+    """Format a value by its kind (core.model.schema.KINDS, plus p_value); `digits` for money."""
     if _missing(x):
         return DASH
     if kind == "money":
-        return money(x)  # type: ignore[arg-type]
+        return money(x, digits)  # type: ignore[arg-type]
     if kind == "days":
         return days(x)  # type: ignore[arg-type]
     if kind == "percent":

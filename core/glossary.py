@@ -1,15 +1,15 @@
-"""The metric definitions, worded for users (SPEC's 'Metric definitions'; one place)."""
+"""The metric definitions, worded for users (SPEC's 'Metric definitions'; one place).
+
+The headline KPIs carry their own definitions in the KPI registry (core.metrics.registry); this
+module adds the other terms and merges both into GLOSSARY, section by section (KPIs first).
+"""
 
 from __future__ import annotations
 
-GLOSSARY: dict[str, list[tuple[str, str]]] = {
+from core.metrics.registry import glossary_entries
+
+_TERMS: dict[str, list[tuple[str, str]]] = {
     "Sales": [
-        ("As of", "The reference date: the last order date in the data unless you set another."),
-        ("Revenue", "Gross amount of all order lines, whatever their status."),
-        ("Net revenue", "Revenue without returned and cancelled lines."),
-        ("Orders", "Distinct order ids (built from customer + date when the file has none)."),
-        ("Average order value (AOV)", "Revenue / orders."),
-        ("Revenue per customer", "Revenue / customers."),
         (
             "Monthly growth",
             "(revenue this month − last month) / last month. The first and last "
@@ -24,11 +24,8 @@ GLOSSARY: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "Customers": [
-        ("Customers", "Distinct customers with at least one order."),
-        ("Total customers", "Also counts the customers file's customers who never ordered."),
         ("Recency", "Days from the last order to the as-of date."),
         ("Tenure", "Days from the first order to the as-of date."),
-        ("Repeat rate", "Customers with 2 or more orders / customers."),
         (
             "RFM",
             "Recency, frequency (orders) and monetary (revenue) scores 1-5 by quintile; "
@@ -48,14 +45,6 @@ GLOSSARY: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "Churn and retention": [
-        ("Active", "Last order at most {at_risk_days} days before the as-of date."),
-        ("At risk", "Last order between {at_risk_days} and {churn_days} days ago."),
-        ("Churned", "No order for more than {churn_days} days."),
-        ("Churn rate", "Churned customers / customers."),
-        (
-            "Revenue at risk",
-            "Revenue in the 365 days before the as-of date of the at-risk and churned customers.",
-        ),
         (
             "Period retention",
             "Of the customers who ordered in a month (or quarter), the share who "
@@ -124,3 +113,15 @@ GLOSSARY: dict[str, list[tuple[str, str]]] = {
         ("CUPED", "Variance reduction using a pre-period covariate."),
     ],
 }
+
+
+def _merged() -> dict[str, list[tuple[str, str]]]:
+    out = {}
+    for group, terms in _TERMS.items():
+        kpis = [(k.term or k.label, k.glossary or "") for k in glossary_entries(group)]
+        out[group] = kpis + terms
+    return out
+
+
+# section -> [(term, definition)]; definitions may hold {churn_days} and {at_risk_days}
+GLOSSARY: dict[str, list[tuple[str, str]]] = _merged()

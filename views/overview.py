@@ -5,8 +5,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from core import format as fmt
 from core.charts import overview as overview_charts
-from core.metrics import kpis, monthly
+from core.metrics import Kpi, cards, kpis, monthly
 from views import state, ui
 
 data = state.app_data()
@@ -34,52 +35,22 @@ def _figures(key: str, _data: state.AppData) -> tuple[dict, pl.DataFrame]:
 
 
 k, m = _figures(data.key, data)
-ui.kpi_cards(
-    [
-        ui.Kpi(
-            "Revenue",
-            ui.money(k["revenue"]),
-            help="Gross revenue of all order lines; the curve is revenue by month.",
-            chart=m["revenue"],
-        ),
-        ui.Kpi(
-            "Orders",
-            ui.num(k["orders"]),
-            help="Distinct order ids; the curve is orders by month.",
-            chart=m["orders"],
-        ),
-        ui.Kpi(
-            "Customers",
-            ui.num(k["customers"]),
-            help=f"Customers with at least one order ({ui.num(k['total_customers'])} in all); "
-            "the curve is customers ordering each month.",
-            chart=m["customers"],
-        ),
-        ui.Kpi(
-            "Average order value",
-            ui.money(k["aov"], 2),
-            help="Revenue / orders; the curve is AOV by month.",
-            chart=m["aov"].fill_null(0),
-        ),
-        ui.Kpi("Repeat rate", ui.pct(k["repeat_rate"]), help="Share of customers with 2+ orders."),
-        ui.Kpi(
-            "Churn rate",
-            ui.pct(k["churn_rate"]),
-            help=f"Share of customers with no order for more than {s.churn_days} days.",
-        ),
-        ui.Kpi(
-            "Revenue at risk",
-            ui.money(k["revenue_at_risk"]),
-            help="Last-365-day revenue of at-risk and churned customers.",
-        ),
-        ui.Kpi(
-            "At-risk customers",
-            ui.num(k["at_risk_customers"]),
-            help=f"Last order {s.at_risk_days}-{s.churn_days} days ago: act before they churn.",
-        ),
-    ]
-)
 
+
+def _card(kpi: Kpi) -> ui.Kpi:
+    """A registry KPI as a card: its value by kind, its definition as help, its monthly trend."""
+    value = k[kpi.name]
+    compact = kpi.kind == "money"  # cards show 1.23M, 12.3k
+    shown = ui.money(value, kpi.digits) if compact else fmt.by_kind(value, kpi.kind)
+    help_ = kpi.definition(s.churn_days, s.at_risk_days)
+    chart = None
+    if kpi.trend:
+        help_ += f" The curve: {kpi.label.lower()} by month."
+        chart = m[kpi.trend].fill_null(0)
+    return ui.Kpi(kpi.label, shown, help=help_, chart=chart)
+
+
+ui.kpi_cards([_card(c) for c in cards()])
 st.caption(
     f"{ui.num(k['active_customers'])} active · {ui.num(k['at_risk_customers'])} at risk · "
     f"{ui.num(k['churned_customers'])} churned (active: ordered within {s.at_risk_days} days; "

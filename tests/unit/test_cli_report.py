@@ -257,3 +257,39 @@ def test_bad_customers_file(tmp_path: Path) -> None:
 def test_bad_flags_in_process(flag: list[str], needle: str, capsys) -> None:
     line = in_process_error(capsys, str(MESSY / "shopify_orders.csv"), "--json", *flag)
     assert needle in line
+
+
+def test_as_of_puts_every_figure_in_one_window():
+    """`report --as-of 2025-06-30` on the sample: revenue, orders, customers and the monthly
+    series count only orders up to that day, so active + at risk + churned = customers.
+    Expected figures come from the csv module, not from core."""
+    import csv
+    from datetime import date
+
+    as_of = date(2025, 6, 30)
+    with (ROOT / "data" / "orders.csv").open(newline="", encoding="utf-8-sig") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["Order Date"] <= as_of.isoformat()]
+    last: dict[str, date] = {}
+    for r in rows:
+        d = date.fromisoformat(r["Order Date"])
+        last[r["Customer ID"]] = max(d, last.get(r["Customer ID"], d))
+    recency = [(as_of - d).days for d in last.values()]
+    proc = run(str(ROOT / "data" / "orders.csv"), "--as-of", as_of.isoformat(), "--json")
+    assert proc.returncode == 0, proc.stderr
+    r = json.loads(proc.stdout)
+    assert r["as_of"] == "2025-06-30" and r["last_date"] <= "2025-06-30"
+    assert r["rows"] == len(rows)
+    assert r["orders"] == len({x["Order ID"] for x in rows})
+    assert r["customers"] == len(last)
+    assert r["revenue"] == pytest.approx(sum(float(x["Line Total"]) for x in rows))
+    assert (r["active_customers"], r["at_risk_customers"], r["churned_customers"]) == (
+        sum(d <= 60 for d in recency),
+        sum(60 < d <= 90 for d in recency),
+        sum(d > 90 for d in recency),
+    )
+    assert r["active_customers"] + r["at_risk_customers"] + r["churned_customers"] == r["customers"]
+    months = [m["month"] for m in r["monthly"]]
+    assert months[0] == "2023-07" and months[-1] == "2025-06" and len(months) == 24
+    assert not r["monthly"][-1]["partial"]  # June 30 is June's last day
+    assert sum(m["revenue"] for m in r["monthly"]) == pytest.approx(r["revenue"])
+    assert sum(b["revenue"] for b in r["breakdowns"]["region"]) == pytest.approx(r["revenue"])
