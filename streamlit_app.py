@@ -1,4 +1,5 @@
-"""Customer Pulse: the router. Page config, navigation, and the sidebar (dataset + global filters).
+"""Customer Pulse: the router. Page config, navigation, the sidebar (dataset, global filters, as
+of), the scope line every page opens with, and the link to the current view.
 
 Pages live in views/, one file each; the numbers come from core/.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.filters import Filters
-from views import state
+from views import state, widgets
 
 st.set_page_config(page_title="Customer Pulse", page_icon="📈", layout="wide")
 
@@ -31,58 +32,99 @@ PAGES = {
         st.Page("views/glossary.py", title="Glossary", icon=":material/menu_book:"),
     ],
 }
+DATES = "f_dates"
+
+
+def _clear(keys: dict[str, object]) -> None:
+    """Put every filter widget back to its default (before the widgets are drawn again)."""
+    for key, default in keys.items():
+        st.session_state[key] = default
 
 
 def sidebar() -> None:
-    """Dataset summary and the global filters (date range, region, category, product)."""
+    """Dataset summary, the global filters (a form: Apply / Clear) and the as-of date."""
     ds = state.dataset()
     loaded, err = state.try_load()
     with st.sidebar:
         st.markdown("### :material/monitoring: Customer Pulse")
         st.caption(("Sample data · " if ds.kind == "sample" else "Your file · ") + ds.orders.name)
         if err is not None or loaded is None:
+            state.set_filters(Filters())
             st.error("The file needs attention on the Data page.")
             return
         orders = loaded.orders
         lo, hi = orders["order_date"].min(), orders["order_date"].max()
-        f = state.filters()
         options_by_dim = state.filter_options(loaded)
+        defaults: dict[str, object] = {DATES: (lo, hi)}
+        defaults |= {f"f_{dim}": [] for dim in options_by_dim}
+        state.reset_filter_widgets_if_asked(defaults)
         with st.form("global_filters", border=False):
             picked = st.date_input(
-                "Date range",
-                value=(f.start or lo, f.end or hi),
-                min_value=lo,
-                max_value=hi,
-                key="f_dates",
+                "Date range", value=(lo, hi), min_value=lo, max_value=hi, **widgets.keep(DATES)
             )
-            values = {}
-            for dim, options in options_by_dim.items():
-                values[dim] = tuple(
+            values = {
+                dim: tuple(
                     st.multiselect(
-                        dim.capitalize(),
-                        options,
-                        default=[v for v in f.values.get(dim, ()) if v in options],
-                        placeholder="All",
-                        key=f"f_{dim}",
+                        dim.capitalize(), options, placeholder="All", **widgets.keep(f"f_{dim}")
                     )
                 )
+                for dim, options in options_by_dim.items()
+            }
             c1, c2 = st.columns(2)
-            applied = c1.form_submit_button("Apply", type="primary", width="stretch")
-            cleared = c2.form_submit_button("Clear", width="stretch")
-        if applied:
-            start, end = ((*tuple(picked), None, None))[:2]
-            start = None if start == lo else start
-            end = None if end in (hi, None) else end
-            state.set_filters(Filters(start=start, end=end, values=values))
-            st.rerun()
-        if cleared:
-            state.set_filters(Filters())
-            for k in ["f_dates", *(f"f_{d}" for d in options_by_dim)]:
-                st.session_state.pop(k, None)
-            st.rerun()
-        if f.active:
-            st.caption("Filters are on: every page shows the filtered orders.")
+            c1.form_submit_button("Apply", type="primary", width="stretch")
+            c2.form_submit_button("Clear", width="stretch", on_click=_clear, args=(defaults,))
+        start, end = (*tuple(picked or ()), None, None)[:2]
+        state.set_filters(
+            Filters(
+                start=None if start in (lo, None) else start,
+                end=None if end in (hi, None) else end,
+                values={d: v for d, v in values.items() if v},
+            )
+        )
+        st.date_input(
+            "As of",
+            value=None,
+            min_value=lo,
+            help="The date recency, churn and customer status are measured at. Empty: the last "
+            "order date (or the end of the date range when it is filtered).",
+            format="YYYY-MM-DD",
+            **widgets.keep("as_of"),
+        )
 
 
+def scope_line(slot) -> None:
+    """Under the page title: the as-of date in use and the active filters, as chips."""
+    sv, f = state.settings_values(), state.filters()
+    as_of = state.as_of_in_use()
+    if as_of is None:
+        return
+    why = "set by you" if sv.get("as_of") else "last order date"
+    if not sv.get("as_of") and f.end:
+        why = "end of the date filter"
+    chips = [f":blue-badge[:material/event: As of {as_of} · {why}]"]
+    if f.start or f.end:
+        chips.append(f":orange-badge[Dates {f.start or '…'} → {f.end or '…'}]")
+    chips += [f":orange-badge[{d.capitalize()}: {', '.join(v)}]" for d, v in f.values.items()]
+    slot.markdown(" ".join(chips))
+
+
+upload_token = state.restore_upload()
 sidebar()
-st.navigation(PAGES).run()
+state.settings_from_link()
+page = st.navigation(PAGES)
+scope, link = st.columns([5, 1], vertical_alignment="center")
+scope_line(scope.empty())
+notice = st.empty()
+page.run()
+widgets.settings_params(
+    {k: state.settings_values()[k] for k in state.DEFAULT_SETTINGS}, state.DEFAULT_SETTINGS
+)
+ignored = widgets.ignored_params({**state.settings_values(), state.UPLOAD_PARAM: upload_token})
+if ignored:
+    notice.warning(
+        f"Parts of the link were not applied (not valid for this data or page): "
+        f"{'; '.join(ignored)}.",
+        icon=":material/link_off:",
+    )
+with link:
+    widgets.copy_link(page.url_path)

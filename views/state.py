@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -21,8 +22,9 @@ from core.hub import customer_metrics, with_status
 from core.ingest import Loaded, load_customers, load_orders
 from core.ingest.limits import NAMES as LIMIT_NAMES
 from core.ingest.readers import read_table
-from core.schema import AT_RISK_DAYS, CHURN_DAYS, Settings, resolve_as_of
-from views import config
+from core.model.settings import check_thresholds
+from core.schema import AT_RISK_DAYS, CHURN_DAYS, Settings
+from views import config, widgets
 
 # input limits set in .streamlit/secrets.toml reach core like environment variables
 config.secrets_to_environment(LIMIT_NAMES)
@@ -69,13 +71,14 @@ def dataset() -> Dataset:
 
 def use_sample() -> None:
     st.session_state["dataset"] = _sample()
-    st.session_state.pop("filters", None)
+    _forget_filters()
 
 
 def use_upload(name: str, data: bytes, sheet: str | None = None) -> None:
     """Switch to an uploaded orders file (the customers file of the sample is dropped)."""
     st.session_state["dataset"] = Dataset("upload", Source.of(name, data, sheet))
-    st.session_state.pop("filters", None)
+    _forget_filters()
+    _keep_upload()
 
 
 def set_customers_file(name: str | None, data: bytes | None) -> None:
@@ -85,7 +88,46 @@ def set_customers_file(name: str | None, data: bytes | None) -> None:
 
 def set_overrides(overrides: dict[str, str]) -> None:
     dataset().overrides = dict(overrides)
-    st.session_state.pop("filters", None)
+    _forget_filters()
+
+
+# ---------------------------------------------------------------- an upload survives a reload
+# A reload starts a new session with an empty session state, but the URL stays. The uploaded
+# dataset is kept in server memory (a few, newest first) under a random token carried in the
+# URL as `data=`; a new session opened with that token gets the dataset back. A server restart
+# forgets them (the link then says so, and the sample data is shown).
+UPLOAD_PARAM = "data"
+KEPT_UPLOADS = 8
+
+
+@st.cache_resource(show_spinner=False)
+def _kept_uploads() -> dict[str, Dataset]:
+    return {}
+
+
+def _keep_upload() -> None:
+    kept = _kept_uploads()
+    token = secrets.token_urlsafe(12)
+    kept[token] = dataset()
+    while len(kept) > KEPT_UPLOADS:
+        kept.pop(next(iter(kept)))
+    st.session_state["upload_token"] = token
+
+
+def restore_upload() -> str | None:
+    """On a session's first run, take back the upload its URL names; keep the token in the URL.
+
+    Returns the token in use (None on the sample data)."""
+    token = widgets.link_value(UPLOAD_PARAM)
+    if "dataset" not in st.session_state and token in _kept_uploads():
+        st.session_state["dataset"] = _kept_uploads()[token]
+        st.session_state["upload_token"] = token
+    current = st.session_state.get("upload_token") if dataset().kind == "upload" else None
+    if current and st.query_params.get(UPLOAD_PARAM) != current:
+        st.query_params[UPLOAD_PARAM] = current
+    elif not current and UPLOAD_PARAM in st.query_params and UPLOAD_PARAM not in widgets.start():
+        del st.query_params[UPLOAD_PARAM]
+    return current
 
 
 # ---------------------------------------------------------------- cached loading
@@ -145,16 +187,51 @@ def _experiment_sample(mtime: float) -> pl.DataFrame:
 # ---------------------------------------------------------------- settings and filters
 
 
+DEFAULT_SETTINGS = {"churn_days": CHURN_DAYS, "at_risk_days": AT_RISK_DAYS}
+AS_OF = "as_of"  # the sidebar's as-of widget (its key is also the URL parameter)
+
+
 def settings_values() -> dict:
-    """churn_days, at_risk_days, as_of (None: the last order date) as the user set them."""
-    return st.session_state.setdefault(
-        "settings", {"churn_days": CHURN_DAYS, "at_risk_days": AT_RISK_DAYS, "as_of": None}
-    )
+    """churn_days, at_risk_days (shared by every page) and as_of (the sidebar's date; None: the
+    last order date) as the user set them."""
+    values = st.session_state.setdefault("settings", dict(DEFAULT_SETTINGS))
+    values["as_of"] = st.session_state.get(AS_OF)
+    return values
 
 
 def set_settings(**values) -> None:
-    """Change shared settings (churn_days, at_risk_days, as_of) for every page."""
+    """Change the shared thresholds (churn_days, at_risk_days) for every page."""
     settings_values().update(values)
+
+
+def settings_from_link() -> None:
+    """Once per session: thresholds given in the URL, when they are whole days that fit together
+    (otherwise they are left as they are and the link notice names them)."""
+    if st.session_state.get("_settings_from_link"):
+        return
+    st.session_state["_settings_from_link"] = True
+    given = {k: widgets.link_value(k) for k in DEFAULT_SETTINGS}
+    if not any(given.values()):
+        return
+    values = {k: int(v) if v and v.isdigit() else settings_values()[k] for k, v in given.items()}
+    try:
+        check_thresholds(values["churn_days"], values["at_risk_days"])
+    except InputError:
+        return
+    set_settings(**values)
+
+
+def as_of_in_use() -> date | None:
+    """The as-of date every page uses: the sidebar's date when set, else the end of the date
+    filter when there is one, else the last order date of the whole file (a filter on region,
+    category ... does not move it). None when the file cannot be loaded."""
+    chosen = settings_values().get("as_of")
+    if chosen:
+        return chosen
+    if filters().end:
+        return filters().end
+    loaded, _ = try_load()
+    return None if loaded is None else loaded.orders["order_date"].max()
 
 
 def filters() -> Filters:
@@ -163,6 +240,19 @@ def filters() -> Filters:
 
 def set_filters(f: Filters) -> None:
     st.session_state["filters"] = f
+
+
+def _forget_filters() -> None:
+    """A new dataset or mapping: the filter widgets go back to their defaults on the next run."""
+    st.session_state.pop("filters", None)
+    st.session_state["_reset_filters"] = True
+
+
+def reset_filter_widgets_if_asked(defaults: dict[str, object]) -> None:
+    """Called before the filter widgets are drawn: apply a reset asked for by _forget_filters."""
+    if st.session_state.pop("_reset_filters", False):
+        for key, value in defaults.items():
+            st.session_state[key] = value
 
 
 @st.cache_data(show_spinner=False, max_entries=6)
@@ -253,7 +343,7 @@ def app_data() -> AppData:
         st.stop()
     sv = settings_values()
     settings = Settings(
-        as_of=resolve_as_of(orders, sv.get("as_of")),
+        as_of=as_of_in_use(),
         churn_days=int(sv["churn_days"]),
         at_risk_days=int(sv["at_risk_days"]),
     )
