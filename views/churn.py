@@ -15,7 +15,7 @@ from core import churn, clv, cohorts
 from core.charts import churn as charts
 from core.charts import fit
 from core.errors import InputError
-from views import state, ui
+from views import state, ui, widgets
 
 LABELS = churn.COLUMN_LABELS | cohorts.COLUMN_LABELS  # this page's headers (ui.table formats)
 
@@ -170,8 +170,9 @@ except InputError as exc:
     clv_report, clv_hist, clv_error = None, None, exc
 clv_trusted = clv_report is not None and clv_report["trust"]["ok"]
 
-tab_list, tab_inactive, tab_period, tab_cohorts, tab_clv = st.tabs(
-    ["Churn list", "Inactivity", "Period retention", "Cohorts", "Predicted churn & CLV"]
+tab_list, tab_inactive, tab_period, tab_cohorts, tab_clv = widgets.tabs(
+    ["Churn list", "Inactivity", "Period retention", "Cohorts", "Predicted churn & CLV"],
+    "churn_tab",
 )
 
 # ---------------------------------------------------------------- churn list
@@ -190,14 +191,17 @@ def churn_list_section(hub: pl.DataFrame) -> None:
     )
     f1, f2, f3, f4 = st.columns([1.6, 2, 1, 1.2])
     choices = [churn.STATUS_LABELS["at_risk"], churn.STATUS_LABELS["churned"]]
-    picked = f1.multiselect("Status", choices, default=choices, key="cl_status")
+    picked = f1.multiselect("Status", choices, default=choices, **widgets.keep("cl_status"))
     segments = f2.multiselect(
-        "RFM segment", churn.segment_options(hub), placeholder="All segments", key="cl_segments"
+        "RFM segment",
+        churn.segment_options(hub),
+        placeholder="All segments",
+        **widgets.keep("cl_segments"),
     )
     min_rev = f3.number_input(
-        "Min revenue, 365 days", min_value=0.0, value=0.0, step=100.0, key="cl_min_rev"
+        "Min revenue, 365 days", min_value=0.0, value=0.0, step=100.0, **widgets.keep("cl_min_rev")
     )
-    search = f4.text_input("Customer id contains", key="cl_search")
+    search = f4.text_input("Customer id contains", **widgets.keep("cl_search"))
     try:
         rows = churn.churn_list(
             hub,
@@ -255,7 +259,7 @@ with tab_inactive:
 
     st.markdown("**Days since last order, by status**")
     bin_days = st.select_slider(
-        "Bin width (days)", options=[7, 15, 30, 60], value=15, key="recency_bin"
+        "Bin width (days)", options=[7, 15, 30, 60], value=15, **widgets.keep("recency_bin")
     )
     dist = churn.with_status_labels(
         churn.recency_distribution(hub, s.churn_days, s.at_risk_days, bin_days)
@@ -274,7 +278,7 @@ with tab_period:
             "Period",
             ["month", "quarter"],
             default="month",
-            key="retention_period",
+            **widgets.keep("retention_period"),
             format_func=str.capitalize,
         )
         or "month"
@@ -304,7 +308,7 @@ with tab_cohorts:
     c1, c2 = st.columns([1, 2])
     view = (
         c1.segmented_control(
-            "Show", ["Customers", "Revenue"], default="Customers", key="cohort_view"
+            "Show", ["Customers", "Revenue"], default="Customers", **widgets.keep("cohort_view")
         )
         or "Customers"
     )
@@ -352,7 +356,7 @@ def holdout_section(earliest, suggested, end) -> None:
     )
     h1, h2 = st.columns([1, 3])
     cut = h1.date_input(
-        "Cut date", value=suggested, min_value=earliest, max_value=end, key="clv_cut"
+        "Cut date", value=suggested, min_value=earliest, max_value=end, **widgets.keep("clv_cut")
     )
     run = h1.button("Run the check", key="clv_holdout_run")
     if not run and st.session_state.get("clv_holdout_for") != (data.key, cut):

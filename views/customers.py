@@ -17,7 +17,7 @@ import streamlit as st
 from core import charts, clv, segments
 from core.charts import segments as seg_charts
 from core.errors import InputError
-from views import state, ui
+from views import state, ui, widgets
 
 GROUPINGS = {
     "RFM segment": "rfm_segment",
@@ -96,7 +96,7 @@ bins = c_bins.segmented_control(
     "RFM score bins",
     options=[3, 4, 5],
     default=5,
-    key="seg_bins",
+    **widgets.keep("seg_bins"),
     help="Each of R, F and M is scored 1..bins by quantile of the customers (5 = quintiles).",
 )
 bins = int(bins or 5)
@@ -136,7 +136,7 @@ ui.kpi_cards(
     per_row=5,
 )
 
-tabs = st.tabs(
+tabs = widgets.tabs(
     [
         "RFM segments",
         "Value tiers & personas",
@@ -145,7 +145,8 @@ tabs = st.tabs(
         "Demographics",
         "Customer drill-down",
         "Customer table",
-    ]
+    ],
+    "customers_tab",
 )
 
 # ---------------------------------------------------------------- RFM segments
@@ -168,7 +169,7 @@ with tabs[0]:
             "Segment",
             present,
             index=present.index("Champions") if "Champions" in present else 0,
-            key="seg_pick",
+            **widgets.keep("seg_pick"),
         )
         desc, action = segments.SEGMENTS[pick]
         st.markdown(f"**{pick}**: {desc} *Suggested action:* {action}")
@@ -235,9 +236,13 @@ with tabs[1]:
 
     st.subheader("Personas")
     p1, p2, p3 = st.columns(3)
-    top_share = p1.slider("Top group: top % of customers by revenue", 5, 50, 20, 5, key="p_top")
-    aov_q = p2.slider("Big basket: AOV at or above this percentile", 50, 95, 75, 5, key="p_aov")
-    loyal_orders = p3.number_input("Many orders: at least", 2, 50, 3, key="p_orders")
+    top_share = p1.slider(
+        "Top group: top % of customers by revenue", 5, 50, 20, 5, **widgets.keep("p_top")
+    )
+    aov_q = p2.slider(
+        "Big basket: AOV at or above this percentile", 50, 95, 75, 5, **widgets.keep("p_aov")
+    )
+    loyal_orders = p3.number_input("Many orders: at least", 2, 50, 3, **widgets.keep("p_orders"))
     rules = (top_share / 100, aov_q / 100, int(loyal_orders))
     tkey = f"{key}|{tiers}"
     with_persona, persona_rules = _personas(f"{tkey}|{rules}", tiered, rules)
@@ -256,8 +261,10 @@ with tabs[1]:
 with tabs[2]:
     st.subheader("New, returning and loyal customers")
     l1, l2, _ = st.columns([1, 1, 2])
-    returning_min = l1.number_input("Returning from (orders)", 2, 100, 2, key="loy_returning")
-    loyal_min = l2.number_input("Loyal from (orders)", 3, 500, 4, key="loy_loyal")
+    returning_min = l1.number_input(
+        "Returning from (orders)", 2, 100, 2, **widgets.keep("loy_returning")
+    )
+    loyal_min = l2.number_input("Loyal from (orders)", 3, 500, 4, **widgets.keep("loy_loyal"))
     pkey = f"{tkey}|{rules}"
     try:
         labelled = _loyalty(
@@ -313,7 +320,7 @@ with tabs[3]:
     @st.fragment
     def contribution(labelled: pl.DataFrame, tier_names: list[str], lkey: str) -> None:
         c1, c2 = st.columns([1, 3])
-        label = c1.selectbox("Group customers by", list(GROUPINGS), key="contrib_by")
+        label = c1.selectbox("Group customers by", list(GROUPINGS), **widgets.keep("contrib_by"))
         by = GROUPINGS[label]
         order = tier_names if by == "value_tier" else None
         summ = segments.segment_summary(labelled, by, order=order)
@@ -337,8 +344,8 @@ with tabs[3]:
             return
         item = prods.columns[1]
         p1, p2 = st.columns([1, 3])
-        group = p1.selectbox(label, groups, key="contrib_group")
-        top = p1.slider("Top items", 3, 10, 5, key="contrib_top")
+        group = p1.selectbox(label, groups, **widgets.keep("contrib_group"))
+        top = p1.slider("Top items", 3, 10, 5, **widgets.keep("contrib_top"))
         one = segments.top_items(prods, by, top, group=group)
         show(seg_charts.top_items(one, item, group), p2)
         st.caption(f"Top {top} {item}s of every {what}:")
@@ -360,9 +367,11 @@ with tabs[4]:
             )
             return
         c1, c2, c3 = st.columns([1, 1, 2])
-        attr = c1.selectbox("Attribute", attrs, key="demo_attr")
+        attr = c1.selectbox("Attribute", attrs, **widgets.keep("demo_attr"))
         numeric = labelled.schema[attr].is_numeric()
-        nbins = c2.slider("Groups (quantiles)", 2, 10, 4, key="demo_bins", disabled=not numeric)
+        nbins = c2.slider(
+            "Groups (quantiles)", 2, 10, 4, **widgets.keep("demo_bins"), disabled=not numeric
+        )
         with c3:
             if numeric:
                 st.caption(f"{attr} is numeric: binned into {nbins} groups of about equal size.")
@@ -389,11 +398,13 @@ with tabs[4]:
             return
         d1, d2, d3 = st.columns(3)
         guess = next((i for i, a in enumerate(two) if "subscri" in a.lower()), 0)
-        attr2 = d1.selectbox("Attribute with two values", two, index=guess, key="cmp_attr")
+        attr2 = d1.selectbox(
+            "Attribute with two values", two, index=guess, **widgets.keep("cmp_attr")
+        )
         metrics = segments.metric_columns(labelled)
-        metric = d2.selectbox("Compare", metrics, key="cmp_metric")
+        metric = d2.selectbox("Compare", metrics, **widgets.keep("cmp_metric"))
         values = segments.two_groups(labelled, attr2)
-        group_b = d3.selectbox("Group", values[::-1], key="cmp_group")
+        group_b = d3.selectbox("Group", values[::-1], **widgets.keep("cmp_group"))
         try:
             cmp = segments.compare_groups(labelled, attr2, metric, group_b=group_b)
         except InputError as exc:
@@ -451,7 +462,9 @@ with tabs[5]:
     @st.fragment
     def drill_down(labelled: pl.DataFrame) -> None:
         q = st.text_input(
-            "Search a customer (id or name)", key="drill_query", placeholder="e.g. C00042"
+            "Search a customer (id or name)",
+            **widgets.keep("drill_query"),
+            placeholder="e.g. C00042",
         )
         found = segments.find_customers(labelled, q, limit=50)
         if found.is_empty():
@@ -462,7 +475,7 @@ with tabs[5]:
             f"{len(info)} match(es)" + (" (top 50 by revenue)" if len(info) == 50 else ""),
             list(info),
             format_func=info.get,
-            key="drill_pick",
+            **widgets.keep("drill_pick"),
         )
         p = segments.customer_profile(labelled, cid)
         st.markdown(f"### {cid}\n{segments.profile_headline(p)}")

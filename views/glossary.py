@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.glossary import GLOSSARY
-from views import state
+from views import state, widgets
 
 st.title("Glossary")
 s = state.settings_values()
@@ -13,7 +13,7 @@ st.caption(
     "How every figure in the app is computed. Thresholds shown are the current settings "
     f"(churn after {s['churn_days']} days, at risk after {s['at_risk_days']} days)."
 )
-query = st.text_input("Search", placeholder="e.g. churn, AOV, RFM", key="glossary_q")
+query = st.text_input("Search", placeholder="e.g. churn, AOV, RFM", **widgets.keep("glossary_q"))
 for group, items in GLOSSARY.items():
     shown = [
         (t, d)

@@ -25,7 +25,7 @@ from core.charts import MONEY, fit
 from core.charts import rules as RC
 from core.errors import InputError
 from core.workspace import Workspace
-from views import state, ui
+from views import state, ui, widgets
 from views import workspace as W
 
 ss = st.session_state
@@ -411,7 +411,10 @@ def _rules_tab(rules: list[R.Rule]) -> None:
     ms = (time.perf_counter() - t0) * 1000
     _editor(rules, p.evaluation.stats)
     st.selectbox(
-        "Rule to tune", range(len(rules)), format_func=lambda i: rules[i].name, key="ir_sel"
+        "Rule to tune",
+        range(len(rules)),
+        format_func=lambda i: rules[i].name,
+        **widgets.keep("ir_sel"),
     )
     c1, c2 = st.columns([2, 3])
     with c1:
@@ -511,7 +514,9 @@ def _history_tab() -> None:
 def workspace() -> None:
     _toolbar()
     rules = ss["ir_rules"]
-    tab_edit, tab_ins, tab_hist = st.tabs(["Rules & live preview", "Insights", "History"])
+    tab_edit, tab_ins, tab_hist = widgets.tabs(
+        ["Rules & live preview", "Insights", "History"], "insights_tab"
+    )
     with tab_edit:
         if rules:
             _rules_tab(rules)

@@ -13,7 +13,7 @@ from core.charts import sales as sales_charts
 from core.errors import InputError
 from core.filters import Filters, apply_filters
 from core.sales import Period
-from views import state, ui
+from views import state, ui, widgets
 
 PICK_PARAM = "pick"
 # revenue changes are money totals (ui.table reads a bare "change" as a plain number: the KPI table
@@ -102,14 +102,14 @@ period_name = c1.selectbox(
     "Period",
     list(presets),
     index=list(presets).index(sales.default_preset(presets)),
-    key="sales_period",
+    **widgets.keep("sales_period"),
     help="KPI cards, breakdowns, Pareto and returns use this period; trends show the whole range.",
 )
 period = presets[period_name]
 pick_dim = c2.selectbox(
     "Break down by",
     dimensions,
-    key="sales_dim",
+    **widgets.keep("sales_dim"),
     help="Dimension of the Breakdowns tab. Click its bars to filter the whole page.",
 )
 
@@ -169,7 +169,9 @@ with st.expander("All KPIs with comparisons"):
     ui.table(cmp.figures(), "sales_kpis", formats=POINTS)
     st.caption("Rates are in %, so their change is in percentage points.")
 
-tabs = st.tabs(["Trends", "Breakdowns", "Pareto", "Root cause", "Returns & status"])
+tabs = widgets.tabs(
+    ["Trends", "Breakdowns", "Pareto", "Root cause", "Returns & status"], "sales_tab"
+)
 
 
 # ---------------------------------------------------------------- trends
@@ -177,10 +179,14 @@ tabs = st.tabs(["Trends", "Breakdowns", "Pareto", "Root cause", "Returns & statu
 def trends_tab() -> None:
     g1, g2 = st.columns(2)
     grain = g1.segmented_control(
-        "Time grain", list(sales.GRAINS), default="month", key="sales_grain", required=True
+        "Time grain",
+        list(sales.GRAINS),
+        default="month",
+        **widgets.keep("sales_grain"),
+        required=True,
     )
     measure = g2.segmented_control(
-        "Measure", list(sales_charts.MEASURES), default="revenue", key="sales_measure",
+        "Measure", list(sales_charts.MEASURES), default="revenue", **widgets.keep("sales_measure"),
         required=True,
     )  # fmt: skip
     t = trend(key, grain, orders, first_seen)
@@ -241,7 +247,7 @@ with tabs[1]:
         st.warning(weak)
     if sales.has_column(orders, "category") and sales.has_column(orders, "product"):
         st.subheader("Top products in each category")
-        n = st.slider("Products per category", 1, 10, 3, key="sales_topn")
+        n = st.slider("Products per category", 1, 10, 3, **widgets.keep("sales_topn"))
         top = sales.top_products(orders_in_period, n)
         chart(sales_charts.top_products_bars(top, n))
         ui.table(top, "sales_top_products")
@@ -276,7 +282,7 @@ def root_cause_tab() -> None:
         "Compare the period with",
         [*COMPARE_WITH, "Custom"],
         default="Previous period",
-        key="sales_rc_mode",
+        **widgets.keep("sales_rc_mode"),
         required=True,
     )
     b = period
@@ -284,8 +290,12 @@ def root_cause_tab() -> None:
     if mode == "Custom":
         span = sales.date_range(history)
         r1, r2 = st.columns(2)
-        ra = r1.date_input("Period A", (a.start, a.end), span.start, span.end, key="sales_rc_a")
-        rb = r2.date_input("Period B", (b.start, b.end), span.start, span.end, key="sales_rc_b")
+        ra = r1.date_input(
+            "Period A", (a.start, a.end), span.start, span.end, **widgets.keep("sales_rc_a")
+        )
+        rb = r2.date_input(
+            "Period B", (b.start, b.end), span.start, span.end, **widgets.keep("sales_rc_b")
+        )
         if len(ra) != 2 or len(rb) != 2:
             st.info("Pick a start and an end date for both periods.")
             return
