@@ -152,6 +152,8 @@ tabs = widgets.tabs(
 # ---------------------------------------------------------------- RFM segments
 with tabs[0]:
     summary = segments.segment_summary(scored)
+    if note := segments.relative_scores_note(scored):
+        st.info(note, icon=":material/info:")
     show(seg_charts.segment_map(segments.segment_cells(scored, bins)))
     left, right = st.columns(2)
     order = list(segments.SEGMENT_ORDER)

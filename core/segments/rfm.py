@@ -97,6 +97,12 @@ _CELL: dict[int, str] = {
 
 _RFM_INPUTS = (("r_score", "recency_days"), ("f_score", "orders"), ("m_score", "revenue"))
 
+# Below this many customers quintile scores are too coarse to read as absolute: "Lost" can mean
+# "the least recent fifth of a small, recent group"
+SMALL_DATA_CUSTOMERS = 300
+# segments whose names say the customer has gone quiet
+QUIET_SEGMENTS = ("At Risk", "Cannot Lose Them", "Hibernating", "Lost", "About To Sleep")
+
 
 def _check_bins(bins: int) -> int:
     if not isinstance(bins, int) or isinstance(bins, bool) or not 3 <= bins <= 5:
@@ -276,3 +282,30 @@ def segment_members(table: pl.DataFrame, segment: str) -> pl.DataFrame:
     """The customers of one RFM segment (rows of the scored table, in table order)."""
     _require(table, "rfm_segment")
     return table.filter(pl.col("rfm_segment") == segment)
+
+
+def relative_scores_note(table: pl.DataFrame) -> str | None:
+    """On fewer than SMALL_DATA_CUSTOMERS customers: a sentence saying RFM scores are relative
+    (scores split the customers into equal groups), with how many customers in a quiet-sounding
+    segment are in fact active by their status. None on larger data.
+
+    `table`: the hub with rfm_segment (and status, when known).
+    """
+    n = table.height
+    if n == 0 or n >= SMALL_DATA_CUSTOMERS:
+        return None
+    text = (
+        f"Only {n:,} customers: RFM scores are relative (they split these customers into "
+        "equal-sized groups), so a segment such as Lost or At Risk ranks customers against each "
+        "other, not against the calendar."
+    )
+    if {"rfm_segment", "status"} <= set(table.columns):
+        quiet = table.filter(pl.col("rfm_segment").is_in(QUIET_SEGMENTS))
+        active = quiet.filter(pl.col("status") == "active")
+        if active.height:
+            latest = int(active["recency_days"].min()) if "recency_days" in active.columns else 0
+            text += (
+                f" {active.height:,} of the {quiet.height:,} customers in those segments are "
+                f"active by their days since the last order (one ordered {latest:,} days ago)."
+            )
+    return text + " Read the status (active / at risk / churned) for absolute activity."
