@@ -147,6 +147,7 @@ def test_out_xlsx_and_db_record_the_holdout(tmp_path, capsys):
         (["--uplift", "Reactivate inactive"], "--uplift takes ACTION=NUMBER"),
         (["--experiment", EXPERIMENT], "--experiment and --for-action go together"),
         (["--holdout", "2"], "holdout"),
+        (["--horizon-days", "0"], "the horizon must be at least 1 day"),
         (["--out", "plan.txt"], "--out takes"),
     ],
 )

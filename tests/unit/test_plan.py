@@ -362,3 +362,31 @@ def test_customer_value_falls_back_when_the_model_cannot_be_fit():
     assert value.source == P.FALLBACK
     assert "cannot be trusted" in value.note and "repeat customers" in value.note
     assert value.frame.columns == ["customer_id", "p_buy", "value_at_stake", "spend_per_order"]
+
+
+# ---------------------------------------------------------------- recorded in the workspace
+def test_a_recorded_plan_comes_back_from_the_workspace(tmp_path):
+    from core.plan import record
+
+    plan = _plan(holdout=0.5)
+    db = tmp_path / "ws.db"
+    assert record.plan_runs(db).height == 0  # nothing recorded: no file created either
+    assert not db.exists()
+    pid = record.record_plan(
+        db, plan.customers, send_date=AS_OF, holdout=0.5, holdout_key=plan.holdout_key
+    )
+    runs = record.plan_runs(db)
+    assert runs.select("plan_id", "send_date", "holdout", "customers", "held_out").to_dicts() == [
+        {
+            "plan_id": pid,
+            "send_date": "2026-06-30",
+            "holdout": 0.5,
+            "customers": 4,
+            "held_out": int(plan.customers["holdout"].sum()),
+        }
+    ]
+    back = record.plan_assignments(db, pid)
+    mine = plan.customers.select("customer_id", "rule", "action", "holdout").sort("customer_id")
+    assert back.to_dicts() == mine.to_dicts()
+    with pytest.raises(InputError, match="no recorded plan 99"):
+        record.plan_assignments(db, 99)
