@@ -355,7 +355,7 @@ else:
     own = plan.customers.filter(pl.col("rule") == rule.name).select("customer_id")
     found = [
         n
-        for n in P.narrowings(lifts, rule.condition, hub.join(own, on="customer_id"))
+        for n in P.narrowings(lifts, rule.condition, hub.join(own, on="customer_id"), hub)
         if n.column == col
     ]
     if found:

@@ -15,7 +15,7 @@ from scipy import stats
 from core import plan as P
 from core.model.errors import InputError
 from core.plan import _deps
-from core.rules import Rule
+from core.rules import Rule, evaluate
 
 AS_OF = date(2026, 6, 30)
 
@@ -390,3 +390,27 @@ def test_a_recorded_plan_comes_back_from_the_workspace(tmp_path):
     assert back.to_dicts() == mine.to_dicts()
     with pytest.raises(InputError, match="no recorded plan 99"):
         record.plan_assignments(db, 99)
+
+
+def test_a_numeric_attribute_narrows_to_a_range_of_its_bins():
+    # ages 1..80, 10 customers per age in each group; quartile edges of 1..80 (linear, floored
+    # for whole numbers): 20, 40, 60 -> bins 1-20, 21-40, 41-60, 61-80. The offer works above 60.
+    rows = []
+    for age in range(1, 81):
+        for grp in ("A", "B"):
+            k = 5 if (grp == "B" and age > 60) else 2
+            rows += [(f"{grp}{age}-{i}", grp, int(i < k), age) for i in range(10)]
+    frame = pl.DataFrame(rows, schema=["customer_id", "group", "retained", "age"], orient="row")
+    table = frame.select("customer_id", "age")
+    exp = _deps.from_frame(frame.drop("age"))
+    lifts = P.segment_lifts(exp, table, P.ExperimentLink("A", "B"), columns=["age"])
+    assert lifts["segment"].to_list() == ["1-20", "21-40", "41-60", "61-80"]
+    top = lifts.filter(pl.col("segment") == "61-80").row(0, named=True)
+    assert top["relative_lift"] == pytest.approx(0.5 / 0.2 - 1)  # 100/200 vs 40/200
+    assert lifts.filter(pl.col("works"))["segment"].to_list() == ["61-80"]
+    (n_,) = P.narrowings(lifts, "orders >= 1", table, table)
+    assert n_.condition == "(orders >= 1) and age > 60"
+    # the narrowed condition is one the rules accept, and it keeps exactly the customers over 60
+    narrowed = Rule("x", n_.condition, "y")
+    kept = evaluate(table.with_columns(revenue=pl.lit(1.0), orders=pl.lit(1)), [narrowed]).insights
+    assert kept.height == frame.filter(pl.col("age") > 60).height
