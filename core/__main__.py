@@ -207,8 +207,10 @@ def _cmd_abtest(args: argparse.Namespace) -> Any:
 
 def _cmd_insights(args: argparse.Namespace) -> Any:
     """Evaluate a rules file on the customer table; with --db, save the run (upsert insights
-    keyed by customer_id + rule, record it in insight_runs). A rule with a bad condition is
-    skipped with a warning on stderr; the others still run."""
+    keyed by customer_id + rule, record it in insight_runs). A rule with a bad condition stops
+    the run before anything is saved (exit 2, naming the rule), so a nightly job cannot succeed
+    while an action silently stops; with --skip-invalid it is skipped with a warning on stderr
+    and the others run."""
     import os
 
     from core.hub import customer_table
@@ -225,6 +227,17 @@ def _cmd_insights(args: argparse.Namespace) -> Any:
         customers=_customers(args, loaded.orders),
     )
     result = evaluate(table, rules)
+    if result.errors and not args.skip_invalid:
+        (name, message), *more = result.errors.items()
+        message = " ".join(message.split())  # one error line
+        others = (
+            f"; {len(more)} more invalid: {', '.join(repr(n) for n, _ in more)}" if more else ""
+        )
+        raise InputError(
+            f"rule {name!r} is invalid: {message}{others} (fix it, or pass --skip-invalid to run "
+            "the other rules)",
+            file=Path(args.rules).name,
+        )
     for name, message in result.errors.items():
         print(f"warning: rule {name!r} skipped: {message}", file=sys.stderr)
     insights = result.insights
@@ -457,6 +470,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = _orders_command(sub, "insights", "evaluate insight rules", _cmd_insights)
     p.add_argument("--rules", required=True, help="rules JSON file")
     p.add_argument("--db", help="SQLite database to upsert insights into")
+    p.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="skip a rule whose condition is invalid (warning on stderr) instead of exiting 2",
+    )
 
     p = _orders_command(sub, "plan", "the action plan: what each action is worth", _cmd_plan)
     p.add_argument("--rules", required=True, help="rules JSON file")

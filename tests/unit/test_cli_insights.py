@@ -51,7 +51,9 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 def test_json_output(files, capsys) -> None:
     orders, rules, _ = files
-    code, out, err = run(capsys, "insights", str(orders), "--rules", str(rules), "--json")
+    code, out, err = run(
+        capsys, "insights", str(orders), "--rules", str(rules), "--skip-invalid", "--json"
+    )
     assert code == 0
     data = json.loads(out)
     by_name = {r["name"]: r for r in data["rules"]}
@@ -77,7 +79,9 @@ def test_db_upsert_twice(files, capsys) -> None:
     orders, rules, db = files
     for expected_run in (1, 2):
         code, out, _ = run(
-            capsys, "insights", str(orders), "--rules", str(rules), "--db", str(db), "--json"
+            capsys,
+            *("insights", str(orders), "--rules", str(rules), "--db", str(db)),
+            *("--skip-invalid", "--json"),
         )
         assert code == 0 and json.loads(out)["run_id"] == expected_run
     conn = sqlite3.connect(db)
@@ -101,3 +105,33 @@ def test_missing_rules_file_exits_2(files, capsys) -> None:
     orders, _, tmp = files
     code, _, err = run(capsys, "insights", str(orders), "--rules", str(tmp / "nope.json"))
     assert code == 2 and err.startswith("error: cannot read the rules file")
+
+
+def test_invalid_rule_fails_the_nightly_run(files, capsys) -> None:
+    """A nightly job: the first run (with --skip-invalid) saves; the next run without it must
+    fail with exit 2 naming the broken rule, and save nothing."""
+    orders, rules, db = files
+    code, _, _ = run(
+        capsys, "insights", str(orders), "--rules", str(rules), "--db", str(db), "--skip-invalid"
+    )
+    assert code == 0
+    code, out, err = run(
+        capsys, "insights", str(orders), "--rules", str(rules), "--db", str(db), "--json"
+    )
+    assert code == 2 and out == ""
+    assert err.startswith("error: rule 'Broken' is invalid: ") and err.count("\n") == 1
+    assert "revnue" in err and "--skip-invalid" in err and "rules.json" in err
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT COUNT(*) FROM insight_runs").fetchone()[0] == 1  # not 2
+    conn.close()
+
+
+def test_every_invalid_rule_is_counted(files, capsys) -> None:
+    orders, rules, _ = files
+    rules.write_text(
+        json.dumps([*RULES, {"name": "Also broken", "condition": "x > 1", "action": "y"}])
+    )
+    code, _, err = run(capsys, "insights", str(orders), "--rules", str(rules))
+    assert (
+        code == 2 and "rule 'Broken' is invalid" in err and "1 more invalid: 'Also broken'" in err
+    )
