@@ -195,14 +195,8 @@ def _cmd_abtest(args: argparse.Namespace) -> Any:
     if args.metric and "outcome" not in overrides:
         overrides["outcome"] = args.metric
     exp = load_experiment(Path(args.experiment), overrides=overrides, sheet=args.sheet)
-    res = analyse(
-        exp,
-        metric=args.metric,
-        control=args.control,
-        alpha=args.alpha,
-        lower_is_better=args.lower_is_better,
-    )
-    return to_dict(res)
+    lower = args.lower_is_better
+    return to_dict(analyse(exp, args.metric, args.control, args.alpha, lower_is_better=lower))
 
 
 def _cmd_insights(args: argparse.Namespace) -> Any:
@@ -229,15 +223,10 @@ def _cmd_insights(args: argparse.Namespace) -> Any:
     result = evaluate(table, rules)
     if result.errors and not args.skip_invalid:
         (name, message), *more = result.errors.items()
+        others = f"; {len(more)} more invalid: {', '.join(map(repr, dict(more)))}" if more else ""
+        fix = "fix it, or pass --skip-invalid to run the other rules"
         message = " ".join(message.split())  # one error line
-        others = (
-            f"; {len(more)} more invalid: {', '.join(repr(n) for n, _ in more)}" if more else ""
-        )
-        raise InputError(
-            f"rule {name!r} is invalid: {message}{others} (fix it, or pass --skip-invalid to run "
-            "the other rules)",
-            file=Path(args.rules).name,
-        )
+        raise InputError(f"rule {name!r} is invalid: {message}{others} ({fix})", file=args.rules)
     for name, message in result.errors.items():
         print(f"warning: rule {name!r} skipped: {message}", file=sys.stderr)
     insights = result.insights
@@ -455,13 +444,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--control", help="control variant (default: control/A/0, else the first)")
     p.add_argument("--metric", help="outcome column")
     p.add_argument("--alpha", type=float, default=0.05)
-    p.add_argument(
-        "--lower-is-better",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="the metric is better when lower (churn, returns, cost, time); default: guessed "
-        "from the metric's name",
-    )
+    better = "the metric is better when lower (default: guessed from its name)"
+    p.add_argument("--lower-is-better", action=argparse.BooleanOptionalAction, help=better)
     p.add_argument("--map", action="append", metavar="ROLE=COLUMN", help="override a role")
     p.add_argument("--sheet", help="Excel sheet name (default: the first)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -470,11 +454,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = _orders_command(sub, "insights", "evaluate insight rules", _cmd_insights)
     p.add_argument("--rules", required=True, help="rules JSON file")
     p.add_argument("--db", help="SQLite database to upsert insights into")
-    p.add_argument(
-        "--skip-invalid",
-        action="store_true",
-        help="skip a rule whose condition is invalid (warning on stderr) instead of exiting 2",
-    )
+    skip = "skip a rule whose condition is invalid (warn) instead of exiting 2"
+    p.add_argument("--skip-invalid", action="store_true", help=skip)
 
     p = _orders_command(sub, "plan", "the action plan: what each action is worth", _cmd_plan)
     p.add_argument("--rules", required=True, help="rules JSON file")
