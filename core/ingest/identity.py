@@ -1,7 +1,8 @@
 """Customer identity: ids that differ only in how they were typed are one customer.
 
 An id is normalised to Unicode NFC, full-width forms become their ASCII twins, zero-width
-characters and surrounding spaces go, and e-mail addresses are compared without case. The
+characters and surrounding spaces go, and e-mail addresses are compared without case. Placeholders such as
+"(blank)", "NULL" or "N/A" are missing ids. The
 number of ids merged this way is reported, with an example.
 """
 
@@ -11,6 +12,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+# what spreadsheets and SQL dumps write for "no value"
+MISSING = ["", "(blank)", "null", "none", "nan", "n/a", "na", "#n/a", "-", "--", "?"]
 _ZERO_WIDTH = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"]
 _FULL_WIDTH = [chr(c) for c in range(0xFF01, 0xFF5F)] + ["\u3000"]
 _ASCII = [chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)] + [" "]
@@ -45,7 +48,7 @@ def normalise_id_expr(col: str) -> pl.Expr:
         .str.strip_chars()
     )
     s = pl.when(s.str.contains("@")).then(s.str.to_lowercase()).otherwise(s)
-    return pl.when(s == "").then(None).otherwise(s).alias(col)
+    return pl.when(s.str.to_lowercase().is_in(MISSING)).then(None).otherwise(s).alias(col)
 
 
 def normalise_ids(ids: pl.Series) -> tuple[pl.Series, IdMerge]:

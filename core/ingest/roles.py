@@ -174,6 +174,7 @@ _NAME_HINTS: dict[str, list[tuple[str, int]]] = {
         ("territory", 85),
         ("shippingprovince", 75),
         ("area", 60),
+        ("location", 70),
         ("zone", 60),
     ],
     "channel": [
