@@ -1,9 +1,9 @@
 """Customer identity: ids that differ only in how they were typed are one customer.
 
 An id is normalised to Unicode NFC, full-width forms become their ASCII twins, zero-width
-characters and surrounding spaces go, and e-mail addresses are compared without case. Placeholders such as
-"(blank)", "NULL" or "N/A" are missing ids. The
-number of ids merged this way is reported, with an example.
+characters and surrounding spaces go, and e-mail addresses are compared without case.
+Placeholders such as "(blank)", "NULL" or "N/A" are missing ids. The number of ids merged this
+way is reported, with an example.
 """
 
 from __future__ import annotations
