@@ -48,7 +48,7 @@ def test_churn_list_to_csv(orders_file: Path, tmp_path: Path, capsys) -> None:
     assert reason == "no order for 90 days; usually orders every 30 days (3.0x the usual gap)"
     printed = capsys.readouterr().out
     # revenue at risk = 500 + 350 + 200 + 80 = 1130
-    assert "customers: 4" in printed and "revenue_at_risk: 1130.0" in printed
+    assert "customers: 4" in printed and "revenue_at_risk: 1,130" in printed
 
 
 def test_thresholds_change_the_list(orders_file: Path, capsys) -> None:
