@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.filters import Filters
+from core.model.filters import Filters
 from views import state, widgets
 
 st.set_page_config(page_title="Customer Pulse", page_icon="📈", layout="wide")

@@ -63,9 +63,16 @@ def _customers(args: argparse.Namespace, orders=None):
 
 
 def _as_of(args: argparse.Namespace, orders) -> date:
-    from core.schema import resolve_as_of
+    from core.model.schema import resolve_as_of
 
     return resolve_as_of(orders, _parse_date(args.as_of))
+
+
+def _settings(args: argparse.Namespace, as_of: date):
+    """The run's core.model.Settings: as of and the thresholds (checked)."""
+    from core.model.settings import Settings
+
+    return Settings(as_of, args.churn_days, args.at_risk_days).check()
 
 
 def _emit(args: argparse.Namespace, obj: Any) -> None:
@@ -80,7 +87,7 @@ def _emit(args: argparse.Namespace, obj: Any) -> None:
         for key, value in obj.items():
             if isinstance(value, (list, dict)):
                 value = json.dumps(value, default=str)
-            elif key in BY_NAME and BY_NAME[key].kind in ("money", "count", "percent"):
+            elif args.command == "report" and key in BY_NAME and BY_NAME[key].kind != "date":
                 kpi = BY_NAME[key]  # KPIs read as in the app
                 value = fmt.by_kind(value, kpi.kind, kpi.digits)
             print(f"{key}: {value}")
@@ -121,9 +128,7 @@ def _cmd_customers(args: argparse.Namespace) -> Any:
     customers = _customers(args, loaded.orders)
     table = customer_table(
         loaded.orders,
-        as_of=as_of,
-        churn_days=args.churn_days,
-        at_risk_days=args.at_risk_days,
+        settings=_settings(args, as_of),
         customers=customers,
     )
     if args.out:
@@ -158,9 +163,7 @@ def _cmd_churn(args: argparse.Namespace) -> Any:
     as_of = _as_of(args, loaded.orders)
     table = customer_table(
         loaded.orders,
-        as_of=as_of,
-        churn_days=args.churn_days,
-        at_risk_days=args.at_risk_days,
+        settings=_settings(args, as_of),
         customers=_customers(args, loaded.orders),
     )
     rows = churn_list(table, args.churn_days, args.at_risk_days)
@@ -215,9 +218,7 @@ def _cmd_insights(args: argparse.Namespace) -> Any:
     as_of = _as_of(args, loaded.orders)
     table = customer_table(
         loaded.orders,
-        as_of=as_of,
-        churn_days=args.churn_days,
-        at_risk_days=args.at_risk_days,
+        settings=_settings(args, as_of),
         customers=_customers(args, loaded.orders),
     )
     result = evaluate(table, rules)
@@ -332,9 +333,7 @@ def _cmd_plan(args: argparse.Namespace) -> Any:
     as_of = _as_of(args, loaded.orders)
     table = customer_table(
         loaded.orders,
-        as_of=as_of,
-        churn_days=args.churn_days,
-        at_risk_days=args.at_risk_days,
+        settings=_settings(args, as_of),
         customers=_customers(args),
     )
     value = P.customer_value(

@@ -8,7 +8,7 @@ import streamlit as st
 from core.ingest.mapping_check import mapping_problems
 from core.ingest.quality import quality_report
 from core.ingest.readers import excel_sheets
-from core.schema import OPTIONAL_ROLES, REQUIRED_ROLES
+from core.model.schema import OPTIONAL_ROLES, REQUIRED_ROLES
 from views import state, ui
 
 ROLE_HELP = {

@@ -11,7 +11,7 @@ import streamlit as st
 from core import charts, sales
 from core.charts import sales as sales_charts
 from core.errors import InputError
-from core.filters import Filters, apply_filters
+from core.model.filters import Filters, apply_filters
 from core.sales import Period
 from views import state, ui, widgets
 

@@ -17,13 +17,12 @@ import polars as pl
 import streamlit as st
 
 from core.errors import InputError
-from core.filters import Filters, apply_filters, dimension_values
 from core.hub import customer_metrics, with_status
 from core.ingest import Loaded, load_customers, load_orders
 from core.ingest.limits import NAMES as LIMIT_NAMES
 from core.ingest.readers import read_table
-from core.model.settings import check_thresholds
-from core.schema import AT_RISK_DAYS, CHURN_DAYS, Settings
+from core.model.filters import Filters, apply_filters, dimension_values
+from core.model.settings import AT_RISK_DAYS, CHURN_DAYS, Settings, check_thresholds
 from views import config, widgets
 
 # input limits set in .streamlit/secrets.toml reach core like environment variables

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from core.schema import ORDER_DTYPES
+from core.model.schema import ORDER_DTYPES
 
 _NOT_EXTRA = set(ORDER_DTYPES) | {"source_row", "unit_cost"}
 CONSTANT_SHARE = 0.7

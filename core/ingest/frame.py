@@ -30,7 +30,7 @@ from core.ingest.parsing import (
 from core.ingest.readers import read_table_noted
 from core.ingest.returns import split_returns
 from core.ingest.roles import RoleEvidence, detect_roles, explain, name_score, norm
-from core.schema import ROLES
+from core.model.schema import ROLES
 
 
 @dataclass

@@ -15,6 +15,7 @@ import numpy as np
 import polars as pl
 
 from core.ingest.frame import Loaded
+from core.model import periods
 
 
 @dataclass(frozen=True)
@@ -87,9 +88,9 @@ def quality_report(loaded: Loaded, customers: pl.DataFrame | None = None) -> Qua
     partial_first = partial_last = False
     if first is not None and last is not None:
         months = (last.year - first.year) * 12 + last.month - first.month + 1
-        partial_first = first.day != 1
-        nxt = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
-        partial_last = (nxt - last).days > 1
+        # core.model.periods' rule, one end at a time
+        partial_first = periods.is_partial(first.replace(day=1), first, date.max, "month")
+        partial_last = periods.is_partial(last.replace(day=1), date.min, last, "month")
     cols = ["source_row", "customer_id", "order_id", "order_date", "revenue"]
     nonpositive = orders.filter(pl.col("revenue") <= 0).select(cols)
     if loaded.returns.height:  # return and cancellation lines, kept beside the purchases

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from core.ingest.parsing import infer_date_format, normalise_status, parse_amount
-from core.schema import ROLES
+from core.model.schema import ROLES
 
 
 @dataclass(frozen=True)

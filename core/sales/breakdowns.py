@@ -22,9 +22,9 @@ from core.model.attributes import (
     order_attributes,
 )
 from core.model.profit import costed_revenue_expr, profit_expr
+from core.model.schema import DIMENSIONS
 from core.sales.periods import has_column
 from core.sales.trends import growth_expr
-from core.schema import DIMENSIONS
 
 MAX_ATTRIBUTE_VALUES = MAX_GROUPS
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from core.model.profit import costed_revenue_expr, profit_expr, profit_margin
+from core.model.schema import NET_EXCLUDED
 from core.sales.periods import (
     Period,
     covers,
@@ -23,7 +24,6 @@ from core.sales.periods import (
     has_column,
     in_period,
 )
-from core.schema import NET_EXCLUDED
 
 # metric -> (label, kind); kind is "money", "count" or "rate" (a share between 0 and 1)
 KPI_LABELS: dict[str, tuple[str, str]] = {

@@ -11,6 +11,7 @@ from datetime import date
 import polars as pl
 
 from core.errors import InputError
+from core.model import periods
 from core.model.periods import GRAINS, YEAR_BACK
 from core.sales.periods import date_range, first_orders
 
@@ -72,17 +73,7 @@ def trend(
             pl.col("revenue").filter("is_new").sum().alias("new_revenue"),
         )
     )
-    first_period = pl.select(pl.lit(start).dt.truncate(every)).item()
-    calendar = pl.LazyFrame(
-        {"period": pl.date_range(first_period, end, every, eager=True)}
-    ).with_columns(pl.col("period").dt.offset_by(every).dt.offset_by("-1d").alias("period_end"))
-    labels = {
-        "day": pl.col("period").dt.strftime("%Y-%m-%d"),
-        "week": pl.col("period").dt.strftime("%Y-%m-%d"),
-        "month": pl.col("period").dt.strftime("%Y-%m"),
-        "quarter": pl.col("period").dt.strftime("%Y-Q")
-        + pl.col("period").dt.quarter().cast(pl.Utf8),
-    }
+    calendar = periods.calendar(start, end, grain).lazy()  # with the one partial-period rule
     out = (
         calendar.join(agg, on="period", how="left")
         .with_columns(
@@ -90,9 +81,8 @@ def trend(
             pl.col("orders", "customers", "new_customers").fill_null(0).cast(pl.UInt32),
         )
         .with_columns(
-            labels[grain].alias("label"),
+            periods.label_expr(grain).alias("label"),
             (pl.col("revenue") - pl.col("new_revenue")).alias("returning_revenue"),
-            ((pl.col("period") < start) | (pl.col("period_end") > end)).alias("partial"),
             growth_expr(pl.col("revenue"), pl.col("revenue").shift(1)).alias("growth"),
             pl.col("period").dt.offset_by(YEAR_BACK[grain]).alias("_ly"),
         )

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from core.hub import attribute_columns, customer_table
-from core.schema import CUSTOMER_COLUMNS
+from core.model.schema import CUSTOMER_COLUMNS
 
 # as_of = 2024-03-31 (the last order).
 # a: orders 2024-01-01 (o1: 2 lines 10 + 20, category Tea), 2024-01-31 (o2: 40, Mug, returned),

@@ -6,7 +6,7 @@ from datetime import date
 
 import polars as pl
 
-from core.filters import Filters, apply_filters, dimension_values
+from core.model.filters import Filters, apply_filters, dimension_values
 
 ORDERS = pl.DataFrame(
     {

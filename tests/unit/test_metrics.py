@@ -12,7 +12,7 @@ import pytest
 
 from core.ingest import Loaded
 from core.metrics import kpis, monthly, report
-from core.schema import resolve_as_of
+from core.model.schema import resolve_as_of
 from tests.unit.test_cli_report import SPEC_KEYS
 
 # as_of = the last order = 2024-06-30. Days since each customer's last order:
