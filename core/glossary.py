@@ -54,7 +54,9 @@ _TERMS: dict[str, list[tuple[str, str]]] = {
             "P(alive)",
             "BG/NBD model: the probability that the customer is still buying. A one-time "
             "buyer has P(alive) = 1 in this model: the model only learns that a customer may have "
-            "left from repeat purchases followed by silence.",
+            "left from repeat purchases followed by silence. Left empty when the fit cannot be "
+            "trusted (no convergence, or P(alive) near 100% even for long-silent customers): "
+            "use the status instead.",
         ),
         (
             "Expected CLV (365 days)",
@@ -101,16 +103,39 @@ _TERMS: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "Experiments": [
-        ("Lift", "Absolute: variant − control. Relative: (variant − control) / |control|."),
-        ("p-value", "Two-sided Welch t-test; small means the difference is unlikely by chance."),
-        ("Chance to win", "Bayesian probability that the variant beats the control."),
+        (
+            "Lift",
+            "Relative: (variant − control) / |control|, the scale every decision is read on. "
+            "Absolute: variant − control, shown beside it.",
+        ),
+        (
+            "p-value",
+            "Two-sided Welch t-test on the relative lift (delta method, as GrowthBook); small "
+            "means the difference is unlikely by chance. Corrected (Holm by default) when several "
+            "variants or segments are compared.",
+        ),
+        (
+            "Metric direction",
+            "Whether lower is better (churn, returns, cancellations, bounces, cost, time: "
+            "guessed from the metric's name, and you can flip it). Outcome, chance to win, risk, "
+            "texts and colours follow it.",
+        ),
+        (
+            "Chance to win",
+            "Bayesian probability that the variant is better than control in the metric's "
+            "direction.",
+        ),
         ("Risk", "Expected loss if you pick this variant and it is in fact worse."),
         (
             "SRM",
             "Sample ratio mismatch: the split differs from the intended one (p < 0.001); "
             "results are then not trustworthy.",
         ),
-        ("CUPED", "Variance reduction using a pre-period covariate."),
+        (
+            "CUPED",
+            "Variance reduction using a pre-period covariate, its coefficient fitted per "
+            "control-variant pair (as GrowthBook).",
+        ),
     ],
 }
 
