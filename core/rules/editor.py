@@ -10,7 +10,7 @@ from typing import Any
 
 import polars as pl
 
-from core.model.status import STATUS_LABELS
+from core.model.status import with_status_labels
 from core.rules.compiler import compile_condition
 from core.rules.evaluation import KEY_METRICS, Evaluation, evaluate
 from core.rules.kinds import column_kind
@@ -217,6 +217,4 @@ def insight_choices(insights: pl.DataFrame) -> tuple[list[str], list[str]]:
 
 def label_statuses(frame: pl.DataFrame) -> pl.DataFrame:
     """`status` codes shown as Active / At risk / Churned (other values kept as they are)."""
-    if "status" not in frame.columns:
-        return frame
-    return frame.with_columns(pl.col("status").cast(pl.Utf8).replace(STATUS_LABELS))
+    return with_status_labels(frame)

@@ -17,6 +17,7 @@ Modules, one idea each:
 """
 
 from core.model.attributes import numeric_bins
+from core.model.status import with_status_labels  # the one status-label helper
 from core.segments.attributes import (
     attribute_breakdown,
     attribute_columns,
@@ -43,7 +44,6 @@ from core.segments.drilldown import (
     match_labels,
     profile_attributes,
     profile_headline,
-    with_status_labels,
 )
 from core.segments.loyalty import (
     LOYALTY_ORDER,

@@ -81,14 +81,6 @@ def customer_timeline(orders: pl.DataFrame | pl.LazyFrame, customer_id: str) -> 
     )
 
 
-def with_status_labels(table: pl.DataFrame, column: str = "status") -> pl.DataFrame:
-    """The table with customer status codes shown as their labels (active -> Active, at_risk ->
-    At risk, churned -> Churned); other values and tables without the column are unchanged."""
-    if column not in table.columns:
-        return table
-    return table.with_columns(pl.col(column).cast(pl.Utf8).replace(STATUS_LABELS).alias(column))
-
-
 def match_labels(found: pl.DataFrame) -> dict[str, str]:
     """customer_id -> "id · segment" for a pick list of find_customers results."""
     _require(found, "customer_id")
