@@ -342,7 +342,14 @@ def _cmd_plan(args: argparse.Namespace) -> Any:
     if value.note:
         print(f"warning: {value.note}", file=sys.stderr)
     plan = P.build_plan(
-        table, rules, value, as_of=as_of, uplifts=uplifts, costs=costs, holdout=args.holdout
+        table,
+        rules,
+        value,
+        as_of=as_of,
+        uplifts=uplifts,
+        costs=costs,
+        holdout=args.holdout,
+        by=args.assign,
     )
     for name, message in plan.errors.items():
         print(f"warning: rule {name!r} skipped: {message}", file=sys.stderr)
@@ -468,6 +475,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--offer", action="append", metavar="ACTION=X", help="offer share of order")
     p.add_argument("--horizon-days", type=int, default=365, help="value horizon (default 365)")
     p.add_argument("--holdout", type=float, default=0.1, help="share held out (default 0.1)")
+    p.add_argument(
+        "--assign",
+        choices=["priority", "best"],
+        default="priority",
+        help="each customer's action: the highest-priority rule, or the best expected net gain",
+    )
     p.add_argument("--out", help="write one row per customer to FILE (.csv, .xlsx, .parquet)")
     p.add_argument("--db", help="SQLite workspace to record the plan and its holdout in")
     return parser

@@ -248,10 +248,15 @@ s = data.settings
 value = _value(data.key, horizon, s.as_of, s.churn_days, s.at_risk_days, hub, data.orders)
 if value.note:
     st.warning(ui.plain(value.note), icon=":material/warning:")
+by_best = st.toggle(
+    "Assign each customer the action with the highest expected net gain (instead of the rule "
+    "with the highest priority)",
+    key="plan_by_best",
+)
 try:
-    plan = P.build_plan(
-        hub, rules, value, as_of=s.as_of, uplifts=uplifts, costs=costs, holdout=holdout
-    )
+    options = dict(as_of=s.as_of, uplifts=uplifts, costs=costs, holdout=holdout)
+    by_priority = P.build_plan(hub, rules, value, **options)
+    plan = P.build_plan(hub, rules, value, **options, by="best") if by_best else by_priority
 except InputError as exc:
     ui.show_error(exc, "The plan cannot be computed")
     st.stop()
@@ -315,9 +320,9 @@ ui.table(
 )
 
 # ---- best action per customer
-with st.expander("Best action per customer by expected net gain, instead of by priority"):
-    best = P.best_actions(hub, rules, plan, value)
-    summary, moves = P.compare_assignments(plan, best)
+with st.expander("How assigning by expected net gain differs from assigning by priority"):
+    best = P.best_actions(hub, rules, by_priority.params, value)
+    summary, moves = P.compare_assignments(by_priority, best)
     ui.kpi_cards(
         [
             ui.Kpi("Customers who change action", ui.num(summary["changed"])),

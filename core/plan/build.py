@@ -18,9 +18,10 @@ from core.plan.holdout import DEFAULT_HOLDOUT, holdout_flags, holdout_key
 from core.plan.returns import Costs, action_table, customer_gains, parameters
 from core.plan.uplift import Uplift
 from core.plan.value import CustomerValue
-from core.rules import Rule, compile_rules, evaluate
+from core.rules import Rule, compile_rules, evaluate, reason_expr
 
 NO_ACTION = "(no action)"
+PRIORITY, BEST = "priority", "best"
 _VALUES = pl.col("p_buy", "value_at_stake", "spend_per_order")
 EXPORT_COLUMNS = (
     "customer_id",
@@ -83,15 +84,20 @@ def build_plan(
     costs: Mapping[str, Costs] | None = None,
     default_uplift: Uplift | None = None,
     holdout: float = DEFAULT_HOLDOUT,
+    by: str = PRIORITY,
 ) -> Plan:
     """The plan: each customer gets the matching rule with the highest priority (as on the
-    Insight rules page), then the figures of returns.customer_gains; a hashed holdout per plan."""
+    Insight rules page), or with `by="best"` the matching rule with the highest expected net
+    gain; then the figures of returns.customer_gains; a hashed holdout per plan."""
+    if by not in (PRIORITY, BEST):
+        raise InputError(f"a plan assigns actions by {PRIORITY!r} or {BEST!r}, got {by!r}")
     ev = evaluate(table, rules)
     params = parameters(_active(rules), uplifts, costs, default_uplift)
     params = params.filter(~pl.col("rule").is_in(list(ev.errors)))
-    assigned = ev.insights.select("customer_id", "rule", "action", "reason").join(
-        value.frame, on="customer_id", how="left"
-    )
+    chosen = ev.insights.select("customer_id", "rule", "action", "reason")
+    if by == BEST:
+        chosen = _with_reasons(table, rules, best_actions(table, rules, params, value))
+    assigned = chosen.join(value.frame, on="customer_id", how="left")
     assigned = assigned.with_columns(_VALUES.fill_null(0.0))
     key = holdout_key(as_of)
     gains = customer_gains(assigned, params).with_columns(
@@ -111,13 +117,16 @@ def build_plan(
     )
 
 
-def best_actions(table: pl.DataFrame, rules: Sequence[Rule], plan: Plan, value: CustomerValue):
+def best_actions(
+    table: pl.DataFrame, rules: Sequence[Rule], params: pl.DataFrame, value: CustomerValue
+) -> pl.DataFrame:
     """Per customer matched by any active rule: the action with the highest expected net gain
-    (ties to the higher priority). Columns: customer_id, best_rule, best_action, best_net_gain."""
+    under `params` (Plan.params; ties to the higher priority). Columns: customer_id, best_rule,
+    best_action, best_net_gain."""
     compiled = [
         c
         for c in compile_rules(rules, table.schema)
-        if c.match is not None and c.rule.name in set(plan.params["rule"])
+        if c.match is not None and c.rule.name in set(params["rule"])
     ]
     empty = {
         "customer_id": pl.Utf8,
@@ -142,12 +151,12 @@ def best_actions(table: pl.DataFrame, rules: Sequence[Rule], plan: Plan, value: 
         )
     ).join(value.frame, on="customer_id", how="left")
     long = long.with_columns(_VALUES.fill_null(0.0))
-    gains = customer_gains(long, plan.params)
+    gains = customer_gains(long, params)
     return (
         gains.sort(["net_gain", "priority"], descending=True)
         .group_by("customer_id", maintain_order=True)
         .first()
-        .join(plan.params.select("rule", "action"), on="rule", how="left")
+        .join(params.select("rule", "action"), on="rule", how="left")
         .select(
             "customer_id",
             pl.col("rule").alias("best_rule"),
@@ -155,6 +164,28 @@ def best_actions(table: pl.DataFrame, rules: Sequence[Rule], plan: Plan, value: 
             pl.col("net_gain").alias("best_net_gain"),
         )
     )
+
+
+def _with_reasons(table: pl.DataFrame, rules: Sequence[Rule], best: pl.DataFrame) -> pl.DataFrame:
+    """customer_id, rule, action, reason for the best assignment (reasons rendered per rule)."""
+    parts = []
+    for r in rules:
+        ids = best.filter(pl.col("best_rule") == r.name).select("customer_id")
+        if ids.height == 0:
+            continue
+        rows = table.with_columns(pl.col("customer_id").cast(pl.Utf8)).join(
+            ids, on="customer_id", how="semi"
+        )
+        parts.append(
+            rows.select(
+                "customer_id",
+                pl.lit(r.name).alias("rule"),
+                pl.lit(r.action).alias("action"),
+                reason_expr(r.reason, rows.schema).cast(pl.Utf8).alias("reason"),
+            )
+        )
+    empty = {c: pl.Utf8 for c in ("customer_id", "rule", "action", "reason")}
+    return pl.concat(parts) if parts else pl.DataFrame(schema=empty)
 
 
 def compare_assignments(plan: Plan, best: pl.DataFrame) -> tuple[dict, pl.DataFrame]:

@@ -283,7 +283,7 @@ def test_best_action_by_net_gain_differs_from_priority():
     # b (p 0.5, R 600) matches both: Win back (priority) adds 0.5 x 0.01 x 600 = 3,
     # Nurture 0.5 x 0.3 x 600 = 90
     plan = _plan(uplifts={"Win back": P.assumed(0.01), "Nurture": P.assumed(0.3)})
-    best = P.best_actions(TABLE, RULES, plan, VALUE)
+    best = P.best_actions(TABLE, RULES, plan.params, VALUE)
     assert dict(zip(best["customer_id"], best["best_rule"], strict=True)) == {
         "a": "Win back",
         "b": "Nurture",
@@ -414,3 +414,22 @@ def test_a_numeric_attribute_narrows_to_a_range_of_its_bins():
     narrowed = Rule("x", n_.condition, "y")
     kept = evaluate(table.with_columns(revenue=pl.lit(1.0), orders=pl.lit(1)), [narrowed]).insights
     assert kept.height == frame.filter(pl.col("age") > 60).height
+
+
+def test_a_plan_can_assign_by_expected_net_gain():
+    uplifts = {"Win back": P.assumed(0.01), "Nurture": P.assumed(0.3)}
+    plan = _plan(uplifts=uplifts, by="best")
+    rows = plan.customers.sort("customer_id")
+    assert dict(zip(rows["customer_id"], rows["rule"], strict=True)) == {
+        "a": "Win back",
+        "b": "Nurture",  # 90 by Nurture against 3 by Win back (priority)
+        "c": "Win back",
+        "d": "Nurture",
+    }
+    # each reason is its own rule's: b's comes from Nurture's (empty) template
+    assert rows.filter(pl.col("customer_id") == "a")["reason"].item() == "Gone 200 days"
+    assert rows.filter(pl.col("customer_id") == "b")["reason"].item() == ""
+    by_priority = _plan(uplifts=uplifts)
+    assert plan.actions["net_gain"].sum() - by_priority.actions["net_gain"].sum() == pytest.approx(
+        90 - 3
+    )
