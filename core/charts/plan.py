@@ -16,7 +16,8 @@ SOURCE_COLORS = alt.Scale(domain=["experiment", "assumption"], range=["#4F46E5",
 
 def net_gain_chart(actions: pl.DataFrame) -> alt.LayerChart:
     """Bars of expected net gain per action (ranked), coloured by where the uplift comes from
-    (a measured experiment or an assumption), with the interval the uplift's interval gives."""
+    (a measured experiment or an assumption), with the interval the uplift's interval gives
+    (drawn only where there is one: an assumption has none)."""
     order = actions["rule"].to_list()
     y = alt.Y(
         "rule:N",
@@ -41,12 +42,13 @@ def net_gain_chart(actions: pl.DataFrame) -> alt.LayerChart:
         color=alt.Color("uplift_source:N", scale=SOURCE_COLORS, title="Uplift"),
         tooltip=tooltip,
     )
-    interval = base.mark_rule(color="#111827", strokeWidth=2).encode(
+    ranged = alt.Chart(actions.filter(pl.col("net_gain_low") != pl.col("net_gain_high")))
+    interval = ranged.mark_rule(color="#111827", strokeWidth=2).encode(
         x="net_gain_low:Q", x2="net_gain_high:Q", y=y, tooltip=tooltip
     )
-    ends = base.mark_tick(color="#111827", thickness=2, size=14).encode(
+    ends = ranged.mark_tick(color="#111827", thickness=2, size=14).encode(
         x="net_gain_low:Q", y=y, tooltip=tooltip
-    ) + base.mark_tick(color="#111827", thickness=2, size=14).encode(
+    ) + ranged.mark_tick(color="#111827", thickness=2, size=14).encode(
         x="net_gain_high:Q", y=y, tooltip=tooltip
     )
     zero = alt.Chart(pl.DataFrame({"x": [0.0]})).mark_rule(color="#6B7280").encode(x="x:Q")
