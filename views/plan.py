@@ -29,6 +29,7 @@ from views import workspace as W
 
 ss = st.session_state
 NONE = "(no experiment)"
+EXP_NAME = "the loaded experiment"
 EDITOR_COLUMNS = {
     "rule": st.column_config.TextColumn("Rule", disabled=True, width="medium"),
     "action": st.column_config.TextColumn("Action", disabled=True, width="medium"),
@@ -160,7 +161,7 @@ exp_df = data.experiment
 if exp_df is not None:
     exp_key = _frame_key(exp_df)
     try:
-        exp = _experiment(exp_key, "experiment.csv", exp_df)
+        exp = _experiment(exp_key, EXP_NAME, exp_df)
     except InputError as exc:
         ui.show_error(exc, "The loaded experiment cannot be used")
 if exp is not None:
@@ -191,9 +192,9 @@ if exp is not None:
     if len(exp.outcomes) > 1:
         metric = st.selectbox("Experiment outcome", exp.outcomes, key="plan_metric")
     if linked_rule != NONE and treatment is not None:
-        link = P.ExperimentLink(control, treatment, metric, "experiment.csv")
+        link = P.ExperimentLink(control, treatment, metric, EXP_NAME)
         try:
-            measured = _measure(exp_key, control, treatment, metric, "experiment.csv", exp)
+            measured = _measure(exp_key, control, treatment, metric, EXP_NAME, exp)
         except InputError as exc:
             ui.show_error(exc, "The experiment cannot measure the action")
             link = None
@@ -224,7 +225,7 @@ edited = st.data_editor(
     column_config=EDITOR_COLUMNS,
     hide_index=True,
     width="stretch",
-    key=f"plan_inputs_{rules_key}_{linked_rule}",
+    key=f"plan_inputs_{rules_key}",  # edits hold while the experiment link changes
     column_order=["rule", "source", "uplift_pct", "cost_per_contact", "offer_pct", "action"],
 )
 edited = pl.DataFrame(edited) if not isinstance(edited, pl.DataFrame) else edited
