@@ -133,11 +133,29 @@ def validate_rules(objs: Iterable[Any], source: str = "rules") -> list[Rule]:
     return rules
 
 
+MAX_RULES_BYTES = 1024 * 1024  # a rules file of 500 rules is well under 1 MB
+
+
 def rules_from_json(text: str | bytes, source: str = "rules file") -> list[Rule]:
-    """Parse a rules JSON document: a list of rule objects (or {"rules": [...]})."""
+    """Parse a rules JSON document: a list of rule objects (or {"rules": [...]}).
+    Bytes must be UTF-8; size, nesting and number length are bounded, each named when passed."""
+    if len(text) > MAX_RULES_BYTES:
+        raise InputError(f"{source} is larger than {MAX_RULES_BYTES // 1024 // 1024} MB")
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{source} is not UTF-8 text (byte 0x{text[exc.start]:02x} at position "
+                f"{exc.start:,}): save it as UTF-8"
+            ) from None
     try:
         data = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except RecursionError:
+        raise InputError(f"{source} is nested too deeply to be a list of rules") from None
+    except ValueError as exc:
+        if "digits" in str(exc):  # Python refuses integers of more than 4,300 digits
+            raise InputError(f"{source} holds a number with too many digits") from None
         raise InputError(f"{source} is not valid JSON: {exc}") from None
     if isinstance(data, dict) and isinstance(data.get("rules"), list):
         data = data["rules"]
@@ -155,7 +173,12 @@ def rules_to_json(rules: Sequence[Rule]) -> str:
 def load_rules(path: str | Path) -> list[Rule]:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        if path.stat().st_size > MAX_RULES_BYTES:
+            raise InputError(
+                f"the rules file is larger than {MAX_RULES_BYTES // 1024 // 1024} MB",
+                file=str(path),
+            )
+        text = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read the rules file: {exc.strerror}", file=str(path)) from None
     return rules_from_json(text, source=f"rules file {path.name!r}")
