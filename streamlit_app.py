@@ -59,8 +59,12 @@ def sidebar() -> None:
         defaults |= {f"f_{dim}": [] for dim in options_by_dim}
         state.reset_filter_widgets_if_asked(defaults)
         with st.form("global_filters", border=False):
-            picked = st.date_input(
-                "Date range", value=(lo, hi), min_value=lo, max_value=hi, **widgets.keep(DATES)
+            picked = (  # a file without dates has no date range to pick
+                st.date_input(
+                    "Date range", value=(lo, hi), min_value=lo, max_value=hi, **widgets.keep(DATES)
+                )
+                if lo is not None
+                else ()
             )
             values = {
                 dim: tuple(

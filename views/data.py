@@ -7,7 +7,6 @@ import streamlit as st
 
 from core.ingest.mapping_check import mapping_problems
 from core.ingest.quality import quality_report
-from core.ingest.readers import excel_sheets
 from core.model.schema import OPTIONAL_ROLES, REQUIRED_ROLES
 from views import state, ui
 
@@ -40,35 +39,38 @@ with st.container(border=True):
         up = st.file_uploader(
             "Orders export (CSV, TSV, .csv.gz, Excel .xlsx, Parquet)",
             type=["csv", "tsv", "txt", "gz", "xlsx", "parquet"],
-            key="orders_upload",
+            key=state.uploader_key("orders_upload"),
             help="One row per order line. Shopify, WooCommerce, Stripe, ERP or SQL exports work.",
         )
-        if up is not None:
-            data = up.getvalue()
-            sheet = None
-            if up.name.lower().endswith(".xlsx"):
-                sheets = excel_sheets(data)
-                if len(sheets) > 1:  # by default the first sheet that holds a table
-                    sheet = st.selectbox(
-                        "Sheet",
-                        [None, *sheets],
-                        format_func=lambda s: "The first that holds a table" if s is None else s,
-                        key="orders_sheet",
-                    )
-            src = state.Source.of(up.name, data, sheet)
-            if ds.kind != "upload" or (ds.orders.digest, ds.orders.sheet) != (src.digest, sheet):
-                state.use_upload(up.name, data, sheet)
+        if up is not None:  # taken in (one copy, see views/state.py), the uploader is emptied
+            state.use_upload(up.name, up.getvalue())
+            state.release_upload(up, "orders_upload")
+            st.rerun()
+        if ds.kind == "upload" and len(ds.orders.sheets) > 1:
+            # by default the first sheet that holds a table
+            options = [None, *ds.orders.sheets]
+            sheet = st.selectbox(
+                "Sheet",
+                options,
+                index=options.index(ds.orders.sheet) if ds.orders.sheet in options else 0,
+                format_func=lambda s: "The first that holds a table" if s is None else s,
+                key="orders_sheet",
+            )
+            if sheet != ds.orders.sheet:
+                state.use_sheet(sheet)
                 st.rerun()
     with right:
         cup = st.file_uploader(
             "Customers file (optional)",
             type=["csv", "tsv", "txt", "gz", "xlsx", "parquet"],
-            key="customers_upload",
+            key=state.uploader_key("customers_upload"),
             help="One row per customer: id + attributes (signup date, region, age ...). "
             "Customers with no orders count in the total.",
         )
-        if cup is not None and (ds.customers is None or ds.customers.name != cup.name):
+        if cup is not None:
             state.set_customers_file(cup.name, cup.getvalue())
+            state.release_upload(cup, "customers_upload")
+            st.rerun()
         st.write("")
         if ds.kind == "upload" and st.button("Back to the sample data", icon="↩️"):
             state.use_sample()

@@ -1,7 +1,13 @@
 """App state: which dataset is loaded, its role mapping, the global filters and the settings.
 
 Everything here lives in st.session_state so it holds while the user moves between pages.
-Heavy work is cached with st.cache_data keyed on a digest of the uploaded bytes (not the frame).
+
+Memory (README, "Security and limits"): a session holds one copy of an upload, compressed
+(zstd, about 1/7 of the file) in its session state, never the raw bytes next to the frames;
+the uploader's own copy is dropped once the file is in (views/data.py). The frames built from a
+file are cached as resources (never pickled on a hit) keyed by the file's content digest:
+- uploads: in session-scoped caches (one entry each), released when the session ends;
+- the bundled sample: in global caches shared by every session, with a ttl and max_entries.
 """
 
 from __future__ import annotations
@@ -9,18 +15,21 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import polars as pl
+import pyarrow as pa
 import streamlit as st
 
 from core.errors import InputError
 from core.hub import customer_metrics, with_status
 from core.ingest import Loaded, load_customers, load_orders
 from core.ingest.limits import NAMES as LIMIT_NAMES
-from core.ingest.readers import read_table
+from core.ingest.readers import excel_sheets, read_table, read_table_noted
 from core.model.filters import Filters, apply_filters, dimension_values
 from core.model.settings import AT_RISK_DAYS, CHURN_DAYS, Settings, check_thresholds
 from views import config, widgets
@@ -32,20 +41,31 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 SAMPLE_ORDERS = DATA_DIR / "orders.csv"
 SAMPLE_CUSTOMERS = DATA_DIR / "customers.csv"
 SAMPLE_EXPERIMENT = DATA_DIR / "experiment.csv"
+SHARED_TTL = "1h"  # entries of the global caches (the sample) live at most this long
+PREVIEW_ROWS = 10_000  # the mapping editor works on the file's first rows
 
 
 @dataclass
 class Source:
-    """A file the user gave (or the bundled sample): its bytes are kept, never lost."""
+    """A file: the bundled sample (read from `path` when needed) or an upload (its bytes are
+    kept once, compressed, under its digest in session state: see _stash)."""
 
     name: str
-    data: bytes
     digest: str
     sheet: str | None = None
+    size: int = 0
+    path: Path | None = None
+    sheets: tuple[str, ...] = ()  # an Excel workbook's sheet names
 
     @classmethod
     def of(cls, name: str, data: bytes, sheet: str | None = None) -> Source:
-        return cls(name, data, hashlib.sha1(data).hexdigest(), sheet)
+        sheets = tuple(excel_sheets(data)) if data[:4] == b"PK\x03\x04" else ()
+        return cls(name, hashlib.sha1(data).hexdigest(), sheet, len(data), None, sheets)
+
+    @classmethod
+    def bundled(cls, name: str, path: Path) -> Source:
+        data = path.read_bytes()
+        return cls(name, hashlib.sha1(data).hexdigest(), None, len(data), path)
 
 
 @dataclass
@@ -56,33 +76,76 @@ class Dataset:
     overrides: dict[str, str] = field(default_factory=dict)
 
 
-def _sample() -> Dataset:
-    orders = Source.of("Sample shop (orders.csv)", SAMPLE_ORDERS.read_bytes())
-    customers = Source.of("customers.csv", SAMPLE_CUSTOMERS.read_bytes())
+@st.cache_resource(show_spinner=False, ttl=SHARED_TTL)
+def _sample() -> tuple[Source, Source]:
+    return (
+        Source.bundled("Sample shop (orders.csv)", SAMPLE_ORDERS),
+        Source.bundled("customers.csv", SAMPLE_CUSTOMERS),
+    )
+
+
+def _sample_dataset() -> Dataset:
+    orders, customers = _sample()
     return Dataset("sample", orders, customers)
 
 
 def dataset() -> Dataset:
     if "dataset" not in st.session_state:
-        st.session_state["dataset"] = _sample()
+        st.session_state["dataset"] = _sample_dataset()
     return st.session_state["dataset"]
 
 
 def use_sample() -> None:
-    st.session_state["dataset"] = _sample()
+    st.session_state["dataset"] = _sample_dataset()
     _forget_filters()
+    _prune_stash()
 
 
 def use_upload(name: str, data: bytes, sheet: str | None = None) -> None:
     """Switch to an uploaded orders file (the customers file of the sample is dropped)."""
-    st.session_state["dataset"] = Dataset("upload", Source.of(name, data, sheet))
+    src = Source.of(name, data, sheet)
+    _stash(src.digest, data)
+    st.session_state["dataset"] = Dataset("upload", src)
     _forget_filters()
+    _prune_stash()
     _keep_upload()
+
+
+def use_sheet(sheet: str | None) -> None:
+    """Read another sheet of the uploaded workbook (None: the first that holds a table)."""
+    ds = dataset()
+    st.session_state["dataset"] = replace(ds, orders=replace(ds.orders, sheet=sheet), overrides={})
+    _forget_filters()
+
+
+def uploader_key(name: str) -> str:
+    """The current key of an uploader: it changes after each upload (see release_upload)."""
+    return f"{name}_{st.session_state.get('_upload_round', {}).get(name, 0)}"
+
+
+def release_upload(upload: Any, name: str) -> None:
+    """Once a file is taken in, drop Streamlit's own copy of it and show an empty uploader
+    (a new key), so the session holds the file once."""
+    rounds = st.session_state.setdefault("_upload_round", {})
+    rounds[name] = rounds.get(name, 0) + 1
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        if ctx is not None:
+            ctx.uploaded_file_mgr.remove_file(ctx.session_id, upload.file_id)
+    except Exception:  # an internal API: at worst the copy lives until the session ends
+        pass
 
 
 def set_customers_file(name: str | None, data: bytes | None) -> None:
     ds = dataset()
-    ds.customers = Source.of(name, data) if name and data else None
+    if name and data:
+        ds.customers = Source.of(name, data)
+        _stash(ds.customers.digest, data)
+    else:
+        ds.customers = None
+    _prune_stash()
 
 
 def set_overrides(overrides: dict[str, str]) -> None:
@@ -94,20 +157,21 @@ def set_overrides(overrides: dict[str, str]) -> None:
 # A reload starts a new session with an empty session state, but the URL stays. The uploaded
 # dataset is kept in server memory (a few, newest first) under a random token carried in the
 # URL as `data=`; a new session opened with that token gets the dataset back. A server restart
-# forgets them (the link then says so, and the sample data is shown).
+# forgets them (the link then says so, and the sample data is shown). What is kept is the
+# dataset and its compressed bytes (the session's stash), never the frames.
 UPLOAD_PARAM = "data"
 KEPT_UPLOADS = 8
 
 
 @st.cache_resource(show_spinner=False)
-def _kept_uploads() -> dict[str, Dataset]:
+def _kept_uploads() -> dict[str, tuple[Dataset, dict]]:
     return {}
 
 
 def _keep_upload() -> None:
     kept = _kept_uploads()
     token = secrets.token_urlsafe(12)
-    kept[token] = dataset()
+    kept[token] = (dataset(), st.session_state.setdefault("_files", {}))
     while len(kept) > KEPT_UPLOADS:
         kept.pop(next(iter(kept)))
     st.session_state["upload_token"] = token
@@ -119,7 +183,7 @@ def restore_upload() -> str | None:
     Returns the token in use (None on the sample data)."""
     token = widgets.link_value(UPLOAD_PARAM)
     if "dataset" not in st.session_state and token in _kept_uploads():
-        st.session_state["dataset"] = _kept_uploads()[token]
+        st.session_state["dataset"], st.session_state["_files"] = _kept_uploads()[token]
         st.session_state["upload_token"] = token
     current = st.session_state.get("upload_token") if dataset().kind == "upload" else None
     if current and st.query_params.get(UPLOAD_PARAM) != current:
@@ -129,39 +193,105 @@ def restore_upload() -> str | None:
     return current
 
 
+# ---------------------------------------------------------------- one copy of each upload
+
+
+def _stash(digest: str, data: bytes) -> None:
+    """Keep an upload's bytes once, compressed, in this session's state."""
+    files = st.session_state.setdefault("_files", {})
+    if digest not in files:
+        files[digest] = (len(data), pa.compress(data, codec="zstd", asbytes=True))
+
+
+def _prune_stash() -> None:
+    """Drop the bytes of files the dataset no longer uses."""
+    ds = dataset()
+    keep = {ds.orders.digest} | ({ds.customers.digest} if ds.customers else set())
+    files = st.session_state.get("_files", {})
+    for digest in [d for d in files if d not in keep]:
+        del files[digest]
+
+
+def _bytes(src: Source) -> bytes:
+    """The file's bytes, rebuilt for a (re)read: from disk for the sample, else the stash."""
+    if src.path is not None:
+        return src.path.read_bytes()
+    found = st.session_state.get("_files", {}).get(src.digest)
+    if found is None:
+        raise InputError(
+            "this session no longer holds the uploaded file (it was reconnected): "
+            "upload it again on the Data page",
+            file=src.name,
+        )
+    size, packed = found
+    return pa.decompress(packed, decompressed_size=size, codec="zstd", asbytes=True)
+
+
 # ---------------------------------------------------------------- cached loading
+# Each function is cached twice: shared by every session (the sample) and private to one
+# session (uploads, released when it ends). Arguments starting with _ are not hashed: the
+# digest (and the mapping) in the key say what the result is.
 
 
-@st.cache_data(show_spinner="Reading the orders file…", max_entries=6)
-def _load_orders(digest: str, name: str, overrides: str, sheet: str | None, _data: bytes) -> Loaded:
-    return load_orders(_data, name=name, overrides=json.loads(overrides), sheet=sheet)
+def _two_scopes(
+    fn: Callable[..., Any], *, shared: int, private: int, spinner: bool | str = False
+) -> Callable[..., Any]:
+    shared_fn = st.cache_resource(fn, ttl=SHARED_TTL, max_entries=shared, show_spinner=spinner)
+    private_fn = st.cache_resource(fn, scope="session", max_entries=private, show_spinner=spinner)
+
+    def call(sample: bool, *args: Any) -> Any:
+        return (shared_fn if sample else private_fn)(*args)
+
+    call.shared, call.private = shared_fn, private_fn  # type: ignore[attr-defined]
+    return call
 
 
-@st.cache_data(show_spinner="Reading the customers file…", max_entries=6)
-def _load_customers(digest: str, name: str, _data: bytes) -> pl.DataFrame:
-    return load_customers(_data, name=name)
+def _load_orders_fn(
+    digest: str, name: str, overrides: str, sheet: str | None, _data: Callable[[], bytes]
+) -> Loaded:
+    raw, notes = read_table_noted(_data(), name, sheet)
+    return load_orders(raw, name=name, overrides=json.loads(overrides), read_notes=notes)
 
 
-@st.cache_data(show_spinner=False, max_entries=6)
-def _read_raw(digest: str, name: str, sheet: str | None, _data: bytes) -> pl.DataFrame:
-    return read_table(_data, name, sheet)
+def _load_customers_fn(digest: str, name: str, _data: Callable[[], bytes]) -> pl.DataFrame:
+    return load_customers(_data(), name=name)
+
+
+def _read_raw_fn(
+    digest: str, name: str, sheet: str | None, _data: Callable[[], bytes]
+) -> pl.DataFrame:
+    return read_table(_data(), name, sheet).head(PREVIEW_ROWS)
+
+
+_load_orders = _two_scopes(_load_orders_fn, shared=4, private=1, spinner="Reading the orders file…")
+_load_customers = _two_scopes(
+    _load_customers_fn, shared=2, private=1, spinner="Reading the customers file…"
+)
+_read_raw = _two_scopes(_read_raw_fn, shared=2, private=1)
+
+
+def _is_sample(src: Source) -> bool:
+    return src.path is not None
 
 
 def raw_table(src: Source) -> pl.DataFrame:
-    """The file as read, before any mapping (for the mapping editor's preview)."""
-    return _read_raw(src.digest, src.name, src.sheet, src.data)
+    """The file as read, before any mapping: its first PREVIEW_ROWS rows (for the mapping
+    editor's preview and checks)."""
+    return _read_raw(_is_sample(src), src.digest, src.name, src.sheet, lambda: _bytes(src))
 
 
 def try_load() -> tuple[Loaded | None, InputError | None]:
     """Load the current dataset; on bad input return the error instead of raising."""
     ds = dataset()
+    src = ds.orders
     try:
         loaded = _load_orders(
-            ds.orders.digest,
-            ds.orders.name,
+            _is_sample(src),
+            src.digest,
+            src.name,
             json.dumps(ds.overrides, sort_keys=True),
-            ds.orders.sheet,
-            ds.orders.data,
+            src.sheet,
+            lambda: _bytes(src),
         )
     except InputError as exc:
         return None, exc
@@ -173,7 +303,7 @@ def customers_file() -> tuple[pl.DataFrame | None, InputError | None]:
     if src is None:
         return None, None
     try:
-        return _load_customers(src.digest, src.name, src.data), None
+        return _load_customers(_is_sample(src), src.digest, src.name, lambda: _bytes(src)), None
     except InputError as exc:
         return None, exc
 
@@ -254,29 +384,33 @@ def reset_filter_widgets_if_asked(defaults: dict[str, object]) -> None:
             st.session_state[key] = value
 
 
-@st.cache_data(show_spinner=False, max_entries=6)
-def _dimension_values(key: str, _orders: pl.DataFrame) -> dict[str, list[str]]:
+def _dimension_values_fn(key: str, _orders: pl.DataFrame) -> dict[str, list[str]]:
     return dimension_values(_orders)
+
+
+_dimension_values = _two_scopes(_dimension_values_fn, shared=4, private=2)
 
 
 def filter_options(loaded: Loaded) -> dict[str, list[str]]:
     """The values each sidebar filter offers, once per dataset and mapping."""
     ds = dataset()
     key = f"{ds.orders.digest}|{json.dumps(ds.overrides, sort_keys=True)}"
-    return _dimension_values(key, loaded.orders)
+    return _dimension_values(_is_sample(ds.orders), key, loaded.orders)
 
 
-@st.cache_data(show_spinner=False, max_entries=12)
-def _filtered(key: str, _orders: pl.DataFrame, _filters: Filters) -> pl.DataFrame:
+def _filtered_fn(key: str, _orders: pl.DataFrame, _filters: Filters) -> pl.DataFrame:
     return apply_filters(_orders, _filters)
 
 
-@st.cache_data(show_spinner="Computing customer metrics…", max_entries=12)
-def _hub(
+def _hub_fn(
     key: str, _orders: pl.DataFrame, _customers: pl.DataFrame | None, as_of: date
 ) -> pl.DataFrame:
     """The threshold-free customer table (with the CLV fit), once per dataset, filters and as_of."""
     return customer_metrics(_orders, as_of=as_of, customers=_customers)
+
+
+_filtered = _two_scopes(_filtered_fn, shared=8, private=2)
+_hub = _two_scopes(_hub_fn, shared=8, private=3, spinner="Computing customer metrics…")
 
 
 # ---------------------------------------------------------------- what pages use
@@ -295,6 +429,7 @@ class AppData:
     customers_file: pl.DataFrame | None
     settings: Settings
     filters: Filters
+    shared: bool = False  # the bundled sample: its caches are shared by every session
 
     @property
     def mapping(self) -> dict[str, str]:
@@ -319,7 +454,7 @@ class AppData:
         status for the current thresholds is a cheap view on it (a threshold change never
         refits CLV)."""
         s = self.settings
-        table = _hub(self.hub_key, self.orders, self.customers_file, s.as_of)
+        table = _hub(self.shared, self.hub_key, self.orders, self.customers_file, s.as_of)
         return with_status(table, s.churn_days, s.at_risk_days)
 
 
@@ -336,7 +471,8 @@ def app_data() -> AppData:
     ds = dataset()
     f = filters()
     fkey = f"{ds.orders.digest}|{json.dumps(ds.overrides, sort_keys=True)}|{f.key()}"
-    orders = _filtered(fkey, loaded.orders, f) if f.active else loaded.orders
+    shared = _is_sample(ds.orders)
+    orders = _filtered(shared, fkey, loaded.orders, f) if f.active else loaded.orders
     if orders.height == 0:
         st.warning("No orders match the filters in the sidebar. Widen them to see results.")
         st.stop()
@@ -359,6 +495,7 @@ def app_data() -> AppData:
         customers_file=cust,
         settings=settings,
         filters=f,
+        shared=shared,
     )
 
 

@@ -405,7 +405,7 @@ def _dedupe_order_totals(
 
 
 def load_orders(
-    data: bytes | str | Path,
+    data: bytes | str | Path | pl.DataFrame,
     name: str | None = None,
     overrides: dict[str, str] | None = None,
     sheet: str | int | None = None,
@@ -413,12 +413,18 @@ def load_orders(
     date_format: str | None = None,
     fx: dict[str, float] | None = None,
     currency: str | None = None,
+    read_notes: list[str] | None = None,
 ) -> Loaded:
     """Read, detect roles (overridden by `overrides`; an empty column removes a role), and build
-    the canonical orders frame. `date_format`, `fx`, `currency`: see build_orders."""
+    the canonical orders frame. `date_format`, `fx`, `currency`: see build_orders.
+    `data` may be a table read_table_noted already read (then `read_notes` are its notes), so
+    the app keeps one copy of a file: the table, never the bytes as well."""
     if isinstance(data, (str, Path)):
         name = name or Path(data).name
-    raw, read_notes = read_table_noted(data, name, sheet)
+    if isinstance(data, pl.DataFrame):
+        raw, read_notes = data, list(read_notes or [])
+    else:
+        raw, read_notes = read_table_noted(data, name, sheet)
     detected = detect_roles(raw)
     mapping = dict(detected)
     for role, column in (overrides or {}).items():
