@@ -36,7 +36,7 @@ def lift_title(title: str, lower_is_better: bool) -> str:
 def _better_side(channel: str, values: pl.Series, lower_is_better: bool) -> list[alt.Chart]:
     """A light green band on the side of 0 where the variant is better, from 0 to the farthest
     value on that side (nothing when no value lies there), labelled "better"."""
-    finite = values.drop_nulls()
+    finite = values.cast(pl.Float64).drop_nulls().drop_nans()
     edge = float(finite.min() if lower_is_better else finite.max()) if finite.len() else 0.0
     if (edge >= 0) if lower_is_better else (edge <= 0):
         edge = 0.0
