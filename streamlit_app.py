@@ -58,6 +58,7 @@ def sidebar() -> None:
         defaults: dict[str, object] = {DATES: (lo, hi)}
         defaults |= {f"f_{dim}": [] for dim in options_by_dim}
         state.reset_filter_widgets_if_asked(defaults)
+        dated = loaded.has_dates  # a file without dates has no date range and no as of
         with st.form("global_filters", border=False):
             picked = (  # a file without dates has no date range to pick
                 st.date_input(
@@ -85,6 +86,9 @@ def sidebar() -> None:
                 values={d: v for d, v in values.items() if v},
             )
         )
+        if not dated:
+            st.caption("No order dates in this file: no date range or as-of date.")
+            return
         st.date_input(
             "As of",
             value=None,

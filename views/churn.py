@@ -15,7 +15,7 @@ from core import churn, clv, cohorts
 from core.charts import churn as charts
 from core.charts import fit
 from core.errors import InputError
-from views import state, ui, widgets
+from views import needs, state, ui, widgets
 
 LABELS = churn.COLUMN_LABELS | cohorts.COLUMN_LABELS  # this page's headers (ui.table formats)
 
@@ -65,6 +65,7 @@ def _use_suggestion(churn_days: int, at_risk_days: int) -> None:
 
 
 data = state.app_data()
+needs.dates(data, "Churn & retention")
 s = data.settings
 orders = data.orders
 

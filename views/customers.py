@@ -17,7 +17,7 @@ import streamlit as st
 from core import charts, clv, segments
 from core.charts import segments as seg_charts
 from core.errors import InputError
-from views import state, ui, widgets
+from views import needs, state, ui, widgets
 
 GROUPINGS = {
     "RFM segment": "rfm_segment",
@@ -73,6 +73,7 @@ def show(chart: alt.TopLevelMixin, where=st) -> None:
 
 # ---------------------------------------------------------------- the page
 data = state.app_data()
+needs.dates(data, "Customers & segments (recency, RFM and CLV)")
 s = data.settings
 st.title("Customers & segments")
 st.caption(

@@ -3,12 +3,13 @@ read the data-quality report."""
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
 from core.ingest.mapping_check import mapping_problems
 from core.ingest.quality import quality_report
 from core.model.schema import OPTIONAL_ROLES, REQUIRED_ROLES
-from views import state, ui
+from views import needs, state, ui
 
 ROLE_HELP = {
     "customer_id": "Who bought: a customer id, number or e-mail.",
@@ -24,6 +25,13 @@ ROLE_HELP = {
     "region": "Region, country or market.",
     "channel": "Sales channel.",
     "status": "Order / shipping status (delivered, returned, cancelled, in transit).",
+}
+
+DATE_CHOICES = {
+    "": "Decided from the data",
+    "dmy": "Day/month (31/12/2024)",
+    "mdy": "Month/day (12/31/2024)",
+    "ymd": "Year-month-day (2024-12-31)",
 }
 
 # order lines: one line's amounts keep their cents (ui.table reads "revenue" as a total)
@@ -131,6 +139,106 @@ if err is not None:
 
 for w in loaded.warnings:
     st.info(w, icon="ℹ️")
+
+# ---------------------------------------------------------------- how the file was read
+st.subheader("How the file was read")
+left, right = st.columns([3, 2])
+with left:
+    d = loaded.dates
+    if d is None:
+        st.markdown(
+            "**Order dates:** this file has none. Revenue, orders, customers and breakdowns "
+            "are shown; trends, recency and churn need a date column."
+        )
+    else:
+        why = d.evidence or f"read as {d.order_name or d.format}."
+        st.markdown(f"**Order dates** (`{loaded.mapping['order_date']}`): {why}")
+        if d.ambiguous:
+            st.caption("No value decided the day/month order on its own: check a date you know.")
+    merged = loaded.id_merge
+    st.markdown(
+        f"**Customer ids:** {merged.sentence}"
+        if merged.merged
+        else "**Customer ids:** no two ids differ only in spaces, case of an e-mail, "
+        "invisible or full-width characters (0 merged)."
+    )
+    money = needs.currency_caption(loaded)
+    if money:
+        st.markdown(f"**Currency:** {money}")
+with right:
+    if d is not None:
+        chosen = ds.options.get("date_format", "")
+        options = list(DATE_CHOICES)
+        if chosen and chosen not in DATE_CHOICES:
+            options.append(chosen)
+        pick = st.selectbox(
+            "Date order",
+            options,
+            index=options.index(chosen),
+            format_func=lambda v: DATE_CHOICES.get(v, f"Pattern {v}"),
+            help="How the order dates are written. 'Decided from the data' reads the whole "
+            "column; choose an order to override it (the command line: --date-format).",
+            key="date_order",
+        )
+        pattern = st.text_input(
+            "…or a date pattern",
+            value=chosen if chosen not in DATE_CHOICES else "",
+            placeholder="%d.%m.%Y %H:%M",
+            help="A strftime pattern, for dates no order above reads.",
+            key="date_pattern",
+        )
+        wanted = pattern.strip() or pick
+        if wanted != chosen:
+            state.set_options(date_format=wanted or None)
+            st.rerun()
+
+evidence = pl.DataFrame(
+    [
+        {"role": role, "column": e.column, "confidence": e.confidence, "why": e.reason}
+        for role, e in loaded.evidence.items()
+    ],
+    schema={"role": pl.Utf8, "column": pl.Utf8, "confidence": pl.Utf8, "why": pl.Utf8},
+)
+with st.expander(f"Why each column got its role ({evidence.height})"):
+    st.caption(
+        "High: the column's name says it. Medium: the name resembles it. Low: found by its "
+        "values. Choose another column (or — to remove a role) in the mapping above."
+    )
+    st.dataframe(evidence, hide_index=True, width="stretch")
+
+summary = loaded.currency.summary
+if summary is not None and summary.height > 1:
+    st.markdown("**Currencies in the file** (amounts as written)")
+    st.dataframe(summary, hide_index=True)
+    found = [c for c in summary["currency"].to_list() if c]
+    with st.form("currency"):
+        report_in = st.selectbox(
+            "Report in",
+            ["", *found],
+            index=(["", *found]).index(ds.options.get("currency", "")),
+            format_func=lambda c: c or "The most common currency (convert others with a rate)",
+        )
+        given = ds.options.get("fx", {})
+        rates = st.data_editor(
+            pl.DataFrame(
+                {"currency": found, "rate": [given.get(c) for c in found]},
+                schema={"currency": pl.Utf8, "rate": pl.Float64},
+            ),
+            column_config={
+                "currency": st.column_config.TextColumn(disabled=True),
+                "rate": st.column_config.NumberColumn(
+                    "1 unit = ? of the reporting currency", min_value=0.0, format="%.4f"
+                ),
+            },
+            hide_index=True,
+            key="fx_rates",
+        )
+        if st.form_submit_button("Apply currencies"):
+            fx = {r["currency"]: r["rate"] for r in pl.DataFrame(rates).iter_rows(named=True)}
+            state.set_options(
+                currency=report_in or None, fx={c: r for c, r in fx.items() if r and r > 0}
+            )
+            st.rerun()
 
 cust, cerr = state.customers_file()
 if cerr is not None:

@@ -25,7 +25,7 @@ from core.charts import MONEY, fit
 from core.charts import rules as RC
 from core.errors import InputError
 from core.workspace import Workspace
-from views import state, ui, widgets
+from views import needs, state, ui, widgets
 from views import workspace as W
 
 ss = st.session_state
@@ -175,6 +175,7 @@ def _restore(version: int) -> None:
 
 # ---------------------------------------------------------------- page
 data = state.app_data()
+needs.dates(data, "Insight rules (recency and churn status)")
 st.title("Insight rules")
 st.caption(
     f"{ui.plain(data.name)} · as of {data.settings.as_of}"

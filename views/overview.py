@@ -8,16 +8,25 @@ import streamlit as st
 from core import format as fmt
 from core.charts import overview as overview_charts
 from core.metrics import Kpi, cards, kpis, monthly
-from views import state, ui
+from views import needs, state, ui
 
 data = state.app_data()
 s = data.settings
 
 st.title("Overview")
-st.caption(
-    f"{data.name} · orders {data.orders['order_date'].min()} to {data.orders['order_date'].max()}"
-    f" · as of {s.as_of}" + (" · filtered" if data.filters.active else "")
+span = (
+    f"orders {data.orders['order_date'].min()} to {data.orders['order_date'].max()} · as of "
+    f"{s.as_of}"
+    if data.has_dates
+    else "no order dates"
 )
+money = needs.currency_caption(data.loaded)
+st.caption(
+    f"{data.name} · {span}"
+    + (" · filtered" if data.filters.active else "")
+    + (f" · {money}" if money else "")
+)
+needs.set_aside_line(data)
 
 
 @st.cache_data(show_spinner=False, max_entries=12)
@@ -30,6 +39,7 @@ def _figures(key: str, _data: state.AppData) -> tuple[dict, pl.DataFrame]:
         churn_days=s.churn_days,
         at_risk_days=s.at_risk_days,
         customers_file=_data.customers_file,
+        returns=_data.returns,
     )
     return k, monthly(_data.orders, s.as_of)
 
@@ -44,13 +54,18 @@ def _card(kpi: Kpi) -> ui.Kpi:
     shown = ui.money(value, kpi.digits) if compact else fmt.by_kind(value, kpi.kind)
     help_ = kpi.definition(s.churn_days, s.at_risk_days)
     chart = None
-    if kpi.trend:
+    if kpi.trend and kpi.trend in m.columns and m.height:
         help_ += f" The curve: {kpi.label.lower()} by month."
         chart = m[kpi.trend].fill_null(0)
     return ui.Kpi(kpi.label, shown, help=help_, chart=chart)
 
 
 ui.kpi_cards([_card(c) for c in cards()])
+if data.warnings:
+    with st.expander(f"Notes on the data ({len(data.warnings)})"):
+        for w in data.warnings:
+            st.markdown(f"- {w}")
+needs.dates(data, "Customer status (active, at risk, churned) and the monthly revenue")
 st.caption(
     f"{ui.num(k['active_customers'])} active · {ui.num(k['at_risk_customers'])} at risk · "
     f"{ui.num(k['churned_customers'])} churned (active: ordered within {s.at_risk_days} days; "
@@ -60,8 +75,3 @@ st.subheader("Monthly revenue")
 st.altair_chart(overview_charts.monthly_revenue(m), width="stretch")
 with st.expander("Monthly figures"):
     ui.table(m, "monthly_revenue", hide=["month_start"])
-
-if data.warnings:
-    with st.expander(f"Notes on the data ({len(data.warnings)})"):
-        for w in data.warnings:
-            st.markdown(f"- {w}")

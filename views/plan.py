@@ -23,8 +23,8 @@ from core.charts import plan as PC
 from core.errors import InputError
 from core.ingest import load_orders
 from core.plan import _deps, record
+from views import needs, state, ui
 from views import rule_editor as RE
-from views import state, ui
 from views import workspace as W
 
 ss = st.session_state
@@ -111,6 +111,7 @@ def _apply_narrowing(rule: str, condition: str) -> None:
 
 # ---------------------------------------------------------------- page
 data = state.app_data()
+needs.dates(data, "The action plan (recency and churn status)")
 st.title("Action plan")
 st.caption(
     f"{ui.plain(data.name)} · as of {data.settings.as_of}"

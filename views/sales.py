@@ -13,7 +13,7 @@ from core.charts import sales as sales_charts
 from core.errors import InputError
 from core.model.filters import Filters, apply_filters
 from core.sales import Period
-from views import state, ui, widgets
+from views import needs, state, ui, widgets
 
 PICK_PARAM = "pick"
 # revenue changes are money totals (ui.table reads a bare "change" as a plain number: the KPI table
@@ -59,6 +59,7 @@ def card(cmp: sales.KpiComparison, metric: str, label=None, value=None, inverse=
 
 
 data = state.app_data()
+needs.dates(data, "Sales performance (periods, trends and comparisons)")
 
 
 # ---------------------------------------------------------------- cached core calls

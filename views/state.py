@@ -74,6 +74,7 @@ class Dataset:
     orders: Source
     customers: Source | None = None
     overrides: dict[str, str] = field(default_factory=dict)
+    options: dict = field(default_factory=dict)  # date_format, fx, currency (core.ingest)
 
 
 @st.cache_resource(show_spinner=False, ttl=SHARED_TTL)
@@ -151,6 +152,18 @@ def set_customers_file(name: str | None, data: bytes | None) -> None:
 def set_overrides(overrides: dict[str, str]) -> None:
     dataset().overrides = dict(overrides)
     _forget_filters()
+
+
+def set_options(**options) -> None:
+    """How the file is read beyond the mapping: date_format, fx ({CUR: rate}), currency."""
+    ds = dataset()
+    ds.options = {k: v for k, v in {**ds.options, **options}.items() if v}
+    _forget_filters()
+
+
+def mapping_key(ds: Dataset) -> str:
+    """The mapping and reading options as one string (part of every cache key)."""
+    return json.dumps({"map": ds.overrides, "options": ds.options}, sort_keys=True)
 
 
 # ---------------------------------------------------------------- an upload survives a reload
@@ -247,10 +260,12 @@ def _two_scopes(
 
 
 def _load_orders_fn(
-    digest: str, name: str, overrides: str, sheet: str | None, _data: Callable[[], bytes]
+    digest: str, name: str, key: str, sheet: str | None, _data: Callable[[], bytes]
 ) -> Loaded:
+    """`key`: mapping_key(dataset) (the role overrides and the reading options)."""
     raw, notes = read_table_noted(_data(), name, sheet)
-    return load_orders(raw, name=name, overrides=json.loads(overrides), read_notes=notes)
+    given = json.loads(key)
+    return load_orders(raw, name=name, overrides=given["map"], read_notes=notes, **given["options"])
 
 
 def _load_customers_fn(digest: str, name: str, _data: Callable[[], bytes]) -> pl.DataFrame:
@@ -289,7 +304,7 @@ def try_load() -> tuple[Loaded | None, InputError | None]:
             _is_sample(src),
             src.digest,
             src.name,
-            json.dumps(ds.overrides, sort_keys=True),
+            mapping_key(ds),
             src.sheet,
             lambda: _bytes(src),
         )
@@ -394,7 +409,7 @@ _dimension_values = _two_scopes(_dimension_values_fn, shared=4, private=2)
 def filter_options(loaded: Loaded) -> dict[str, list[str]]:
     """The values each sidebar filter offers, once per dataset and mapping."""
     ds = dataset()
-    key = f"{ds.orders.digest}|{json.dumps(ds.overrides, sort_keys=True)}"
+    key = f"{ds.orders.digest}|{mapping_key(ds)}"
     return _dimension_values(_is_sample(ds.orders), key, loaded.orders)
 
 
@@ -440,6 +455,17 @@ class AppData:
         return self.loaded.warnings
 
     @property
+    def has_dates(self) -> bool:
+        """Whether the orders carry dates (views.needs.dates stops a page that needs them)."""
+        return self.loaded.has_dates
+
+    @property
+    def returns(self) -> pl.DataFrame:
+        """Return and cancellation lines (negative), under the same sidebar filters."""
+        r = self.loaded.returns
+        return apply_filters(r, self.filters) if self.filters.active and r.height else r
+
+    @property
     def experiment(self) -> pl.DataFrame | None:
         """The experiment table: uploaded on the A/B page, else the bundled sample."""
         up = st.session_state.get("experiment_upload")
@@ -470,7 +496,7 @@ def app_data() -> AppData:
         st.warning(f"The customers file is ignored: {cerr}")
     ds = dataset()
     f = filters()
-    fkey = f"{ds.orders.digest}|{json.dumps(ds.overrides, sort_keys=True)}|{f.key()}"
+    fkey = f"{ds.orders.digest}|{mapping_key(ds)}|{f.key()}"
     shared = _is_sample(ds.orders)
     orders = _filtered(shared, fkey, loaded.orders, f) if f.active else loaded.orders
     if orders.height == 0:

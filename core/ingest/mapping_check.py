@@ -52,9 +52,10 @@ def _amount_share(col: pl.Series) -> float:
 def mapping_problems(raw: pl.DataFrame, mapping: dict[str, str]) -> list[str]:
     """Reasons why `mapping` (role -> column, unmapped roles left out) cannot work on `raw`.
 
-    Refused: an unknown role or column, one column given two roles, a missing customer id, order
-    date or amount, an order date column whose values are mostly not dates, a date column given
-    to another role, and an amount role whose column is mostly not numbers.
+    Refused: an unknown role or column, one column given two roles, a missing customer id or
+    amount (a file without order dates is allowed: the figures that need none are shown), an
+    order date column whose values are mostly not dates, a date column given to another role,
+    and an amount role whose column is mostly not numbers.
     """
     problems: list[str] = []
     mapping = {r: c for r, c in mapping.items() if c}
@@ -74,7 +75,7 @@ def mapping_problems(raw: pl.DataFrame, mapping: dict[str, str]) -> list[str]:
             problems.append(
                 f"Column '{column}' is chosen for both {names}; a column can play one role."
             )
-    missing = [r for r in ("customer_id", "order_date") if r not in mapping]
+    missing = [r for r in ("customer_id",) if r not in mapping]  # no order date: undated figures
     if "revenue" not in mapping and not {"quantity", "unit_price"} <= mapping.keys():
         missing.append("revenue")
     for role in missing:

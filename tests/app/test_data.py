@@ -1,0 +1,72 @@
+"""Data & mapping page (AppTest): the date decision and its evidence, the date-order selector,
+role evidence, and pages on a file without dates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from tests.app.conftest import APP, assert_no_exception
+from views.state import Dataset, Source
+
+US_SORTED = "\n".join(
+    ["InvoiceNo,InvoiceDate,CustomerID,Amount"]
+    + [f"{1000 + i},12/{1 + i // 20}/2010 8:26,c{i % 7},10" for i in range(240)]
+    + ["9999,12/13/2010 9:00,c1,5"]
+).encode()
+NO_DATES = b"Customer ID,Item,Category,Purchase Amount (USD),Subscription Status\n" + b"".join(
+    f"{i},Hat,{'AB'[i % 2]},{10 + i},{'Yes' if i % 3 else 'No'}\n".encode() for i in range(30)
+)
+
+
+def run_with(data: bytes, name: str, page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["dataset"] = Dataset("upload", Source.of(name, data))
+    at.run()
+    at.switch_page(page)
+    at.run()
+    return at
+
+
+def texts(at: AppTest) -> str:
+    return "\n".join(m.value for m in [*at.markdown, *at.caption, *at.info, *at.warning])
+
+
+def test_month_first_decision_shown_and_switched() -> None:
+    at = run_with(US_SORTED, "us.csv", "views/data.py")
+    assert_no_exception(at)
+    assert "read as month/day: '12/13/2010' only fits month/day" in texts(at)
+    at.selectbox(key="date_order").set_value("dmy").run()
+    assert_no_exception(at)
+    assert at.session_state["dataset"].options == {"date_format": "dmy"}
+    assert "(your choice)" in texts(at)
+    # 12/13/2010 no longer reads: 1 of 241 rows set aside
+    assert any("1 rows could not be used" in m.value for m in at.info)
+
+
+def test_role_evidence_listed() -> None:
+    at = run_with(US_SORTED, "us.csv", "views/data.py")
+    table = at.dataframe[0].value
+    assert set(table["role"]) >= {"customer_id", "order_date", "revenue", "order_id"}
+    assert set(table["confidence"]) <= {"high", "medium", "low"}
+
+
+def test_pages_on_a_file_without_dates() -> None:
+    at = run_with(NO_DATES, "survey.csv", "views/overview.py")
+    assert_no_exception(at)
+    assert "no order dates" in texts(at)
+    at.switch_page("views/churn.py").run()
+    assert_no_exception(at)
+    assert any("needs order dates" in m.value for m in at.info)
+    at.switch_page("views/data.py").run()
+    assert_no_exception(at)
+    assert "this file has none" in texts(at)
+
+
+def test_sample_data_page_renders(tmp_path: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("views/data.py").run()
+    assert_no_exception(at)
+    assert "How the file was read" in [h.value for h in at.subheader]
