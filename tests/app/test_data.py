@@ -20,9 +20,11 @@ NO_DATES = b"Customer ID,Item,Category,Purchase Amount (USD),Subscription Status
 )
 
 
-def run_with(data: bytes, name: str, page: str) -> AppTest:
+def run_with(data: bytes, name: str, page: str, tmp_path: Path) -> AppTest:
+    path = tmp_path / name
+    path.write_bytes(data)
     at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["dataset"] = Dataset("upload", Source.of(name, data))
+    at.session_state["dataset"] = Dataset("upload", Source.bundled(name, path))
     at.run()
     at.switch_page(page)
     at.run()
@@ -33,8 +35,8 @@ def texts(at: AppTest) -> str:
     return "\n".join(m.value for m in [*at.markdown, *at.caption, *at.info, *at.warning])
 
 
-def test_month_first_decision_shown_and_switched() -> None:
-    at = run_with(US_SORTED, "us.csv", "views/data.py")
+def test_month_first_decision_shown_and_switched(tmp_path: Path) -> None:
+    at = run_with(US_SORTED, "us.csv", "views/data.py", tmp_path)
     assert_no_exception(at)
     assert "read as month/day: '12/13/2010' only fits month/day" in texts(at)
     at.selectbox(key="date_order").set_value("dmy").run()
@@ -45,15 +47,15 @@ def test_month_first_decision_shown_and_switched() -> None:
     assert any("1 rows could not be used" in m.value for m in at.info)
 
 
-def test_role_evidence_listed() -> None:
-    at = run_with(US_SORTED, "us.csv", "views/data.py")
+def test_role_evidence_listed(tmp_path: Path) -> None:
+    at = run_with(US_SORTED, "us.csv", "views/data.py", tmp_path)
     table = at.dataframe[0].value
     assert set(table["role"]) >= {"customer_id", "order_date", "revenue", "order_id"}
     assert set(table["confidence"]) <= {"high", "medium", "low"}
 
 
-def test_pages_on_a_file_without_dates() -> None:
-    at = run_with(NO_DATES, "survey.csv", "views/overview.py")
+def test_pages_on_a_file_without_dates(tmp_path: Path) -> None:
+    at = run_with(NO_DATES, "survey.csv", "views/overview.py", tmp_path)
     assert_no_exception(at)
     assert "no order dates" in texts(at)
     at.switch_page("views/churn.py").run()
@@ -64,7 +66,7 @@ def test_pages_on_a_file_without_dates() -> None:
     assert "this file has none" in texts(at)
 
 
-def test_sample_data_page_renders(tmp_path: Path) -> None:
+def test_sample_data_page_renders() -> None:
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     at.switch_page("views/data.py").run()
