@@ -270,123 +270,18 @@ def _cmd_insights(args: argparse.Namespace) -> Any:
     return out
 
 
-def _parse_pairs(items: list[str] | None, flag: str) -> list[tuple[str, float]]:
-    """ACTION=NUMBER pairs (a trailing % divides by 100), e.g. --uplift "VIP retention=0.1"."""
-    out = []
-    for item in items or []:
-        name, sep, text = item.rpartition("=")
-        try:
-            number = float(text.strip().rstrip("%")) / (100 if text.strip().endswith("%") else 1)
-        except ValueError:
-            number = None
-        if not sep or not name.strip() or number is None:
-            raise InputError(f"{flag} takes ACTION=NUMBER, got {item!r}")
-        out.append((name.strip(), number))
-    return out
-
-
-def _plan_uplifts(args: argparse.Namespace, rules) -> dict:
-    """--uplift assumptions and the --experiment link, keyed by rule name."""
-    from core import plan as P
-    from core.plan import _deps
-
-    uplifts = {
-        P.resolve_rule(rules, a): P.assumed(x) for a, x in _parse_pairs(args.uplift, "--uplift")
-    }
-    linked = (args.experiment, args.for_action)
-    if any(linked) and not all(linked):
-        raise InputError("--experiment and --for-action go together: which action does it measure?")
-    if args.experiment:
-        exp = _deps.load_experiment(Path(args.experiment))
-        control = args.control or _deps.default_control(exp.variants)
-        treatment = args.treatment
-        if treatment is None:
-            others = [v for v in exp.variants if v != control]
-            if len(others) != 1:
-                raise InputError(f"--treatment is needed: variants are {', '.join(exp.variants)}")
-            treatment = others[0]
-        link = P.ExperimentLink(control, treatment, args.metric, Path(args.experiment).name)
-        uplifts[P.resolve_rule(rules, args.for_action)] = P.measure(exp, link)
-    return uplifts
-
-
 def _cmd_plan(args: argparse.Namespace) -> Any:
-    """The action plan. --json: SPEC's JSON; --out FILE: one row per customer (id, action,
-    holdout flag, value at stake, expected gain, reason) and a summary; --db records the plan
-    and its holdout in the workspace."""
-    from core import plan as P
-    from core.churn import check_thresholds
-    from core.export import write_table
+    """The action plan: options read and outputs written by core.plan.cli."""
     from core.hub import customer_table
-    from core.rules import load_rules
+    from core.plan import cli
 
-    check_thresholds(args.churn_days, args.at_risk_days)
-    P.check_share(args.holdout)
-    if args.out and Path(args.out).suffix.lower() not in (".csv", ".xlsx", ".parquet"):
-        raise InputError(f"--out takes a .csv, .xlsx or .parquet file name, got {args.out!r}")
-    rules = load_rules(args.rules)
-    uplifts = _plan_uplifts(args, rules)
-    costs = {P.resolve_rule(rules, a): x for a, x in _parse_pairs(args.cost, "--cost")}
-    offers = {P.resolve_rule(rules, a): x for a, x in _parse_pairs(args.offer, "--offer")}
-    costs = {r: P.Costs(costs.get(r, 0.0), offers.get(r, 0.0)) for r in set(costs) | set(offers)}
+    inputs = cli.prepare(args)  # bad options fail before the orders are read
     loaded = _load(args)
     as_of = _as_of(args, loaded.orders)
     table = customer_table(
-        loaded.orders,
-        settings=_settings(args, as_of),
-        customers=_customers(args),
+        loaded.orders, settings=_settings(args, as_of), customers=_customers(args)
     )
-    value = P.customer_value(
-        table, loaded.orders, as_of, args.horizon_days, args.churn_days, args.at_risk_days
-    )
-    if value.note:
-        print(f"warning: {value.note}", file=sys.stderr)
-    plan = P.build_plan(
-        table,
-        rules,
-        value,
-        as_of=as_of,
-        uplifts=uplifts,
-        costs=costs,
-        holdout=args.holdout,
-        by=args.assign,
-    )
-    for name, message in plan.errors.items():
-        print(f"warning: rule {name!r} skipped: {message}", file=sys.stderr)
-    out = P.to_json(plan)
-    if args.db:
-        from core.plan.record import record_plan
-
-        out["plan_id"] = record_plan(
-            args.db,
-            plan.customers,
-            send_date=as_of,
-            holdout=args.holdout,
-            holdout_key=plan.holdout_key,
-            as_of=as_of,
-            source=Path(args.orders).name,
-        )
-    if args.out:
-        rows = P.export_rows(plan)
-        path = write_table(rows, args.out)
-        return {
-            "out": str(path),
-            "as_of": out["as_of"],
-            "customers": rows.height,
-            "held_out": int(rows["holdout"].sum()),
-            **({"plan_id": out["plan_id"]} if "plan_id" in out else {}),
-        }
-    if args.json:
-        return out
-    lines = [f"as_of: {out['as_of']}  horizon_days: {out['horizon_days']}"]
-    for a in out["actions"]:
-        u = a["uplift"]
-        lines.append(
-            f"{a['rule']}: {a['customers']} customers, net gain {a['net_gain']:,.0f} "
-            f"[{a['net_gain_low']:,.0f}, {a['net_gain_high']:,.0f}], uplift {u['relative']:+.1%} "
-            f"({u['source']})"
-        )
-    return "\n".join(lines)
+    return cli.run(args, inputs, loaded.orders, table, as_of)
 
 
 # ---------------------------------------------------------------- parser
