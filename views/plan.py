@@ -385,7 +385,10 @@ st.caption(
     f"{ui.num(t['held_out'])} of {ui.num(t['customers'])} customers ({holdout:.0%}) are held out: "
     "do not contact them. The same plan holds out the same customers (hashed assignment)."
 )
-rows = P.export_rows(plan)
+ALL = "All actions"
+which = st.selectbox("Export", [ALL, *plan.actions["rule"]], key="plan_export_rule")
+rows = P.export_rows(plan, None if which == ALL else which)
+st.caption(f"{ui.num(rows.height)} customers, {ui.num(int(rows['holdout'].sum()))} held out.")
 ui.download_buttons(rows, "action_plan_customers", key="plan_export")
 if st.button("Record this plan in the workspace", key="plan_record"):
     ws = W.current()

@@ -261,11 +261,13 @@ def to_json(plan: Plan) -> dict:
     }
 
 
-def export_rows(plan: Plan) -> pl.DataFrame:
+def export_rows(plan: Plan, rule: str | None = None) -> pl.DataFrame:
     """One row per customer for a CRM (EXPORT_COLUMNS): the action, whether the customer is held
     out (do not contact them), value at stake, expected incremental revenue and net gain if
-    contacted, where the uplift behind them comes from (experiment / assumption), the reason."""
-    return plan.customers.select(
+    contacted, where the uplift behind them comes from (experiment / assumption), the reason.
+    `rule`: only that rule's customers (one action's export)."""
+    rows = plan.customers if rule is None else plan.customers.filter(pl.col("rule") == rule)
+    return rows.select(
         "customer_id",
         "action",
         "rule",

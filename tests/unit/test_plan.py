@@ -433,3 +433,11 @@ def test_a_plan_can_assign_by_expected_net_gain():
     assert plan.actions["net_gain"].sum() - by_priority.actions["net_gain"].sum() == pytest.approx(
         90 - 3
     )
+
+
+def test_one_actions_export_holds_its_customers_only():
+    plan = _plan()
+    rows = P.export_rows(plan, "Win back")
+    assert sorted(rows["customer_id"]) == ["a", "b", "c"]
+    assert set(rows["uplift_source"]) == {"assumption"}
+    assert P.export_rows(plan).height == 4
