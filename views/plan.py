@@ -247,7 +247,11 @@ if measured is not None:
 
 # ---- the plan
 s = data.settings
-value = _value(data.key, horizon, s.as_of, s.churn_days, s.at_risk_days, hub, data.orders)
+try:
+    value = _value(data.key, horizon, s.as_of, s.churn_days, s.at_risk_days, hub, data.orders)
+except InputError as exc:  # e.g. too short a history to measure who buys again
+    ui.show_error(exc, "The customers' value cannot be estimated")
+    st.stop()
 if value.note:
     st.warning(ui.plain(value.note), icon=":material/warning:")
 by_best = st.toggle(

@@ -220,8 +220,16 @@ def trends_tab() -> None:
 with tabs[0]:
     trends_tab()
 
+
 # ---------------------------------------------------------------- breakdowns
-with tabs[1]:
+def breakdowns_tab() -> None:
+    if pick_dim is None:  # the file has no dimension column
+        st.info(
+            "Breakdowns need a column such as region, category, product, channel or status. "
+            "This file has none mapped: map one on the Data page."
+        )
+        st.page_link("views/data.py", label="Open the column mapping", icon=":material/tune:")
+        return
     bd_all = breakdown(f"{data.key}|all", pick_dim, period.start, period.end, all_history)
     chart(
         sales_charts.breakdown_bars(bd_all, pick_dim, select=PICK_PARAM),
@@ -252,6 +260,10 @@ with tabs[1]:
         top = sales.top_products(orders_in_period, n)
         chart(sales_charts.top_products_bars(top, n))
         ui.table(top, "sales_top_products")
+
+
+with tabs[1]:
+    breakdowns_tab()
 
 # ---------------------------------------------------------------- Pareto
 with tabs[2]:
