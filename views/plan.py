@@ -387,7 +387,9 @@ else:
 st.subheader("Export with a holdout")
 st.caption(
     f"{ui.num(t['held_out'])} of {ui.num(t['customers'])} customers ({holdout:.0%}) are held out: "
-    "do not contact them. The same plan holds out the same customers (hashed assignment)."
+    "do not contact them. The same plan holds out the same customers (hashed assignment). "
+    "The figures above count every customer of an action: the holdout gives up its share of "
+    "the gain to keep measuring it."
 )
 ALL = "All actions"
 which = st.selectbox("Export", [ALL, *plan.actions["rule"]], key="plan_export_rule")
