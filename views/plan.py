@@ -461,7 +461,12 @@ else:
     d1, d2 = st.columns(2)
     with d1:
         ui.download_buttons(frame, f"plan_{pid}_experiment", key="plan_exp_dl")
-    if d2.button("Analyse on the A/B test page", key="plan_to_ab", type="primary"):
+    if d2.button(
+        "Analyse on the A/B test page",
+        key="plan_to_ab",
+        type="primary",
+        disabled=not P.comparable(frame),
+    ):
         label = "" if which == "All actions" else f", {which}"
         ss["experiment_offer"] = (f"plan {pid}{label}: treated vs held out", frame)
         st.switch_page("views/experiments.py")

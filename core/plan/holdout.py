@@ -89,4 +89,16 @@ def outcome_experiment(
     for g in (TREATED, HELD_OUT):
         if frame.filter(pl.col("group") == g).height == 0:
             notes.append(f"No customer is in the {g} group: nothing to compare.")
+    if frame.height and not comparable(frame):
+        notes.append(
+            "Within each group every customer did the same (all ordered, or none did): there "
+            "is no spread to test a difference on."
+        )
     return frame, notes
+
+
+def comparable(frame: pl.DataFrame) -> bool:
+    """True when an A/B test can compare the groups of an outcome_experiment frame: both groups
+    present and retention varies inside at least one of them."""
+    spread = frame.group_by("group").agg(pl.col("retained").n_unique().alias("n"))
+    return spread.height == 2 and int(spread["n"].max()) > 1

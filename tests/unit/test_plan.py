@@ -441,3 +441,23 @@ def test_one_actions_export_holds_its_customers_only():
     assert sorted(rows["customer_id"]) == ["a", "b", "c"]
     assert set(rows["uplift_source"]) == {"assumption"}
     assert P.export_rows(plan).height == 4
+
+
+def test_groups_without_any_spread_are_not_offered_for_a_test():
+    assignments = pl.DataFrame(
+        {"customer_id": ["a", "b", "c"], "rule": ["r"] * 3, "holdout": [False, False, True]}
+    )
+    everyone = pl.DataFrame(
+        {
+            "customer_id": ["a", "b", "c"],
+            "order_date": [date(2026, 7, 1)] * 3,
+            "revenue": [1.0, 2.0, 3.0],
+        }
+    )
+    frame, notes = P.outcome_experiment(assignments, everyone, date(2026, 6, 30), 30)
+    assert frame["retained"].to_list() == [1, 1, 1]
+    assert not P.comparable(frame)
+    assert any("no spread" in n for n in notes)
+    some = everyone.filter(pl.col("customer_id") != "b")
+    frame, _ = P.outcome_experiment(assignments, some, date(2026, 6, 30), 30)
+    assert P.comparable(frame)
