@@ -87,7 +87,7 @@ def _emit(args: argparse.Namespace, obj: Any) -> None:
         for key, value in obj.items():
             if isinstance(value, (list, dict)):
                 value = json.dumps(value, default=str)
-            elif args.command == "report" and key in BY_NAME and BY_NAME[key].kind != "date":
+            elif key in BY_NAME and BY_NAME[key].kind != "date":
                 kpi = BY_NAME[key]  # KPIs read as in the app
                 value = fmt.by_kind(value, kpi.kind, kpi.digits)
             print(f"{key}: {value}")
