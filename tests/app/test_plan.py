@@ -87,3 +87,22 @@ def test_a_recorded_plan_is_measured_and_sent_to_the_ab_page():
     assert_no_exception(at)
     assert at.title[0].value == "A/B test"
     assert any("sent from the Action plan" in c.value for c in at.caption)
+
+
+def test_an_untrusted_clv_fit_falls_back_to_the_status_and_says_so(tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import APP
+    from tests.unit.test_clv_quality import ORDERS  # nobody ever leaves: P(alive) ~100%
+    from views.state import Dataset, Source
+
+    path = tmp_path / "never_leaving.csv"
+    ORDERS.write_csv(path)
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["dataset"] = Dataset("upload", Source.bundled("never_leaving.csv", path))
+    at.run()
+    at.switch_page("views/plan.py").run()
+    assert_no_exception(at)
+    warning = next(w.value for w in at.warning if "cannot be trusted" in w.value)
+    assert "come from the status instead" in warning
+    assert at.title[0].value == "Action plan"
