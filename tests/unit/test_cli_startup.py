@@ -1,0 +1,35 @@
+"""`python -m core --help` loads no heavy module: polars, scipy, Altair and the spreadsheet
+writers are imported only by the commands that need them."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = ("polars", "numpy", "scipy", "altair", "xlsxwriter", "openpyxl", "fastexcel", "streamlit")
+
+PROBE = f"""
+import runpy, sys
+sys.argv = ["core", "--help"]
+try:
+    runpy.run_module("core", run_name="__main__")
+except SystemExit:
+    pass
+print("LOADED", sorted(m for m in {HEAVY!r} if m in sys.modules))
+"""
+
+
+def test_help_imports_no_heavy_module():
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert "usage:" in out
+    assert out.strip().splitlines()[-1] == "LOADED []"
+
+
+def test_model_names_still_import_from_the_package():
+    from core.model import InputError, Settings, status_expr
+    from core.model.errors import InputError as Same
+
+    assert InputError is Same
+    assert callable(status_expr) and Settings.__name__ == "Settings"
