@@ -58,7 +58,10 @@ def line_currency(raw: pl.DataFrame, amount_column: str | None) -> tuple[pl.Seri
                 return codes, column
     if amount_column is None or raw[amount_column].dtype != pl.Utf8:
         return None, ""
-    s = raw[amount_column].str.strip_chars()
+    s = raw[amount_column]
+    if not s.str.contains(r"[A-Z$€£₹¥₩₽]").any():  # plain numbers: no symbol, no code
+        return None, ""
+    s = s.str.strip_chars()
     symbol = s.str.extract(r"([$€£₹¥₩₽])", 1).replace(SYMBOLS)
     code = s.str.extract(_CODE, 1)
     cur = pl.select(pl.coalesce(symbol, code)).to_series()

@@ -315,7 +315,8 @@ def build_orders(
 
 def _status(raw: pl.DataFrame, mapping: dict[str, str]) -> pl.Series:
     status = raw[mapping["status"]]
-    if "order_id" in mapping:  # Shopify gives order-level fields on an order's first line only
+    # Shopify gives order-level fields on an order's first line only (so only when some are blank)
+    if "order_id" in mapping and status.null_count():
         frame = pl.DataFrame({"s": status.cast(pl.Utf8), "o": raw[mapping["order_id"]]})
         multi = (
             frame.group_by("o")
@@ -354,9 +355,11 @@ def _dedupe_order_totals(
     df: pl.DataFrame, mapping: dict[str, str]
 ) -> tuple[pl.DataFrame, str | None]:
     """Detect an order-level amount and spread it once over the order's lines."""
-    keyed = df.filter(pl.col("order_id").is_not_null())
     stats = (
-        keyed.group_by("order_id")
+        df.lazy()
+        .select("order_id", "revenue")
+        .filter(pl.col("order_id").is_not_null())
+        .group_by("order_id")
         .agg(
             lines=pl.len(),
             distinct=pl.col("revenue").drop_nulls().n_unique(),
@@ -364,6 +367,7 @@ def _dedupe_order_totals(
             first_valued=pl.col("revenue").first().is_not_null(),
         )
         .filter(pl.col("lines") > 1)
+        .collect()
     )
     if stats.height < 3:
         return df, None

@@ -52,15 +52,20 @@ def normalise_id_expr(col: str) -> pl.Expr:
 
 
 def normalise_ids(ids: pl.Series) -> tuple[pl.Series, IdMerge]:
-    """Normalise a customer id series; say how many distinct ids were merged."""
-    frame = pl.DataFrame({"raw": ids.cast(pl.Utf8)}).with_columns(norm=normalise_id_expr("raw"))
-    pairs = frame.drop_nulls().unique()
+    """Normalise a customer id series; say how many distinct ids were merged.
+
+    Each distinct id is normalised once (a file repeats its ids on every line of every order),
+    and then mapped back onto the lines."""
+    raw = ids.cast(pl.Utf8)
+    pairs = raw.drop_nulls().unique().to_frame("raw").with_columns(norm=normalise_id_expr("raw"))
+    norm = raw.to_frame("raw").join(pairs, on="raw", how="left", maintain_order="left")["norm"]
+    pairs = pairs.drop_nulls()
     merged = pairs["raw"].n_unique() - pairs["norm"].n_unique()
     example = None
     if merged:
         changed = pairs.filter(
             (pl.col("raw") != pl.col("norm")) & (pl.col("norm").len().over("norm") > 1)
-        )
+        ).sort("raw")
         if changed.height:
             example = (changed["raw"][0], changed["norm"][0])
-    return frame["norm"].alias(ids.name), IdMerge(int(merged), example)
+    return norm.alias(ids.name), IdMerge(int(merged), example)

@@ -92,8 +92,17 @@ _STATUS_PATTERNS = (
 
 
 def normalise_status(col: pl.Series) -> pl.Series:
-    s = col.cast(pl.Utf8).str.to_lowercase().str.strip_chars()
+    """Each status as one of the canonical labels ("unknown" when no pattern matches; a
+    missing status too). The patterns run once per distinct value."""
     expr = pl.lit("unknown")
     for label, pattern in reversed(_STATUS_PATTERNS):
         expr = pl.when(pl.col("s").str.contains(pattern)).then(pl.lit(label)).otherwise(expr)
-    return pl.DataFrame({"s": s}).select(expr.alias(col.name)).to_series()
+    raw = col.cast(pl.Utf8).alias("raw")
+    labels = (
+        raw.unique()
+        .to_frame()
+        .with_columns(s=pl.col("raw").str.to_lowercase().str.strip_chars())
+        .select("raw", label=expr)
+    )
+    out = raw.to_frame().join(labels, on="raw", how="left", maintain_order="left", nulls_equal=True)
+    return out["label"].alias(col.name)

@@ -252,10 +252,12 @@ def _read_text(
             ) from None
         msg = str(exc).splitlines()[0][:160]
         raise InputError(f"cannot read the file as a table ({msg})", file=name) from None
-    # blank strings are missing values
+    # blank strings are missing values (rewrite only the columns that hold one)
+    blank = df.select((pl.col(c).str.strip_chars() == "").any() for c in df.columns).row(0)
     return df.with_columns(
         pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c)).alias(c)
-        for c in df.columns
+        for c, has_blank in zip(df.columns, blank, strict=True)
+        if has_blank
     )
 
 
