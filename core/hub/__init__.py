@@ -4,11 +4,39 @@ base   customer_base (first/last order, orders, revenue, recency, tenure ...), t
        columns that are customer attributes
 table  customer_metrics (once per dataset and as-of, threshold-free, with the CLV fit),
        with_status (the status view for a pair of thresholds), customer_table (both)
+
+Names are imported on first use: the report's KPIs read the base without loading the CLV fit
+(scipy) that the table needs.
 """
 
-from core.hub.base import attribute_columns, customer_base
-from core.hub.table import CLV_COLUMNS, customer_metrics, customer_table, with_status
-from core.model.status import status_expr
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from core.hub.base import attribute_columns, customer_base
+    from core.hub.table import CLV_COLUMNS, customer_metrics, customer_table, with_status
+    from core.model.status import status_expr
+
+_WHERE = {
+    "attribute_columns": "core.hub.base",
+    "customer_base": "core.hub.base",
+    "CLV_COLUMNS": "core.hub.table",
+    "customer_metrics": "core.hub.table",
+    "customer_table": "core.hub.table",
+    "with_status": "core.hub.table",
+    "status_expr": "core.model.status",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        value = getattr(importlib.import_module(_WHERE[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "CLV_COLUMNS",
