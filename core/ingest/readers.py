@@ -87,14 +87,19 @@ def _decode(data: bytes, name: str, notes: list[str] | None = None) -> str:
 
 
 def _sniff_delimiter(text: str) -> str:
+    """The sniffer's pick when the header line holds it; else the header's most frequent
+    candidate (quoted cells with tabs or semicolons in them can mislead the sniffer)."""
     head = "\n".join(text[:65536].splitlines()[:30])
+    first = head.split("\n", 1)[0]
     try:
-        return csv.Sniffer().sniff(head, delimiters=_TEXT_DELIMITERS).delimiter
+        sniffed = csv.Sniffer().sniff(head, delimiters=_TEXT_DELIMITERS).delimiter
     except csv.Error:
-        first = text[:65536].splitlines()[0] if text else ""
-        counts = {d: first.count(d) for d in _TEXT_DELIMITERS}
-        best = max(counts, key=counts.get)
-        return best if counts[best] else ","
+        sniffed = ""
+    if sniffed and sniffed in first:
+        return sniffed
+    counts = {d: first.count(d) for d in _TEXT_DELIMITERS}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else (sniffed or ",")
 
 
 def _clean_header(df: pl.DataFrame) -> pl.DataFrame:
