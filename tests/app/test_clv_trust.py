@@ -4,6 +4,7 @@ Churn page and the customer table, and leaves P(alive) empty."""
 
 from __future__ import annotations
 
+import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
 from core import clv
@@ -14,9 +15,11 @@ from views.state import Dataset, Source
 
 def _run(page: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=180)
-    at.session_state["dataset"] = Dataset(
-        "upload", Source.of("never_leaving.csv", ORDERS.write_csv().encode())
-    )
+    data = ORDERS.write_csv().encode()
+    src = Source.of("never_leaving.csv", data)
+    at.session_state["dataset"] = Dataset("upload", src)
+    # the upload's bytes as views.state.use_upload keeps them (compressed, by digest)
+    at.session_state["_files"] = {src.digest: (len(data), pa.compress(data, "zstd", asbytes=True))}
     at.run()
     at.switch_page(page)
     at.run()
