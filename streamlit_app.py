@@ -111,7 +111,11 @@ def scope_line(slot) -> None:
         why = "end of the date filter"
     chips = [f":blue-badge[:material/event: As of {as_of} · {why}]"]
     if f.start or f.end:
-        chips.append(f":orange-badge[Dates {f.start or '…'} → {f.end or '…'}]")
+        loaded, _ = state.try_load()
+        dates = loaded.orders["order_date"] if loaded is not None else None
+        start = f.start or (dates.min() if dates is not None else "…")
+        end = f.end or (dates.max() if dates is not None else "…")
+        chips.append(f":orange-badge[Dates {start} → {end}]")
     chips += [f":orange-badge[{d.capitalize()}: {', '.join(v)}]" for d, v in f.values.items()]
     slot.markdown(" ".join(chips))
 

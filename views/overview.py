@@ -55,8 +55,9 @@ def _card(kpi: Kpi) -> ui.Kpi:
     help_ = kpi.definition(s.churn_days, s.at_risk_days)
     chart = None
     if kpi.trend and kpi.trend in m.columns and m.height:
-        help_ += f" The curve: {kpi.label.lower()} by month."
-        chart = m[kpi.trend].fill_null(0)
+        # complete months only: a partial last month would dive at the end
+        help_ += f" The curve: {kpi.label.lower()} by complete month."
+        chart = m.filter(~pl.col("partial"))[kpi.trend].fill_null(0)
     return ui.Kpi(kpi.label, shown, help=help_, chart=chart)
 
 

@@ -10,6 +10,8 @@ No streamlit here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import altair as alt
 import polars as pl
 
@@ -29,6 +31,44 @@ def fit(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """Fit the chart to its container's width. Charts drawn in a tab that is not open when the
     page loads are otherwise squashed by the browser's zero width at render time."""
     return chart.properties(autosize=FIT_X)
+
+
+PERIOD_LABEL = "period_label"
+_LABEL_FORMATS = {"day": "%-d %b %Y", "week": "%-d %b %Y", "month": "%b %Y"}
+
+
+def with_period_labels(df: pl.DataFrame, grain: str, column: str = "period") -> pl.DataFrame:
+    """Add `period_label`, the period as people read it (Jan 2024, Q1 2024, 4 Mar 2024 for a day
+    or the Monday of a week), for the ordinal axis of period_x."""
+    p = pl.col(column)
+    if grain == "quarter":
+        label = pl.format("Q{} {}", p.dt.quarter(), p.dt.year())
+    else:
+        label = p.dt.strftime(_LABEL_FORMATS.get(grain, "%Y-%m-%d"))
+    return df.with_columns(label.alias(PERIOD_LABEL))
+
+
+def period_x(grain: str, count: int, field: str = PERIOD_LABEL) -> alt.X:
+    """The x axis of bars per period: one band per period in time order, so every bar sits under
+    its own label, none is cut at the edges and none thins to a hairline; labels that would
+    overlap (daily grain, long ranges, a phone) are left out rather than drawn on each other."""
+    return alt.X(
+        f"{field}:O",
+        sort=None,  # the frame's order: oldest first
+        title=None,
+        # a few bars stay bar-sized (outer padding) instead of filling the whole width
+        scale=alt.Scale(
+            paddingInner=0.3 if count < 8 else 0.15 if count <= 60 else 0.0,
+            paddingOuter=1 if count < 8 else 0.1,
+        ),
+        axis=alt.Axis(
+            labelAngle=0,
+            labelOverlap="greedy",
+            labelSeparation=4,
+            labelLimit=90,
+            ticks=count <= 60,
+        ),
+    )
 
 
 def _tooltips(df: pl.DataFrame, fields: list[str | alt.Tooltip] | None) -> list[alt.Tooltip]:
@@ -120,8 +160,10 @@ def signed_bar(
     y_format: str = PCT,
     y_title: str | None = None,
     x_type: str = "N",
+    x_axis: alt.X | None = None,
 ) -> alt.Chart:
-    """Vertical bars coloured by sign (growth %, changes): green up, red down."""
+    """Vertical bars coloured by sign (growth %, changes): green up, red down. `x_axis` replaces
+    the default category axis (period_x for bars over time)."""
     data = df.with_columns(
         pl.when(pl.col(y) >= 0).then(pl.lit("up")).otherwise(pl.lit("down")).alias("direction")
     )
@@ -129,7 +171,8 @@ def signed_bar(
         alt.Chart(data, title=title)
         .mark_bar()
         .encode(
-            x=alt.X(
+            x=x_axis
+            or alt.X(
                 f"{x}:{x_type}",
                 title=None,
                 sort=None,
@@ -223,14 +266,19 @@ def stacked_bars(
     y_title: str = "",
     x_type: str = "T",
     time_unit: str | None = None,
+    x_axis: alt.X | None = None,
+    keep: Sequence[str] = (),
 ) -> alt.Chart:
-    """Stacked bars of several columns (series = {column: legend label}) over `x`."""
+    """Stacked bars of several columns (series = {column: legend label}) over `x`. `x_axis`
+    replaces the default axis; `keep` names columns carried along (e.g. "partial", which draws
+    those bars lighter)."""
+    index = [x, *keep]
     data = (
-        df.select(x, *series)
-        .unpivot(index=x, on=list(series), variable_name="series", value_name="value")
+        df.select(*index, *series)
+        .unpivot(index=index, on=list(series), variable_name="series", value_name="value")
         .with_columns(pl.col("series").replace_strict(series))
     )
-    x_enc = (
+    x_enc = x_axis or (
         alt.X(f"{time_unit}({x}):T", title=None)
         if time_unit
         else alt.X(f"{x}:{x_type}", title=None)
@@ -245,10 +293,16 @@ def stacked_bars(
                 "series:N", title=None, sort=list(series.values()), legend=alt.Legend(orient="top")
             ),
             order=alt.Order("series:N"),
+            opacity=(
+                alt.condition("datum.partial", alt.value(0.45), alt.value(1.0))
+                if "partial" in keep
+                else alt.value(1.0)
+            ),
             tooltip=[
-                alt.Tooltip(f"{x}:{x_type}"),
+                alt.Tooltip(f"{x}:{'O' if x_axis is not None else x_type}", title="period"),
                 alt.Tooltip("series:N"),
                 alt.Tooltip("value:Q", format=y_format),
+                *([alt.Tooltip("partial:N", title="partial period")] if "partial" in keep else []),
             ],
         )
         .properties(height=300)

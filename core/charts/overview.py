@@ -5,14 +5,17 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from core import charts
+
 
 def monthly_revenue(monthly: pl.DataFrame) -> alt.Chart:
     """Bars of revenue per month (core.metrics.monthly); partial months drawn lighter."""
+    data = charts.with_period_labels(monthly, "month", "month_start")
     return (
-        alt.Chart(monthly)
+        alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("month_start:T", title=None, axis=alt.Axis(format="%b %Y")),
+            x=charts.period_x("month", data.height),
             y=alt.Y("revenue:Q", title="Revenue"),
             color=alt.Color(
                 "partial:N",
@@ -21,7 +24,7 @@ def monthly_revenue(monthly: pl.DataFrame) -> alt.Chart:
                 legend=alt.Legend(labelExpr="datum.value ? 'partial' : 'complete'", orient="top"),
             ),
             tooltip=[
-                alt.Tooltip("month:N", title="Month"),
+                alt.Tooltip(f"{charts.PERIOD_LABEL}:N", title="Month"),
                 alt.Tooltip("revenue:Q", title="Revenue", format=",.0f"),
                 alt.Tooltip("orders:Q", title="Orders", format=","),
                 alt.Tooltip("customers:Q", title="Customers", format=","),

@@ -27,37 +27,47 @@ def measure_trend(trend: pl.DataFrame, grain: str, measure: str = "revenue") -> 
         measure,
         title=f"{measure.title()} by {grain}",
         y_format=charts.MONEY if measure == "revenue" else charts.COUNT,
-        x_format="%b %Y" if grain in ("month", "quarter") else None,
+        x_format="%b %Y",  # every grain: a month name alone does not say which year
         tooltip=["label", "revenue", "orders", "customers", "growth", "yoy_growth"],
     )
 
 
 def growth_bars(rows: pl.DataFrame, grain: str, column: str = "growth") -> alt.Chart:
     """Growth per period (core.sales.growth_rows), green up and red down. `column` "growth" is
-    against the previous period, "yoy_growth" against the same period a year earlier."""
+    against the previous period, "yoy_growth" against the same period a year earlier. Partial
+    periods have no growth (core.model.periods.like_for_like), so they have no bar."""
     title = (
         "Revenue growth year over year"
         if column == "yoy_growth"
         else f"Revenue growth vs previous {grain}"
     )
+    data = charts.with_period_labels(rows, grain)
     return charts.signed_bar(
-        rows,
-        "label",
+        data,
+        charts.PERIOD_LABEL,
         column,
         title=title,
         y_title="growth",
-        tooltip=["label", "revenue", column, "partial"],
+        tooltip=[
+            alt.Tooltip(f"{charts.PERIOD_LABEL}:N", title=grain),
+            alt.Tooltip("revenue:Q", format=charts.MONEY, title="revenue"),
+            alt.Tooltip(f"{column}:Q", format="+.1%", title="growth"),
+        ],
+        x_axis=charts.period_x(grain, data.height),
     )
 
 
 def new_vs_returning(trend: pl.DataFrame, grain: str) -> alt.Chart:
-    """Stacked revenue of new and returning customers per period."""
+    """Stacked revenue of new and returning customers per period; partial periods lighter."""
+    data = charts.with_period_labels(trend, grain)
     return charts.stacked_bars(
-        trend,
-        "label",
+        data,
+        charts.PERIOD_LABEL,
         {"new_revenue": "New customers", "returning_revenue": "Returning customers"},
-        x_type="O",
-        title=f"Revenue from new vs returning customers by {grain}",
+        title=f"Revenue from new vs returning customers by {grain} (lighter: partial {grain})",
+        y_title="revenue",
+        x_axis=charts.period_x(grain, data.height),
+        keep=["partial"],
     )
 
 

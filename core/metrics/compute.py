@@ -137,7 +137,11 @@ def monthly(orders: Frame, as_of: date | None = None) -> pl.DataFrame:
         "revenue",
         "orders",
         "customers",
-        growth=pl.when(before > 0).then((pl.col("revenue") - before) / before),
+        growth=periods.like_for_like(
+            pl.when(before > 0).then((pl.col("revenue") - before) / before),
+            pl.col("partial"),
+            pl.col("partial").shift(1),
+        ),
         partial="partial",
         aov=pl.when(pl.col("orders") > 0).then(pl.col("revenue") / pl.col("orders")),
     )

@@ -81,3 +81,10 @@ def calendar(start: date, end: date, grain: str) -> pl.DataFrame:
         .with_columns(period_end=period_end_expr(grain))
         .with_columns(partial=partial_expr(start, end, grain))
     )
+
+
+def like_for_like(growth: pl.Expr, partial: pl.Expr, base_partial: pl.Expr) -> pl.Expr:
+    """A growth figure kept only when neither the period nor the one it is compared with is
+    partial: a partial period is never compared with a full one (null, and the period stays
+    marked partial). The one rule for growth around partial periods."""
+    return pl.when(~partial.fill_null(False) & ~base_partial.fill_null(False)).then(growth)

@@ -1,7 +1,8 @@
 """Sales over time: revenue, orders and customers per day, week, month or quarter with growth
 against the previous period and the year before, and seasonality by month of year.
 
-- A period of a trend is *partial* when the data range does not cover all of its days.
+- A period of a trend is *partial* when the data range does not cover all of its days
+  (core.model.periods); its growth, and the growth of a period compared with it, is left out.
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ def trend(
     Every period between `start` and `end` (default: the data's first and last dates) is present,
     empty ones with zeros. `partial` marks periods the range does not fully cover. `growth` is
     against the period before, `yoy_growth` against the same period a year earlier (weeks: 52
-    weeks); both are null when the base is missing or zero.
+    weeks); both are null when the base is missing or zero, and when the period or its base is
+    partial (core.model.periods.like_for_like).
     """
     every = _grain(grain)
     rng = date_range(orders)
@@ -73,9 +75,10 @@ def trend(
             pl.col("revenue").filter("is_new").sum().alias("new_revenue"),
         )
     )
-    calendar = periods.calendar(start, end, grain).lazy()  # with the one partial-period rule
     out = (
-        calendar.join(agg, on="period", how="left")
+        periods.calendar(start, end, grain)  # with the one partial-period rule
+        .lazy()
+        .join(agg, on="period", how="left")
         .with_columns(
             pl.col("revenue", "new_revenue").fill_null(0.0),
             pl.col("orders", "customers", "new_customers").fill_null(0).cast(pl.UInt32),
@@ -83,15 +86,29 @@ def trend(
         .with_columns(
             periods.label_expr(grain).alias("label"),
             (pl.col("revenue") - pl.col("new_revenue")).alias("returning_revenue"),
-            growth_expr(pl.col("revenue"), pl.col("revenue").shift(1)).alias("growth"),
+            periods.like_for_like(
+                growth_expr(pl.col("revenue"), pl.col("revenue").shift(1)),
+                pl.col("partial"),
+                pl.col("partial").shift(1),
+            ).alias("growth"),
             pl.col("period").dt.offset_by(YEAR_BACK[grain]).alias("_ly"),
         )
         .sort("period")
     )
-    last_year = out.select(pl.col("period").alias("_ly"), pl.col("revenue").alias("_ly_revenue"))
+    last_year = out.select(
+        pl.col("period").alias("_ly"),
+        pl.col("revenue").alias("_ly_revenue"),
+        pl.col("partial").alias("_ly_partial"),
+    )
     return (
         out.join(last_year, on="_ly", how="left")
-        .with_columns(growth_expr(pl.col("revenue"), pl.col("_ly_revenue")).alias("yoy_growth"))
+        .with_columns(
+            periods.like_for_like(
+                growth_expr(pl.col("revenue"), pl.col("_ly_revenue")),
+                pl.col("partial"),
+                pl.col("_ly_partial"),
+            ).alias("yoy_growth")
+        )
         .select(list(_TREND_SCHEMA))
         .sort("period")
         .collect()

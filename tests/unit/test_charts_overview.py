@@ -22,6 +22,10 @@ def test_monthly_revenue_chart_marks_partial_months():
     assert m["partial"].to_list() == [True, False, True]
     spec = monthly_revenue(m).to_dict()
     assert spec["mark"]["type"] == "bar"
-    assert spec["encoding"]["x"]["field"] == "month_start"
+    # one band per month, in time order, labelled as people read it
+    assert spec["encoding"]["x"]["field"] == "period_label"
+    assert spec["encoding"]["x"]["type"] == "ordinal"
+    (rows,) = spec["datasets"].values()
+    assert [r["period_label"] for r in rows] == ["Jan 2024", "Feb 2024", "Mar 2024"]
     assert spec["encoding"]["color"]["field"] == "partial"
     assert {t["field"] for t in spec["encoding"]["tooltip"]} >= {"revenue", "growth", "partial"}

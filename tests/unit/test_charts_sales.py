@@ -69,18 +69,26 @@ def test_measure_trend_lines_with_partial_points(orders):
     assert layers(d)[0]["encoding"]["y"]["axis"]["format"] == charts.MONEY
 
 
-def test_growth_bars_previous_and_year_over_year(orders):
-    rows = sales.growth_rows(sales.trend(orders, "month"))
+def test_growth_bars_previous_and_year_over_year():
+    rows = pl.DataFrame(
+        {
+            "period": [date(2024, 2, 1), date(2024, 3, 1)],
+            "revenue": [1.0, 2.0],
+            "growth": [0.5, 1.0],
+            "yoy_growth": [0.1, 0.2],
+        }
+    )
     d = sc.growth_bars(rows, "month").to_dict()
     assert mark(d) == "bar" and title(d) == "Revenue growth vs previous month"
     assert (
         d["encoding"]["y"]["field"] == "growth" and d["encoding"]["color"]["field"] == "direction"
     )
-    assert tips(d) == ["label", "revenue", "growth", "partial"]
-    yoy = pl.DataFrame(
-        {"label": ["2024-02"], "revenue": [1.0], "yoy_growth": [0.5], "partial": [False]}
-    )
-    d = sc.growth_bars(yoy, "month", "yoy_growth").to_dict()
+    assert tips(d) == ["period_label", "revenue", "growth"]
+    # one ordinal band per month, in time order: each bar under its own label
+    assert d["encoding"]["x"]["field"] == "period_label" and d["encoding"]["x"]["sort"] is None
+    (data,) = d["datasets"].values()
+    assert [r["period_label"] for r in data] == ["Feb 2024", "Mar 2024"]
+    d = sc.growth_bars(rows, "month", "yoy_growth").to_dict()
     assert title(d) == "Revenue growth year over year"
     assert d["encoding"]["y"]["field"] == "yoy_growth"
 
@@ -89,7 +97,20 @@ def test_new_vs_returning_stacks_two_series(orders):
     d = sc.new_vs_returning(sales.trend(orders, "month"), "month").to_dict()
     assert mark(d) == "bar" and d["encoding"]["y"]["stack"] == "zero"
     assert d["encoding"]["color"]["sort"] == ["New customers", "Returning customers"]
-    assert d["encoding"]["x"] == {"field": "label", "title": None, "type": "ordinal"}
+    assert d["encoding"]["x"]["field"] == "period_label"
+    assert d["encoding"]["x"]["type"] == "ordinal"
+    assert "partial" in d["encoding"]["opacity"]["condition"]["test"]  # partial months lighter
+
+
+def test_period_labels_per_grain():
+    df = pl.DataFrame({"period": [date(2024, 3, 4)]})
+    labels = {g: charts.with_period_labels(df, g)["period_label"][0] for g in sales.GRAINS}
+    assert labels == {
+        "day": "4 Mar 2024",
+        "week": "4 Mar 2024",
+        "month": "Mar 2024",
+        "quarter": "Q1 2024",
+    }
 
 
 def test_seasonality_heatmap_months_in_calendar_order(orders):

@@ -143,8 +143,9 @@ def test_monthly_growth_gaps_and_partial_flags() -> None:
     assert m["revenue"].to_list() == [100.0, 150.0, 0.0, 200.0]
     assert m["orders"].to_list() == [1, 2, 0, 1]
     assert m["customers"].to_list() == [1, 2, 0, 1]
-    # Feb (150 - 100) / 100 = 0.5; Mar (0 - 150) / 150 = -1; Apr after a zero month: undefined
-    assert m["growth"].to_list() == [None, pytest.approx(0.5), pytest.approx(-1.0), None]
+    # Feb against a partial January (from the 15th): left out, not +50%;
+    # Mar (0 - 150) / 150 = -1; Apr after a zero month: undefined
+    assert m["growth"].to_list() == [None, None, pytest.approx(-1.0), None]
     # data starts on Jan 15 (partial) and ends on Apr 30, the month's last day (complete)
     assert m["partial"].to_list() == [True, False, False, False]
 
@@ -155,7 +156,7 @@ def test_monthly_extends_to_a_later_as_of() -> None:
     assert m["revenue"].to_list()[-1] == 0.0
     # May ends on the 10th: partial; April is now complete
     assert m["partial"].to_list() == [True, False, False, False, True]
-    assert m["growth"].to_list()[-1] == pytest.approx(-1.0)  # (0 - 200) / 200
+    assert m["growth"].to_list()[-1] is None  # 10 days of May are not compared with April
 
 
 def test_monthly_first_day_start_is_not_partial() -> None:
