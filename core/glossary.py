@@ -143,7 +143,8 @@ _TERMS: dict[str, list[tuple[str, str]]] = {
 def _merged() -> dict[str, list[tuple[str, str]]]:
     out = {}
     for group, terms in _TERMS.items():
-        kpis = [(k.term or k.label, k.glossary or "") for k in glossary_entries(group)]
+        entries = sorted(glossary_entries(group), key=lambda k: k.kind != "date")  # as of first
+        kpis = [(k.term or k.label, k.glossary or "") for k in entries]
         out[group] = kpis + terms
     return out
 
