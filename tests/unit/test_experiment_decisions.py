@@ -90,6 +90,14 @@ def test_churn_rising_is_a_loss_when_lower_is_better():
     assert iv["status"].to_list() == ["control", "worse"]
 
 
+def test_aggregated_churn_file_reads_the_same():
+    # one row per variant: units and churned counts (900 / 3000 vs 1080 / 3000)
+    agg = pl.DataFrame({"variant": ["A", "B"], "units": [3000, 3000], "churned": [900, 1080]})
+    res = ex.analyse(ex.from_frame(agg))
+    assert res.lower_is_better and res.kind == "proportion"
+    assert res.variants[0].outcome == "lose"
+
+
 def test_direction_can_be_set_against_the_guess():
     higher = ex.analyse(ex.from_frame(CHURN), lower_is_better=False)
     assert not higher.lower_is_better and not higher.direction_guessed
