@@ -20,7 +20,7 @@ import polars as pl
 import streamlit as st
 
 from core import rules as R
-from core import store
+from core import segments, store
 from core.charts import MONEY, fit
 from core.charts import rules as RC
 from core.errors import InputError
@@ -190,6 +190,8 @@ except InputError as exc:
 if hub.height == 0:
     st.warning("No customers to evaluate rules on.")
     st.stop()
+if note := segments.relative_scores_note(hub):  # rules on rfm_segment / scores are relative
+    st.info(note, icon=":material/info:")
 ss["ir_workspace"] = W.current()
 _start()
 
