@@ -99,8 +99,10 @@ def wait_idle(page, timeout: float = 60_000) -> None:
 
     Streamlit shows a status widget while a script runs; idle means no widget for 0.6 s."""
     page.evaluate("window.__idleSince = null")
-    page.wait_for_selector(
-        '[data-testid="stMain"] [data-testid="stElementContainer"]', timeout=timeout
+    page.wait_for_selector(  # attached: the first element may be an empty slot
+        '[data-testid="stMain"] [data-testid="stElementContainer"]',
+        timeout=timeout,
+        state="attached",
     )
     page.wait_for_function(
         """() => {

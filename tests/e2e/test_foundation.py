@@ -43,7 +43,7 @@ def test_bad_upload_shows_a_clear_error_and_the_mapping(app_url, page, tmp_path)
     # a file whose date column holds no dates: the Data page says so in an st.error, keeps
     # the upload and offers the mapping editor; the other pages point back to the Data page
     bad = tmp_path / "no_dates.csv"
-    bad.write_text("customer,when,amount\nA,soon,10\nB,later,20\n")
+    bad.write_text("customer,order date,amount\nA,soon,10\nB,later,20\n")
     goto(page, app_url, "data")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(bad))
     page.get_by_text("Using your file").wait_for()
