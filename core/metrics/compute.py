@@ -24,11 +24,12 @@ from core.sales import breakdowns
 _PYTHON = {"count": int, "money": float, "percent": float}
 
 
-def _until(frame: pl.DataFrame, as_of: date | None) -> pl.DataFrame:
+def _until(frame: Frame, as_of: date | None) -> Frame:
     """The lines up to as_of (all of them without dates), always with a status column."""
-    if as_of is not None and "order_date" in frame.columns:
+    columns = frame.collect_schema().names()
+    if as_of is not None and "order_date" in columns:
         frame = frame.filter(pl.col("order_date").is_null() | (pl.col("order_date") <= as_of))
-    if "status" not in frame.columns:
+    if "status" not in columns:
         frame = frame.with_columns(pl.lit(None, dtype=pl.Utf8).alias("status"))
     return frame
 
@@ -53,23 +54,25 @@ def kpis(
     df = orders.collect() if isinstance(orders, pl.LazyFrame) else orders
     dated = bool(df["order_date"].is_not_null().any())
     as_of = resolve_as_of(df, as_of) if dated or as_of else None
-    df = _until(df, as_of)
+    lf = _until(df.lazy(), as_of)  # lazy: each KPI query reads only the columns it needs
     extra = 0
     if customers_file is not None and "customer_id" in customers_file.columns:
-        ids = df["customer_id"].unique().implode()
+        ids = lf.select(pl.col("customer_id").unique()).collect()["customer_id"].implode()
         extra = customers_file.filter(~pl.col("customer_id").is_in(ids))["customer_id"].n_unique()
     values: dict[str, Any] = {}
-    frames = {"orders": df.lazy()}
+    frames = {"orders": lf}
     if as_of is not None:
         status = status_expr(churn_days, at_risk_days)
-        frames["customers"] = customer_base(df, as_of).with_columns(status)
+        frames["customers"] = customer_base(lf, as_of).with_columns(status)
+    queries = {}
     for source in ("orders", "customers"):
         entries = [k for k in KPIS if k.source == source]
         if source not in frames:
             values.update(dict.fromkeys((k.name for k in entries), None))
             continue
-        exprs = (k.expr.alias(k.name) for k in entries)
-        values.update(frames[source].select(exprs).collect().row(0, named=True))
+        queries[source] = frames[source].select(k.expr.alias(k.name) for k in entries)
+    for result in pl.collect_all(list(queries.values())):
+        values.update(result.row(0, named=True))
     if returns is not None and returns.height:
         back = _until(returns, as_of)
         extras = [k for k in KPIS if k.returns_expr is not None]
@@ -174,6 +177,8 @@ def report(
     m = monthly(orders, as_of)
     keys = ("month", "revenue", "orders", "customers", "growth", "partial")
     out["monthly"] = m.select(keys).to_dicts()
-    window = orders if as_of is None else orders.filter(pl.col("order_date") <= as_of)
+    dates = orders["order_date"]
+    everything = as_of is None or (dates.null_count() == 0 and dates.max() <= as_of)
+    window = orders if everything else orders.filter(pl.col("order_date") <= as_of)
     out["breakdowns"] = breakdowns(window)
     return out

@@ -196,10 +196,12 @@ def breakdowns(orders: pl.DataFrame, dimensions: list[str] | None = None) -> dic
     Default dimensions: dimension_columns(orders). Largest revenue first; a missing value is its
     own bucket "(missing)"."""
     dims = dimension_columns(orders) if dimensions is None else dimensions
+    for d in dims:
+        check_dimension(orders, d)
+    # only the columns the contract reads: each breakdown then copies a fifth of the lines' data
+    slim = orders.select(*dict.fromkeys([*dims, "revenue", "order_id", "customer_id"]))
     return {
-        d: breakdown(orders, d)
-        .select("value", "revenue", "orders", "customers", "share")
-        .to_dicts()
+        d: breakdown(slim, d).select("value", "revenue", "orders", "customers", "share").to_dicts()
         for d in dims
     }
 
