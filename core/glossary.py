@@ -17,6 +17,20 @@ _TERMS: dict[str, list[tuple[str, str]]] = {
         ),
         ("Return rate", "Revenue of returned lines / revenue."),
         (
+            "Returns and cancellations",
+            "A line with a negative amount or quantity, an order id that is a cancellation "
+            "invoice (a C before the usual invoice number, as in UCI-style exports), or a "
+            "cancelled / returned / refunded status with no positive amount takes money back: "
+            "it is not an order and not revenue, and net revenue subtracts it. A purchase whose "
+            "status says it was returned later stays in revenue and leaves net revenue.",
+        ),
+        (
+            "Rows set aside",
+            "Lines no figure uses, each with its reason: no customer id, an unreadable or "
+            "implausible order date (before 1950 or more than a year ahead), an amount that is "
+            "not a number (NaN, infinite), an amount in another currency without a rate.",
+        ),
+        (
             "Profit, margin",
             "Profit = revenue − cost over the order lines that have a cost (a line without a "
             "cost is left out, never counted as pure profit); margin = profit / revenue of those "

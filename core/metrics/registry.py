@@ -67,7 +67,8 @@ KPIS: tuple[Kpi, ...] = (
         "count",
         "orders",
         pl.col("order_id").n_unique(),
-        glossary="Distinct order ids (built from customer + date when the file has none).",
+        glossary="Distinct order ids of purchases (built from customer + date when the file has "
+        "none); return and cancellation lines are not orders.",
         card=2,
         trend="orders",
     ),
@@ -97,7 +98,8 @@ KPIS: tuple[Kpi, ...] = (
         "money",
         "orders",
         pl.col("revenue").sum(),
-        glossary="Gross amount of all order lines, whatever their status.",
+        glossary="Gross purchases: the amount of every purchase line, whatever its status "
+        "(return and cancellation lines are not purchases).",
         card=1,
         trend="revenue",
     ),
@@ -108,7 +110,8 @@ KPIS: tuple[Kpi, ...] = (
         "orders",
         pl.col("revenue").filter(_KEPT).sum(),
         returns_expr=pl.col("revenue").sum(),
-        glossary="Revenue without returned and cancelled lines.",
+        glossary="Revenue without returned and cancelled purchases, minus the return and "
+        "cancellation lines (negative amounts, C-prefixed invoices).",
     ),
     Kpi(
         "aov",
