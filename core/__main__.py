@@ -126,7 +126,7 @@ def _write_report(args: argparse.Namespace, loaded, customers) -> dict[str, str]
 
         rules = load_rules(args.rules)
     if args.experiment:
-        from core.experiment import load_experiment
+        from core.experiments import load_experiment
 
         experiment = load_experiment(Path(args.experiment))
     rep = build_report(

@@ -19,6 +19,7 @@ from typing import Any
 import polars as pl
 
 from core.filters import Filters, apply_filters
+from core.model.errors import InputError
 from core.schema import AT_RISK_DAYS, CHURN_DAYS
 
 TOP_CUSTOMERS = 10
@@ -49,6 +50,7 @@ class ExperimentSummary:
     metric: str
     control: str
     verdicts: list[tuple[str, str, str]]  # (variant, outcome, text)
+    error: str | None = None  # why there is no verdict
 
 
 @dataclass(frozen=True)
@@ -105,14 +107,16 @@ def _experiment(experiment: Any) -> ExperimentSummary | None:
     """Verdicts of an experiment table (as loaded in the app) or an analysed experiment."""
     if experiment is None:
         return None
-    from core.experiment import from_frame
-    from core.experiment_analysis import Analysis, analyse
+    from core.experiments import Analysis, analyse, from_frame
 
     if isinstance(experiment, Analysis):
         res = experiment
     else:
-        exp = from_frame(experiment) if isinstance(experiment, pl.DataFrame) else experiment
-        res = analyse(exp)
+        try:
+            exp = from_frame(experiment) if isinstance(experiment, pl.DataFrame) else experiment
+            res = analyse(exp)
+        except InputError as exc:  # the report still says what it can
+            return ExperimentSummary("experiment", "", "", [], error=str(exc))
     verdicts = [(v, res.verdicts[v].outcome, res.verdicts[v].text) for v in res.verdicts]
     return ExperimentSummary(res.name, res.metric, res.control, verdicts)
 
@@ -144,8 +148,6 @@ def build_report(
     filters = filters or Filters()
     orders = apply_filters(loaded.orders, filters) if filters.active else loaded.orders
     if orders.height == 0:
-        from core.errors import InputError
-
         raise InputError("no orders match the filters: nothing to report")
     as_of = resolve_as_of(orders, as_of)
     k = metrics.kpis(

@@ -14,7 +14,6 @@ import polars as pl
 
 CRM_COLUMNS = ("customer_id", "email", "action", "reason", "confidence", "value_at_risk")
 _EMAIL_NAMES = ("email", "e_mail", "e-mail", "mail", "email_address", "emailaddress")
-_AT_RISK = ("at_risk", "churned")
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
@@ -42,8 +41,10 @@ def _emails(hub: pl.DataFrame, mapping: Mapping[str, str] | None) -> pl.DataFram
 
 
 def _value_at_risk(hub: pl.DataFrame) -> pl.DataFrame:
+    from core.rules import AT_RISK_STATUSES
+
     rev = pl.col("revenue_365d") if "revenue_365d" in hub.columns else pl.lit(0.0)
-    at_risk = pl.col("status").is_in(_AT_RISK) if "status" in hub.columns else pl.lit(False)
+    at_risk = pl.col("status").is_in(AT_RISK_STATUSES) if "status" in hub.columns else pl.lit(False)
     return hub.select(
         "customer_id",
         pl.when(at_risk)

@@ -18,6 +18,7 @@ from typing import Any
 
 import polars as pl
 
+from core.model.status import STATUS_LABELS
 from core.report.content import TOP_CUSTOMERS, TOP_SEGMENTS, Report
 from core.report.images import inline_svg
 
@@ -338,7 +339,7 @@ def _churn(r: Report) -> str:
     rows = [
         [
             _td(c["customer_id"]),
-            _td("Churned" if c["status"] == "churned" else "At risk"),
+            _td(STATUS_LABELS.get(c["status"], c["status"])),
             _num_cell(num(c["recency_days"]), c["recency_days"]),
             _num_cell(money(c["revenue_365d"]), c["revenue_365d"]),
             _td(c["rfm_segment"]),
@@ -396,6 +397,8 @@ def _experiment(r: Report) -> str:
         f"{escape(text)}</div>"
         for variant, outcome, text in e.verdicts
     )
+    if e.error:
+        boxes = f'<p class="muted">No verdict: {escape(e.error)}</p>'
     return (
         '<section id="experiment"><h2>Experiment</h2>'
         f'<p class="small muted">{escape(e.name)} · outcome: {escape(e.metric)}</p>'
