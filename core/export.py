@@ -99,8 +99,30 @@ def _sheet_name(name: str, taken: set[str]) -> str:
     return cand
 
 
-def to_xlsx_workbook(sheets: Mapping[str, pl.DataFrame]) -> bytes:
-    """One .xlsx with a sheet per table; text stored as text, never as a formula or a link."""
+# Excel number formats per column kind (the kinds of views.ui.column_kind, the app's formats)
+EXCEL_FORMATS: dict[str, str] = {
+    "money": "#,##0",
+    "unit_money": "#,##0.00",
+    "percent": "0.0%",
+    "p_value": "0.0000",
+    "count": "#,##0",
+    "days": "#,##0",
+    "decimal": "#,##0.00",
+    "plain_int": "0",
+    "date": "yyyy-mm-dd",
+    "datetime": "yyyy-mm-dd hh:mm",
+}
+
+
+def to_xlsx_workbook(
+    sheets: Mapping[str, pl.DataFrame],
+    kinds: Mapping[str, Mapping[str, str]] | None = None,
+) -> bytes:
+    """One .xlsx with a sheet per table; text stored as text, never as a formula or a link.
+
+    Typed columns (numbers and dates stay numbers and dates) under a frozen bold header; with
+    `kinds` ({sheet: {column: kind}}, kinds of EXCEL_FORMATS) each column gets its number format.
+    """
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(
         buf,
@@ -122,14 +144,18 @@ def to_xlsx_workbook(sheets: Mapping[str, pl.DataFrame]) -> bytes:
             for c, t in table.schema.items()
             if t.is_float()
         )
-        text_cols = {c: as_text for c, t in table.schema.items() if t in _TEXT}
+        formats: dict[str, dict] = {c: as_text for c, t in table.schema.items() if t in _TEXT}
+        for c, kind in ((kinds or {}).get(name) or {}).items():
+            if kind in EXCEL_FORMATS and c in table.columns and c not in formats:
+                formats[c] = {"num_format": EXCEL_FORMATS[kind]}
         table.write_excel(
             wb,
             worksheet=_sheet_name(str(name), taken),
             autofit=table.height <= 20_000,  # autofit reads every cell: skip it on big tables
             header_format={"bold": True, "quote_prefix": True},
-            column_formats=text_cols or None,
+            column_formats=formats or None,
             table_style=None,
+            freeze_panes=(1, 0),
         )
     wb.close()
     return buf.getvalue()

@@ -12,9 +12,10 @@ import polars as pl
 import streamlit as st
 
 from core import churn, clv, cohorts
+from core import rules as R
 from core.charts import churn as charts
-from core.charts import fit
 from core.errors import InputError
+from core.report.crm import crm_from_churn_list
 from views import needs, state, ui, widgets
 
 LABELS = churn.COLUMN_LABELS | cohorts.COLUMN_LABELS  # this page's headers (ui.table formats)
@@ -242,6 +243,14 @@ def churn_list_section(hub: pl.DataFrame) -> None:
             ),
         },
     )
+    rules = st.session_state.get("ir_rules") or R.default_rules()
+    ui.crm_download(lambda: _crm_rows(rows, hub, rules), "churn_list")
+
+
+def _crm_rows(rows: pl.DataFrame, hub: pl.DataFrame, rules: list) -> pl.DataFrame:
+    """The churn list for a CRM: each customer's action from the insight rules when one
+    matches, else the RFM segment's suggested action."""
+    return crm_from_churn_list(rows, hub, R.evaluate(hub, rules).insights, data.mapping)
 
 
 with tab_list:
@@ -253,8 +262,8 @@ with tab_inactive:
     buckets = churn.inactivity_buckets(hub)
     st.markdown("**Customers and revenue by days since their last order**")
     b1, b2 = st.columns(2)
-    b1.altair_chart(fit(charts.inactivity_bars(buckets, "customers")), width="stretch")
-    b2.altair_chart(fit(charts.inactivity_bars(buckets, "revenue_365d")), width="stretch")
+    ui.chart(charts.inactivity_bars(buckets, "customers"), "inactivity_customers", b1, fit=True)
+    ui.chart(charts.inactivity_bars(buckets, "revenue_365d"), "inactivity_revenue", b2, fit=True)
     with st.expander("Inactivity figures"):
         ui.table(buckets, "inactivity_buckets", labels=LABELS | {"revenue": "Revenue (lifetime)"})
 
@@ -265,8 +274,8 @@ with tab_inactive:
     dist = churn.with_status_labels(
         churn.recency_distribution(hub, s.churn_days, s.at_risk_days, bin_days)
     )
-    st.altair_chart(
-        fit(charts.recency_histogram(dist, s.churn_days, s.at_risk_days)), width="stretch"
+    ui.chart(
+        charts.recency_histogram(dist, s.churn_days, s.at_risk_days), "recency_histogram", fit=True
     )
     with st.expander("Distribution figures"):
         ui.table(dist, "recency_distribution", labels=LABELS)
@@ -289,7 +298,9 @@ with tab_period:
         f"Of the customers who ordered in one {period}, the share who ordered again in the "
         f"next (**retention**); **churn** is the rest. Lighter points are partial {period}s."
     )
-    st.altair_chart(fit(charts.retention_trend(churn.retention_long(pr), period)), width="stretch")
+    ui.chart(
+        charts.retention_trend(churn.retention_long(pr), period), f"retention_{period}", fit=True
+    )
     with st.expander(f"Retention by {period}"):
         ui.table(
             pr,
@@ -325,16 +336,17 @@ with tab_cohorts:
     if cells.is_empty():
         st.info("No orders to build cohorts from.")
     else:
-        st.altair_chart(fit(charts.cohort_heatmap(cells, value)), width="stretch")
+        ui.chart(charts.cohort_heatmap(cells, value), f"cohorts_{value}", fit=True)
         st.caption(
             "The colour scale stops at the 98th percentile of months 1+ so month 0 (always "
             "100%) does not wash out the rest; hover a cell for its figures."
         )
         curve = cohorts.average_curve(cells)
         st.markdown("**Average retention curve** (cohorts that reached each month)")
-        st.altair_chart(
-            fit(charts.cohort_curve(cohorts.curve_long(curve, value), f"{view} retention")),
-            width="stretch",
+        ui.chart(
+            charts.cohort_curve(cohorts.curve_long(curve, value), f"{view} retention"),
+            f"cohort_curve_{value}",
+            fit=True,
         )
         with st.expander("Cohort matrix and curve figures"):
             matrix = cohorts.cohort_matrix(cells, value)
@@ -369,9 +381,11 @@ def holdout_section(earliest, suggested, end) -> None:
     except InputError as exc:
         h2.warning(f"The check cannot run with this cut date: {exc}")
         return
-    h2.altair_chart(
-        fit(charts.holdout_fit(clv.holdout_summary_long(hs), f"Holdout {cut} to {end}")),
-        width="stretch",
+    ui.chart(
+        charts.holdout_fit(clv.holdout_summary_long(hs), f"Holdout {cut} to {end}"),
+        "clv_holdout",
+        h2,
+        fit=True,
     )
     ui.table(
         hs,
@@ -430,8 +444,10 @@ with tab_clv:
         if report["gamma_gamma"] is None:
             p1.caption("The spend model could not be fitted, so expected CLV is not shown.")
         with p2:
-            st.altair_chart(
-                fit(charts.frequency_fit(clv.frequency_histogram_long(hist))), width="stretch"
+            ui.chart(
+                charts.frequency_fit(clv.frequency_histogram_long(hist)),
+                "clv_frequency_fit",
+                fit=True,
             )
         with st.expander("Frequency fit figures"):
             ui.table(
@@ -449,3 +465,5 @@ with tab_clv:
         cut_dates = clv.holdout_cut_dates(orders["order_date"].min(), s.as_of)
         if cut_dates is not None:
             holdout_section(*cut_dates, s.as_of)
+
+ui.tables_workbook("churn_tables")

@@ -14,7 +14,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from core import charts, clv, segments
+from core import clv, segments
 from core.charts import segments as seg_charts
 from core.errors import InputError
 from views import needs, state, ui, widgets
@@ -68,7 +68,7 @@ def _inconsistent(key: str, _orders: pl.DataFrame, attribute: str) -> int:
 # ---------------------------------------------------------------- small display helpers
 def show(chart: alt.TopLevelMixin, where=st) -> None:
     """Full-width chart that keeps its height, also when drawn in a tab that is not open."""
-    where.altair_chart(charts.fit(chart), width="stretch")
+    ui.chart(chart, where=where, fit=True)
 
 
 # ---------------------------------------------------------------- the page
@@ -522,3 +522,4 @@ with tabs[6]:
     if note := clv.fallback_note(shown):
         st.warning(note, icon=":material/warning:")
     ui.table(shown, "customer_table", key="full_table", height=420)
+ui.tables_workbook("customers_tables")

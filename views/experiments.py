@@ -171,8 +171,9 @@ def results_section(res: Analysis) -> None:
             ":green[green: better], :red[red: worse], :blue[blue: no clear difference])"
         )
         iv = ex.variant_intervals(res)
-        st.altair_chart(
-            charts.variant_values(iv, res.kind, res.metric, res.lower_is_better), width="stretch"
+        ui.chart(
+            charts.variant_values(iv, res.kind, res.metric, res.lower_is_better),
+            "ab_variant_values",
         )
         with st.expander("Chart data"):
             value = "percent" if res.kind == "proportion" else "decimal"
@@ -186,16 +187,14 @@ def results_section(res: Analysis) -> None:
         st.markdown("**Where the true lift probably is** (Bayesian posterior)")
         post = ex.lift_posterior(res)
         if post.height:
-            st.altair_chart(charts.lift_posterior(post, res.lower_is_better), width="stretch")
+            ui.chart(charts.lift_posterior(post, res.lower_is_better), "ab_lift_posterior")
         else:
             st.info("No posterior: the variance is zero.")
         with st.expander("Chart data"):
             ui.table(post, "ab_lift_posterior", key="ab_post", formats={"density": "%.4f"})
     if res.cumulative is not None and res.cumulative.height:
         st.markdown("**Cumulative lift over time**")
-        st.altair_chart(
-            charts.cumulative_lift(res.cumulative, res.lower_is_better), width="stretch"
-        )
+        ui.chart(charts.cumulative_lift(res.cumulative, res.lower_is_better), "ab_cumulative_lift")
         with st.expander("Chart data"):
             ui.table(res.cumulative, "ab_cumulative_lift", key="ab_cum")
 
@@ -214,7 +213,7 @@ def segments_section(res: Analysis) -> None:
     st.subheader(f"Effect per {res.segment}")
     st.info(ex.segment_caution(res), icon=":material/info:")
     if res.segments.height:
-        st.altair_chart(charts.segment_lifts(res.segments, res.lower_is_better), width="stretch")
+        ui.chart(charts.segment_lifts(res.segments, res.lower_is_better), "ab_segment_lifts")
     _table(res.segments, "ab_segments", "ab_segments", res.kind)
 
 

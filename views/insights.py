@@ -21,9 +21,10 @@ import streamlit as st
 
 from core import rules as R
 from core import segments, store
-from core.charts import MONEY, fit
+from core.charts import MONEY
 from core.charts import rules as RC
 from core.errors import InputError
+from core.report.crm import crm_from_insights
 from core.workspace import Workspace
 from views import needs, state, ui, widgets
 from views import workspace as W
@@ -359,12 +360,13 @@ def _preview(rule: R.Rule, row: dict, curve_label: str | None, p: R.Preview, ms:
     st.caption(f"Preview computed in {ms:.0f} ms for {n} customers.")
     if p.curve is not None and curve_label is not None:
         c1, c2 = st.columns(2)
-        c1.altair_chart(RC.sensitivity_chart(p.curve, label=curve_label), width="stretch")
-        c2.altair_chart(
+        ui.chart(RC.sensitivity_chart(p.curve, label=curve_label), "sensitivity_customers", c1)
+        ui.chart(
             RC.sensitivity_chart(
                 p.curve, "revenue", title="Revenue matched", label=curve_label, value_format=MONEY
             ),
-            width="stretch",
+            "sensitivity_revenue",
+            c2,
         )
         with st.expander("Sensitivity curve as a table"):
             ui.table(p.curve, "sensitivity", key="ir_curve_tbl")
@@ -385,10 +387,10 @@ def _all_rules(ev: R.Evaluation) -> None:
     c1, c2 = st.columns([2, 3])
     c1.markdown("**Customers per rule** (matched vs. won after priority)")
     if order:
-        c1.altair_chart(RC.rules_chart(ev.stats), width="stretch")
+        ui.chart(RC.rules_chart(ev.stats), "customers_per_rule", c1)
     c2.markdown("**Overlaps between rules** (customers matching both)")
     if ev.overlaps.height:
-        c2.altair_chart(RC.overlap_chart(ev.overlaps, order), width="stretch")
+        ui.chart(RC.overlap_chart(ev.overlaps, order), "rule_overlaps", c2)
     else:
         c2.caption("Overlaps need at least two working rules.")
     show = R.rule_stats_table(ev.stats)
@@ -439,7 +441,7 @@ def _insights_tab(rules: list[R.Rule]) -> None:
     summary = R.summary_by_action(ins)
     st.markdown("#### Summary by action")
     if summary.height:
-        st.altair_chart(fit(RC.action_chart(summary)), width="stretch")
+        ui.chart(RC.action_chart(summary), "insights_by_action", fit=True)
     ui.table(summary, "insights_by_action", key="ir_summary")
     st.markdown("#### Insights per customer")
     rule_names, actions = R.insight_choices(ins)
@@ -453,6 +455,7 @@ def _insights_tab(rules: list[R.Rule]) -> None:
     )
     st.caption(f"{ui.num(shown.height)} customers in the list")
     ui.table(R.label_statuses(shown), "insights", key="ir_insights", height=420)
+    ui.crm_download(lambda: crm_from_insights(shown, hub, data.mapping), "insights")
     st.markdown("#### Save run")
     st.caption(
         "Upserts these insights into the workspace database (table `insights`, one row per "
@@ -533,3 +536,4 @@ def workspace() -> None:
 
 
 workspace()
+ui.tables_workbook("insights_tables")

@@ -27,6 +27,8 @@ st.caption(
     + (f" · {money}" if money else "")
 )
 needs.set_aside_line(data)
+if data.has_dates:  # the report needs order dates
+    ui.report_downloads(data)
 
 
 @st.cache_data(show_spinner=False, max_entries=12)
@@ -73,6 +75,6 @@ st.caption(
     f"churned: no order for over {s.churn_days} days)."
 )
 st.subheader("Monthly revenue")
-st.altair_chart(overview_charts.monthly_revenue(m), width="stretch")
+ui.chart(overview_charts.monthly_revenue(m), "monthly_revenue")
 with st.expander("Monthly figures"):
     ui.table(m, "monthly_revenue", hide=["month_start"])

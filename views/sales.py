@@ -25,8 +25,9 @@ COMPARE_WITH = {"Previous period": "previous", "Same period last year": "last_ye
 
 # ---------------------------------------------------------------- widget helpers
 def chart(spec, *, hidden: bool = True, **kwargs):
-    """A chart at full width; `hidden` ones (tabs closed at page load) are fitted to width."""
-    return st.altair_chart(charts.fit(spec) if hidden else spec, width="stretch", **kwargs)
+    """A chart at full width with its PNG/SVG downloads; `hidden` ones (tabs closed at page
+    load) are fitted to width."""
+    return ui.chart(spec, fit=hidden, **kwargs)
 
 
 def fmt(metric: str, value: float | None) -> str:
@@ -361,3 +362,4 @@ with tabs[4]:
             rp = sales.returns_by(orders_in_period, "product")
             chart(sales_charts.returned_revenue_bars(rp, "product"))
             ui.table(rp, "sales_returns_by_product", labels={"value": "Product"})
+ui.tables_workbook("sales_tables")
