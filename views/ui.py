@@ -125,10 +125,11 @@ def chart_downloads(spec: Any, name: str | None = None, where: Any = st, key: st
     import json
 
     from core.report import chart_png, chart_svg
+    from core.report.images import spec_dict
 
     name = _slug(name or _chart_title(spec) or "chart")
     if key is None:  # stable across reruns, distinct for distinct charts
-        raw = json.dumps(spec.to_dict(validate=False), sort_keys=True, default=str)
+        raw = json.dumps(spec_dict(spec), sort_keys=True, default=str)
         key = f"{name}_{hashlib.sha1(raw.encode()).hexdigest()[:10]}"
     row = where.container(horizontal=True)
     row.download_button(

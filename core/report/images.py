@@ -40,9 +40,18 @@ def _sized(spec: Any, width: int, height: int) -> Any:
     return spec
 
 
+def spec_dict(chart: alt.TopLevelMixin | dict) -> dict:
+    """The chart's Vega-Lite spec with its data inline, whatever its row count (the app draws
+    tables of any size; Altair's 5,000-row guard is for notebooks)."""
+    if isinstance(chart, dict):
+        return chart
+    with alt.data_transformers.disable_max_rows():
+        return chart.to_dict(validate=False)
+
+
 def chart_spec(chart: alt.TopLevelMixin | dict, width: int = DEFAULT_WIDTH) -> dict:
     """The Vega-Lite spec of a chart with fixed sizes, ready for vl-convert."""
-    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    spec = spec_dict(chart)
     spec = _sized(spec, width, DEFAULT_HEIGHT)
     top = spec.get("width")
     if top is None or top == "container":
