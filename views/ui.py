@@ -229,6 +229,7 @@ def report_downloads(data: Any, where: Any = st) -> None:
             rules=st.session_state.get("ir_rules"),
             experiment=data.experiment,
             source=data.name,
+            hub=data.customer_table(),
         )
         return render_html(rep)
 

@@ -133,14 +133,16 @@ def build_report(
     experiment: Any = None,
     source: str | None = None,
     title: str = "Customer Pulse report",
+    hub: pl.DataFrame | None = None,
 ) -> Report:
     """Gather the report's figures for a loaded orders file (core.ingest.Loaded).
 
     `filters` are the sidebar's; `rules` default to the default rule set (the Insights page's
-    start); `experiment` is an experiment table, a loaded Experiment or an Analysis (or None)."""
+    start); `experiment` is an experiment table, a loaded Experiment or an Analysis (or None);
+    `hub` is the customer table of these orders and settings when the caller has it already."""
     from core import churn, metrics, sales
     from core import rules as R
-    from core.customers import customer_table
+    from core.hub import customer_table
     from core.schema import resolve_as_of
     from core.segments import segment_summary
 
@@ -174,9 +176,14 @@ def build_report(
         else None
     )
 
-    hub = customer_table(
-        orders, as_of=as_of, churn_days=churn_days, at_risk_days=at_risk_days, customers=customers
-    )
+    if hub is None:
+        hub = customer_table(
+            orders,
+            as_of=as_of,
+            churn_days=churn_days,
+            at_risk_days=at_risk_days,
+            customers=customers,
+        )
     seg = segment_summary(hub)
     at_risk = churn.churn_list(hub, churn_days, at_risk_days)
 
