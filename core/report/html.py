@@ -59,7 +59,7 @@ def _value(x: Any) -> str:
 STYLE = """
 :root { --ink:#1f2937; --muted:#6b7280; --line:#e5e7eb; --accent:#4f46e5; --soft:#eef2ff; }
 * { box-sizing: border-box; }
-html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+html { -webkit-print-color-adjust: exact; }
 body { margin: 0 auto; max-width: 186mm; padding: 12mm 0; color: var(--ink);
   font: 10.5pt/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
   "Liberation Sans", "DejaVu Sans", sans-serif; }
@@ -107,9 +107,6 @@ footer { margin-top: 8mm; font-size: 8.5pt; color: var(--muted); }
   h2 { margin-top: 5mm; }
   .cards { grid-template-columns: repeat(4, 1fr); }
 }
-@media screen and (max-width: 720px) {
-  body { padding: 4mm; } .cards { grid-template-columns: repeat(2, 1fr); }
-}
 """
 
 
@@ -133,10 +130,12 @@ def _td(text: Any) -> str:
     return f"<td>{escape('' if text is None else str(text))}</td>"
 
 
-def _card(label: str, key: str, text: str, value: Any, note: str = "") -> str:
+def _card(label: str, key: str, text: str, value: Any, note: str = "", attr: str = "kpi") -> str:
+    """A KPI card; `attr` names what the key is ("kpi": the Overview's figures over the whole
+    filtered data; "period": the period's figures)."""
     note_html = f'<div class="delta">{escape(note)}</div>' if note else ""
     return (
-        f'<div class="card" data-kpi="{escape(key)}" data-value="{_value(value)}">'
+        f'<div class="card" data-{attr}="{escape(key)}" data-value="{_value(value)}">'
         f'<div class="label">{escape(label)}</div><div class="value">{escape(text)}</div>'
         f"{note_html}</div>"
     )
@@ -238,7 +237,8 @@ def _period(r: Report) -> str:
         now = getattr(cmp.current, m)
         if now is None:
             continue
-        cards.append(_card(KPI_LABELS[m][0], m, fmt(m, now), now, cmp.delta(m) or "no comparison"))
+        delta = cmp.delta(m) or "no comparison"
+        cards.append(_card(KPI_LABELS[m][0], m, fmt(m, now), now, delta, attr="period"))
     rows = [
         [
             _td(row["label"]),
