@@ -16,7 +16,7 @@ from core import rules as R
 from core.charts import churn as charts
 from core.errors import InputError
 from core.report.crm import crm_from_churn_list
-from views import needs, state, ui, widgets
+from views import needs, rule_editor, state, ui, widgets
 
 LABELS = churn.COLUMN_LABELS | cohorts.COLUMN_LABELS  # this page's headers (ui.table formats)
 
@@ -243,7 +243,7 @@ def churn_list_section(hub: pl.DataFrame) -> None:
             ),
         },
     )
-    rules = st.session_state.get("ir_rules") or R.default_rules()
+    rules = rule_editor.current_rules()
     ui.crm_download(lambda: _crm_rows(rows, hub, rules), "churn_list")
 
 

@@ -216,6 +216,9 @@ def report_downloads(data: Any, where: Any = st) -> None:
     """The stakeholder report of the current data, filters and settings (HTML, and PDF when
     WeasyPrint can run here). `data` is the page's state.AppData."""
     from core.report import build_report, render_html, render_pdf
+    from views import rule_editor
+
+    rules = rule_editor.current_rules()  # read now; the download runs later
 
     def html() -> str:
         s = data.settings
@@ -226,7 +229,7 @@ def report_downloads(data: Any, where: Any = st) -> None:
             as_of=s.as_of,
             churn_days=s.churn_days,
             at_risk_days=s.at_risk_days,
-            rules=st.session_state.get("ir_rules"),
+            rules=rules,
             experiment=data.experiment,
             source=data.name,
             hub=data.customer_table(),
