@@ -108,46 +108,9 @@ def _cmd_report(args: argparse.Namespace) -> Any:
         churn_days=args.churn_days,
         at_risk_days=args.at_risk_days,
     )
-    if args.html or args.pdf:
-        out.update(_write_report(args, loaded, customers))
-    return out
+    from core.report.cli import write_files
 
-
-def _write_report(args: argparse.Namespace, loaded, customers) -> dict[str, str]:
-    """--html / --pdf: the stakeholder report (core.report), with --rules and --experiment."""
-    from core.report import build_report, render_html, render_pdf
-
-    for flag, name in (("--html", args.html), ("--pdf", args.pdf)):
-        if name and not Path(name).resolve().parent.is_dir():
-            raise InputError(f"{flag}: the folder of {name!r} does not exist")
-    rules = experiment = None
-    if args.rules:
-        from core.rules import load_rules
-
-        rules = load_rules(args.rules)
-    if args.experiment:
-        from core.experiments import load_experiment
-
-        experiment = load_experiment(Path(args.experiment))
-    rep = build_report(
-        loaded,
-        customers=customers,
-        as_of=_parse_date(args.as_of),
-        churn_days=args.churn_days,
-        at_risk_days=args.at_risk_days,
-        rules=rules,
-        experiment=experiment,
-        source=Path(args.orders).name,
-    )
-    html = render_html(rep)
-    written = {}
-    if args.html:
-        Path(args.html).write_text(html, encoding="utf-8")
-        written["html"] = str(args.html)
-    if args.pdf:
-        Path(args.pdf).write_bytes(render_pdf(html, paper=args.paper))
-        written["pdf"] = str(args.pdf)
-    return written
+    return out | write_files(args, loaded, customers, _parse_date(args.as_of))
 
 
 def _cmd_customers(args: argparse.Namespace) -> Any:
@@ -369,12 +332,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m core", description="Customer Pulse command line")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    p = _orders_command(sub, "report", "sales KPIs, churn counts and monthly revenue", _cmd_report)
-    p.add_argument("--html", metavar="FILE", help="write the stakeholder report as HTML")
-    p.add_argument("--pdf", metavar="FILE", help="write the stakeholder report as PDF")
-    p.add_argument("--paper", choices=["A4", "Letter"], default="A4", help="PDF page size")
-    p.add_argument("--rules", help="rules JSON for the report's actions (default: built-in)")
-    p.add_argument("--experiment", help="experiment file whose verdict the report shows")
+    from core.report.cli import add_options
+
+    add_options(_orders_command(sub, "report", "sales KPIs, churn and the report", _cmd_report))
 
     p = _orders_command(sub, "customers", "the customer metrics table", _cmd_customers)
     p.add_argument("--out", help="write to FILE (.csv, .xlsx, .parquet)")
@@ -415,12 +375,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--offer", action="append", metavar="ACTION=X", help="offer share of order")
     p.add_argument("--horizon-days", type=int, default=365, help="value horizon (default 365)")
     p.add_argument("--holdout", type=float, default=0.1, help="share held out (default 0.1)")
-    p.add_argument(
-        "--assign",
-        choices=["priority", "best"],
-        default="priority",
-        help="each customer's action: the highest-priority rule, or the best expected net gain",
-    )
+    assign = "each customer's action: the highest-priority rule, or the best expected net gain"
+    p.add_argument("--assign", choices=["priority", "best"], default="priority", help=assign)
     p.add_argument("--out", help="write one row per customer to FILE (.csv, .xlsx, .parquet)")
     p.add_argument("--db", help="SQLite workspace to record the plan and its holdout in")
     return parser

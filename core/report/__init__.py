@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from core.report.content import Report, build_report
 from core.report.crm import crm_from_churn_list, crm_from_insights
-from core.report.html import render_html, render_pdf
+from core.report.html import render_html, render_pdf, write_report
 from core.report.images import chart_png, chart_svg
 
 __all__ = [
@@ -23,4 +23,5 @@ __all__ = [
     "crm_from_insights",
     "render_html",
     "render_pdf",
+    "write_report",
 ]

@@ -18,6 +18,7 @@ from typing import Any
 
 import polars as pl
 
+from core import format as fmt
 from core.model.status import STATUS_LABELS
 from core.report.content import TOP_CUSTOMERS, TOP_SEGMENTS, Report
 from core.report.images import inline_svg
@@ -27,28 +28,16 @@ PAPERS = ("A4", "Letter")
 
 
 # ---------------------------------------------------------------- number formats (as the app)
+def money(x: float | None, digits: int = 0) -> str:
+    """The KPI cards' amounts: 12,346 below ten thousand, then 12.3k, 1.23M."""
+    return fmt.money(x, digits, compact=True)
+
+
+pct, num = fmt.percent, fmt.number
+
+
 def _missing(x: Any) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
-
-
-def money(x: float | None, digits: int = 0) -> str:
-    """12,346 below 10k, 12.3k, 1.23M: the app's KPI card format."""
-    if _missing(x):
-        return "–"
-    sign, x = ("-" if x < 0 else ""), abs(x)
-    if x >= 1e6:
-        return f"{sign}{x / 1e6:,.2f}M"
-    if x >= 1e4:
-        return f"{sign}{x / 1e3:,.1f}k"
-    return f"{sign}{x:,.{digits}f}"
-
-
-def pct(x: float | None, digits: int = 1) -> str:
-    return "–" if _missing(x) else f"{x * 100:.{digits}f}%"
-
-
-def num(x: float | None) -> str:
-    return "–" if _missing(x) else f"{x:,.0f}"
 
 
 def _value(x: Any) -> str:
@@ -482,3 +471,26 @@ def render_pdf(html: str, paper: str = "A4") -> bytes:
         raise InputError(f"PDF output needs WeasyPrint and Pango: {exc}") from None
     page = weasyprint.CSS(string=f"@page {{ size: {paper}; margin: 14mm 12mm; }}")
     return weasyprint.HTML(string=html).write_pdf(stylesheets=[page])
+
+
+def write_report(
+    report: Report, html: str | None = None, pdf: str | None = None, paper: str = "A4"
+) -> dict[str, str]:
+    """Write the report to the files named (HTML, PDF); returns {"html": path, "pdf": path}.
+    A file in a folder that does not exist is refused before anything is written."""
+    from pathlib import Path
+
+    from core.errors import InputError
+
+    for flag, name in (("--html", html), ("--pdf", pdf)):
+        if name and not Path(name).resolve().parent.is_dir():
+            raise InputError(f"{flag}: the folder of {name!r} does not exist")
+    text = render_html(report)
+    written = {}
+    if html:
+        Path(html).write_text(text, encoding="utf-8")
+        written["html"] = str(html)
+    if pdf:
+        Path(pdf).write_bytes(render_pdf(text, paper=paper))
+        written["pdf"] = str(pdf)
+    return written

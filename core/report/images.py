@@ -8,20 +8,21 @@ page; it is drawn `width` pixels wide instead.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
+if TYPE_CHECKING:  # Altair is imported when a chart is drawn, not with the command line
+    import altair as alt
 
 DEFAULT_WIDTH = 720
 DEFAULT_HEIGHT = 320
-_SCHEMA_VERSION = alt.SCHEMA_VERSION.lstrip("v")
 
 
 def _vl_version() -> str:
     """The Vega-Lite version of Altair's schema, as vl-convert names it ("6.4" for v6.4.1)."""
+    import altair as alt
     import vl_convert as vlc
 
-    wanted = ".".join(_SCHEMA_VERSION.split(".")[:2])
+    wanted = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
     known = vlc.get_vegalite_versions()
     return wanted if wanted in known else known[-1]
 
@@ -45,6 +46,8 @@ def spec_dict(chart: alt.TopLevelMixin | dict) -> dict:
     tables of any size; Altair's 5,000-row guard is for notebooks)."""
     if isinstance(chart, dict):
         return chart
+    import altair as alt
+
     with alt.data_transformers.disable_max_rows():
         return chart.to_dict(validate=False)
 
