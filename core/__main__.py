@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import InputError
+from core.report.cli import add_options, write_files
 
 
 # ---------------------------------------------------------------- shared plumbing
@@ -101,15 +102,8 @@ def _cmd_report(args: argparse.Namespace) -> Any:
 
     loaded = _load(args)
     customers = _customers(args, loaded.orders)
-    out = report(
-        loaded,
-        customers=customers,
-        as_of=_parse_date(args.as_of),
-        churn_days=args.churn_days,
-        at_risk_days=args.at_risk_days,
-    )
-    from core.report.cli import write_files
-
+    days = {"churn_days": args.churn_days, "at_risk_days": args.at_risk_days}
+    out = report(loaded, customers=customers, as_of=_parse_date(args.as_of), **days)
     return out | write_files(args, loaded, customers, _parse_date(args.as_of))
 
 
@@ -331,8 +325,6 @@ def _orders_command(sub, name: str, help_: str, func) -> argparse.ArgumentParser
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m core", description="Customer Pulse command line")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-
-    from core.report.cli import add_options
 
     add_options(_orders_command(sub, "report", "sales KPIs, churn and the report", _cmd_report))
 
