@@ -5,23 +5,33 @@ charts as PNG/SVG files, and CRM-ready customer lists.
 - html: renders them as one self-contained HTML file (inline SVG charts) and as PDF.
 - images: an Altair chart as SVG or PNG (vl-convert, offline).
 - crm: the churn list and the insights as one row per customer for a CRM import.
+- cli: the report command's --html / --pdf options.
+
+Names load on first use, so the command line's start stays light.
 """
 
 from __future__ import annotations
 
-from core.report.content import Report, build_report
-from core.report.crm import crm_from_churn_list, crm_from_insights
-from core.report.html import render_html, render_pdf, write_report
-from core.report.images import chart_png, chart_svg
+import importlib
+from typing import Any
 
-__all__ = [
-    "Report",
-    "build_report",
-    "chart_png",
-    "chart_svg",
-    "crm_from_churn_list",
-    "crm_from_insights",
-    "render_html",
-    "render_pdf",
-    "write_report",
-]
+_WHERE = {
+    "Report": "core.report.content",
+    "build_report": "core.report.content",
+    "crm_from_churn_list": "core.report.crm",
+    "crm_from_insights": "core.report.crm",
+    "render_html": "core.report.html",
+    "render_pdf": "core.report.html",
+    "write_report": "core.report.html",
+    "chart_png": "core.report.images",
+    "chart_svg": "core.report.images",
+}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        value = getattr(importlib.import_module(_WHERE[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'core.report' has no attribute {name!r}")

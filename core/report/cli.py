@@ -7,9 +7,6 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from core.report.content import build_report
-from core.report.html import write_report
-
 
 def add_options(p: argparse.ArgumentParser) -> None:
     """The report command's options for the stakeholder report."""
@@ -25,6 +22,8 @@ def write_files(args: argparse.Namespace, loaded, customers, as_of: date | None)
     if not (args.html or args.pdf):
         return {}
     from core.experiments import load_experiment
+    from core.report.content import build_report
+    from core.report.html import write_report
     from core.rules import load_rules
 
     rep = build_report(
