@@ -10,6 +10,7 @@ the reason; nothing is dropped silently.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -123,7 +124,7 @@ def _decide_dates(
     return decide_date_format(raw[column], other_orders=others, decimal_comma=comma)
 
 
-def _reason_expr(has_dates: bool) -> pl.Expr:
+def _reason_expr(has_dates: bool, latest: date) -> pl.Expr:
     reason = pl.when(pl.col("customer_id").is_null()).then(pl.lit("missing customer id"))
     if has_dates:
         reason = (
@@ -131,7 +132,7 @@ def _reason_expr(has_dates: bool) -> pl.Expr:
             .then(pl.lit("missing order date"))
             .when(pl.col("order_date").is_null())
             .then(pl.lit("unreadable order date"))
-            .when(~pl.col("order_date").is_between(pl.lit(EARLIEST), pl.lit(latest_plausible())))
+            .when(~pl.col("order_date").is_between(pl.lit(EARLIEST), pl.lit(latest)))
             .then(pl.lit("implausible order date"))
         )
     return (
@@ -249,7 +250,8 @@ def build_orders(
                 )
             )
             notes["order_total"] = order_total_mode
-    df = df.with_columns(_reason=_reason_expr(has_dates))
+    latest = latest_plausible(df["order_date"].drop_nulls())
+    df = df.with_columns(_reason=_reason_expr(has_dates, latest))
     rejected_idx = df["_reason"].is_not_null()
     rejected = (
         raw.with_columns(pl.Series("row", range(2, n + 2), dtype=pl.UInt32))
@@ -269,8 +271,8 @@ def build_orders(
             odd = rejected.filter(pl.col("reason") == "implausible order date")
             shown = ", ".join(repr(str(v)) for v in odd[mapping["order_date"]].head(3))
             warnings.append(
-                f"{odd.height:,} order dates are implausible (before {EARLIEST.year} or more "
-                f"than a year from today, e.g. {shown}); as of is the last plausible date."
+                f"{odd.height:,} order dates are implausible (before {EARLIEST.year} or after "
+                f"{latest}, e.g. {shown}); as of is the last plausible date."
             )
 
     if "order_id" not in df.columns:

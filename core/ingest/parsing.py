@@ -17,9 +17,19 @@ _CURRENCY = r"[^\d,.\-()]"
 EARLIEST = date(1950, 1, 1)
 
 
-def latest_plausible() -> date:
-    """The last plausible order date: a year from today (typos such as 2099 or 9999 are not)."""
-    return date.today() + timedelta(days=366)
+LATEST = date(2099, 12, 31)
+
+
+def latest_plausible(dates: pl.Series | None = None) -> date:
+    """The last plausible order date: a year from today, or ten years after the file's median
+    date when the file (or the clock) is ahead of today; never after 2099. A typo such as 2099
+    or 9999 does not move as of."""
+    soon = date.today() + timedelta(days=366)
+    if dates is not None and dates.len():
+        middle = dates.sort()[dates.len() // 2]
+        if middle.year < LATEST.year - 10:
+            soon = max(soon, middle.replace(year=middle.year + 10, day=min(middle.day, 28)))
+    return min(soon, LATEST)
 
 
 def _comma_decimal(cleaned: pl.Series) -> bool | None:

@@ -336,3 +336,13 @@ def test_dates_a_year_ahead_are_still_plausible() -> None:
     soon = date.today() + timedelta(days=30)
     loaded = load_orders(csv(f"customer_id,order_date,revenue\na,{soon},5\nb,2024-01-01,1\n"))
     assert loaded.rejected.height == 0
+
+
+def test_a_data_set_ahead_of_the_clock_keeps_its_dates() -> None:
+    # most dates lie beyond a year from today: the data (or the clock) is ahead, not a typo;
+    # only the 9999 date is set aside
+    ahead = date.today().year + 3
+    rows = "".join(f"c{i},{ahead}-01-{1 + i:02d},1\n" for i in range(20))
+    loaded = load_orders(csv(f"customer_id,order_date,revenue\n{rows}z,9999-12-31,1\n"))
+    assert loaded.orders.height == 20
+    assert loaded.rejected["reason"].to_list() == ["implausible order date"]
