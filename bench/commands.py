@@ -3,10 +3,12 @@
     python bench/commands.py --size 10m --format csv parquet
 
 Generates the file when missing (bench/generate.py), then runs each command once in its own
-process on it and prints one table: wall time, peak memory (ru_maxrss of the process, from
-wait4) and the exit status. Outputs go to a temporary folder (customers and churn with --out
-.parquet, insights with the default rules and a throwaway workspace). Not a test: numbers
-depend on the machine and its load (the load average is printed).
+process on it (with the file-size limit raised to 4 GB, as a private deployment would set
+CUSTOMER_PULSE_MAX_FILE_MB, unless it is set already) and prints one table: wall time, peak
+memory (ru_maxrss of the process, from wait4) and the exit status. Outputs go to a temporary
+folder (customers and churn with --out .parquet, insights with the default rules and a
+throwaway workspace). Not a test: numbers depend on the machine and its load (the load average
+is printed).
 """
 
 from __future__ import annotations
@@ -46,7 +48,10 @@ def commands(path: Path, out: Path) -> dict[str, list[str]]:
 def run(cmd: list[str]) -> tuple[float, float, int, str]:
     """(wall seconds, peak MB, exit status, last stderr line) of one process."""
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = {"CUSTOMER_PULSE_MAX_FILE_MB": "4096", **os.environ}
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     err = proc.stderr.read().decode(errors="replace")
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
