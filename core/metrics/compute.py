@@ -15,11 +15,10 @@ import polars as pl
 
 from core.hub import customer_base
 from core.metrics.registry import KPIS
-from core.model import periods
 from core.model.schema import Frame, as_lazy, resolve_as_of
 from core.model.settings import AT_RISK_DAYS, CHURN_DAYS, Settings, check_thresholds
 from core.model.status import status_expr
-from core.sales import breakdowns
+from core.sales import breakdowns, trend
 
 _PYTHON = {"count": int, "money": float, "percent": float}
 
@@ -93,59 +92,25 @@ def kpis(
 def monthly(orders: Frame, as_of: date | None = None) -> pl.DataFrame:
     """Revenue, orders, customers and AOV per calendar month with growth % and partial flags.
 
-    Orders after as_of are left out. Every month from the first order to as_of (default: the
-    last order) is present (zero when empty); partial months follow core.model.periods (the
-    first when the data starts after its first day, the last when as_of ends before its last).
+    The month rows of core.sales.trend (one monthly series for Sales, the Overview and
+    `report`), on the orders up to as_of: every month from the first order to as_of (default:
+    the last order), zero when empty; partial months by core.model.periods. growth is the
+    month-on-month change, null after a month without revenue and around partial months
+    (core.model.periods.like_for_like).
     """
     lf = as_lazy(orders)
     if as_of is not None:
         lf = lf.filter(pl.col("order_date") <= as_of)
-    span = lf.select(a=pl.col("order_date").min(), b=pl.col("order_date").max())
-    first, last = span.collect().row(0)
-    if first is None:
-        return pl.DataFrame(
-            schema={
-                "month": pl.Utf8,
-                "revenue": pl.Float64,
-                "orders": pl.UInt32,
-                "customers": pl.UInt32,
-                "growth": pl.Float64,
-                "partial": pl.Boolean,
-            }
-        )
-    end = as_of if as_of is not None else last
-    agg = (
-        lf.group_by(period=periods.period_expr("order_date", "month"))
-        .agg(
-            revenue=pl.col("revenue").sum(),
-            orders=pl.col("order_id").n_unique(),
-            customers=pl.col("customer_id").n_unique(),
-        )
-        .collect()
-    )
-    out = (
-        periods.calendar(first, end, "month")
-        .join(agg, on="period", how="left")
-        .with_columns(
-            pl.col("revenue").fill_null(0.0),
-            pl.col("orders").fill_null(0),
-            pl.col("customers").fill_null(0),
-        )
-        .sort("period")
-    )
-    before = pl.col("revenue").shift(1)
-    return out.select(
-        periods.label_expr("month").alias("month"),
+    df = lf.collect()
+    t = trend(df, "month", end=as_of)
+    return t.select(
+        pl.col("label").alias("month"),
         pl.col("period").alias("month_start"),
         "revenue",
         "orders",
         "customers",
-        growth=periods.like_for_like(
-            pl.when(before > 0).then((pl.col("revenue") - before) / before),
-            pl.col("partial"),
-            pl.col("partial").shift(1),
-        ),
-        partial="partial",
+        "growth",
+        "partial",
         aov=pl.when(pl.col("orders") > 0).then(pl.col("revenue") / pl.col("orders")),
     )
 
