@@ -11,6 +11,7 @@ import streamlit as st
 from core import charts, sales
 from core.charts import sales as sales_charts
 from core.errors import InputError
+from core.ingest.returns import with_credit_lines
 from core.model.filters import Filters, apply_filters
 from core.sales import Period
 from views import needs, state, ui, widgets
@@ -345,7 +346,9 @@ with tabs[3]:
 
 # ---------------------------------------------------------------- leakage
 with tabs[4]:
-    if not sales.has_column(orders, "status"):
+    # return and cancellation lines (kept apart by ingest) count here, as returned / cancelled
+    orders_in_period = with_credit_lines(orders_in_period, sales.in_period(data.returns, period))
+    if not sales.has_column(orders_in_period, "status"):
         st.info("The orders have no status column, so returns and cancellations are unknown.")
     else:
         by_status = sales.label_statuses(sales.status_breakdown(orders_in_period))

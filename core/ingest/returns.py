@@ -71,3 +71,17 @@ def split_returns(df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, str]:
         f"{' and '.join(parts)} ({', '.join(how)}) are not counted as orders; "
         f"net revenue subtracts their {total:,.2f}.",
     )
+
+
+def with_credit_lines(orders: pl.DataFrame, returns: pl.DataFrame) -> pl.DataFrame:
+    """Purchases and return/cancellation lines in one frame for the returns views: a credit line
+    becomes a line with status returned / cancelled and its amount taken back (positive), so a
+    status breakdown or a return rate counts it. Not for revenue: that is purchases only."""
+    if returns.height == 0:
+        return orders
+    base = orders if "status" in orders.columns else orders.with_columns(status=pl.lit("unknown"))
+    status = pl.when(pl.col("kind") == "cancellation").then(pl.lit("cancelled"))
+    credit = returns.with_columns(
+        status=status.otherwise(pl.lit("returned")), revenue=pl.col("revenue").abs()
+    ).select([c for c in base.columns if c in returns.columns or c == "status"])
+    return pl.concat([base, credit], how="diagonal_relaxed")

@@ -346,3 +346,20 @@ def test_a_data_set_ahead_of_the_clock_keeps_its_dates() -> None:
     loaded = load_orders(csv(f"customer_id,order_date,revenue\n{rows}z,9999-12-31,1\n"))
     assert loaded.orders.height == 20
     assert loaded.rejected["reason"].to_list() == ["implausible order date"]
+
+
+def test_credit_lines_count_in_the_returns_view() -> None:
+    from core.ingest.returns import with_credit_lines
+    from core.sales import status_breakdown
+
+    data = csv(
+        """
+InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID
+536365,A,10,12/1/2010 8:26,10,17850
+C536367,A,-2,12/3/2010 9:00,10,17850
+"""
+    )
+    loaded = load_orders(data, name="uci.csv")
+    both = with_credit_lines(loaded.orders, loaded.returns)
+    by = dict(status_breakdown(both).select("status", "revenue").rows())
+    assert by == {"unknown": 100.0, "cancelled": 20.0}  # 20 taken back, shown as cancelled
