@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.model.filters import Filters
-from views import state, widgets
+from views import needs, state, widgets
 
 st.set_page_config(page_title="Customer Pulse", page_icon="📈", layout="wide")
 
@@ -117,6 +117,10 @@ def scope_line(slot) -> None:
         end = f.end or (dates.max() if dates is not None else "…")
         chips.append(f":orange-badge[Dates {start} → {end}]")
     chips += [f":orange-badge[{d.capitalize()}: {', '.join(v)}]" for d, v in f.values.items()]
+    loaded, _ = state.try_load()
+    money = needs.currency_caption(loaded) if loaded is not None else ""
+    if money:  # every money figure's page says which currency it is in
+        chips.append(f":green-badge[:material/payments: {money.rstrip('.')}]")
     slot.markdown(" ".join(chips))
 
 

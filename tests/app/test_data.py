@@ -72,3 +72,21 @@ def test_sample_data_page_renders() -> None:
     at.switch_page("views/data.py").run()
     assert_no_exception(at)
     assert "How the file was read" in [h.value for h in at.subheader]
+
+
+MIXED = b"order_id,customer_id,order_date,amount,currency\n" + b"".join(
+    f"{i},c{i % 5},2024-01-{1 + i % 28:02d},{10 + i},{'USD' if i % 3 else 'EUR'}\n".encode()
+    for i in range(30)
+)
+
+
+def test_currencies_listed_and_one_picked(tmp_path: Path) -> None:
+    # 20 USD lines and 10 EUR lines: USD is reported, EUR set aside until a rate or a pick
+    at = run_with(MIXED, "fx.csv", "views/data.py", tmp_path)
+    assert_no_exception(at)
+    assert "Amounts in USD; EUR lines set aside." in texts(at)
+    next(b for b in at.selectbox if b.label == "Report in").set_value("EUR")
+    next(b for b in at.button if b.label == "Apply currencies").click().run()
+    assert_no_exception(at)
+    assert at.session_state["dataset"].options == {"currency": "EUR"}
+    assert "Amounts in EUR; USD lines set aside." in texts(at)
