@@ -104,7 +104,7 @@ with st.container(border=True):
     )
     with c3:
         st.markdown(churn.definitions_text(s.churn_days, s.at_risk_days, s.as_of))
-        sug = _suggestion(data.key, orders, s.as_of)
+        sug = _suggestion(data.hub_key, orders, s.as_of)
         st.caption(churn.suggestion_text(sug))
         if sug is not None:
             st.button(
@@ -166,7 +166,7 @@ ui.kpi_cards(
 )
 
 try:
-    clv_report, clv_hist = _fit(data.key, orders, s.as_of)
+    clv_report, clv_hist = _fit(data.hub_key, orders, s.as_of)
     clv_error = None
 except InputError as exc:
     clv_report, clv_hist, clv_error = None, None, exc
@@ -293,7 +293,7 @@ with tab_period:
         )
         or "month"
     )
-    pr = _period_retention(data.key, orders, period, s.as_of)
+    pr = _period_retention(data.hub_key, orders, period, s.as_of)
     st.markdown(
         f"Of the customers who ordered in one {period}, the share who ordered again in the "
         f"next (**retention**); **churn** is the rest. Lighter points are partial {period}s."
@@ -332,7 +332,7 @@ with tab_cohorts:
         else "Revenue of each cohort in month *k* / its revenue in month 0; above 100% means "
         "the cohort spends more than in its first month."
     )
-    cells = _cohorts(data.key, orders, "month", s.as_of)
+    cells = _cohorts(data.hub_key, orders, "month", s.as_of)
     if cells.is_empty():
         st.info("No orders to build cohorts from.")
     else:
@@ -372,12 +372,12 @@ def holdout_section(earliest, suggested, end) -> None:
         "Cut date", value=suggested, min_value=earliest, max_value=end, **widgets.keep("clv_cut")
     )
     run = h1.button("Run the check", key="clv_holdout_run")
-    if not run and st.session_state.get("clv_holdout_for") != (data.key, cut):
+    if not run and st.session_state.get("clv_holdout_for") != (data.hub_key, cut):
         h2.caption(f"Pick a cut date and run the check; the holdout runs to {end}.")
         return
-    st.session_state["clv_holdout_for"] = (data.key, cut)
+    st.session_state["clv_holdout_for"] = (data.hub_key, cut)
     try:
-        hs = _holdout(data.key, orders, cut, end)
+        hs = _holdout(data.hub_key, orders, cut, end)
     except InputError as exc:
         h2.warning(f"The check cannot run with this cut date: {exc}")
         return

@@ -64,3 +64,27 @@ def test_churn_list_filter_and_clv_section():
     assert any("one-time buyers" in i.value for i in at.info)
     params = next(df.value for df in at.dataframe if "parameter" in df.value.columns)
     assert list(params["parameter"])[:4] == ["r", "alpha", "a", "b"]
+
+
+def test_a_threshold_change_does_not_refit_clv(monkeypatch):
+    """The page's customer table and CLV diagnostics are cached without the thresholds: moving
+    the churn threshold re-derives the status only. Fits are counted on core.clv's fit."""
+    import importlib
+
+    import streamlit as st
+
+    st.cache_data.clear()  # earlier tests in this process may have cached the fits
+    st.cache_resource.clear()
+    fit_module = importlib.import_module("core.clv.fit")
+    calls = []
+    real = fit_module.fit_bgnbd
+    monkeypatch.setattr(fit_module, "fit_bgnbd", lambda s: calls.append(1) or real(s))
+    at = run_page("views/churn.py")
+    assert_no_exception(at)
+    fits = len(calls)
+    assert fits >= 1  # the table's fit (and the diagnostics') on the first run
+    churned = _metrics(at)["Churned"]
+    at.number_input(key="churn_days").set_value(150).run()
+    assert_no_exception(at)
+    assert _metrics(at)["Churned"] != churned  # the status moved ...
+    assert len(calls) == fits  # ... without a single new fit
