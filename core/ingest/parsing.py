@@ -94,6 +94,7 @@ def parse_date(col: pl.Series) -> tuple[pl.Series, str | None, bool]:
 
 
 _STATUS_PATTERNS = (
+    ("delivered", r"^(not|no|non|never)[\s_-]*(return|refund|cancel)"),  # "Not Returned": kept
     ("returned", r"return|refund|rma|chargeback"),
     ("cancelled", r"cancel|void|fail|declin|reject"),
     ("in_transit", r"transit|ship|pending|process|unfulfil|partial|dispatch|on.?hold|open|await"),

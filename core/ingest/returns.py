@@ -64,7 +64,7 @@ def split_returns(df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, str]:
     how.append("a negative amount or quantity")
     if "status" in df.columns:
         how.append("a cancelled/returned status with no positive amount")
-    total = -float(returns["revenue"].sum())
+    total = abs(float(returns["revenue"].sum()))
     return (
         purchases,
         returns,

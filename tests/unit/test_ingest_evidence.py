@@ -363,3 +363,17 @@ C536367,A,-2,12/3/2010 9:00,10,17850
     both = with_credit_lines(loaded.orders, loaded.returns)
     by = dict(status_breakdown(both).select("status", "revenue").rows())
     assert by == {"unknown": 100.0, "cancelled": 20.0}  # 20 taken back, shown as cancelled
+
+
+def test_not_returned_is_not_a_return(tmp_path: Path) -> None:
+    # an e-commerce returns file: Return_Status Returned / Not Returned, revenue = qty x price
+    path = tmp_path / "returns.csv"
+    path.write_text(
+        "Order_ID,Product_Price,Order_Quantity,Return_Status,User_ID,Order_Date\n"
+        "O1,10,3,Returned,U1,2023-08-05\nO2,20,1,Not Returned,U2,2023-08-06\n"
+        "O3,5,2,Not Returned,U1,2023-08-07\n"
+    )
+    out = json.loads(cli(path).stdout)
+    assert out["mapping"]["status"] == "Return_Status"
+    assert (out["orders"], out["customers"], out["revenue"]) == (3, 2, 60.0)
+    assert out["net_revenue"] == 30.0  # 60 - the returned 30
