@@ -190,6 +190,17 @@ def signed_bar(
     )
 
 
+def _month_axis(dates: pl.Series, fmt: str | None) -> alt.Axis:
+    """A time axis labelled "%b %Y" once per month (or every 3 / 6 months on long ranges), so
+    no label repeats; other formats keep Vega's own ticks."""
+    if fmt != "%b %Y" or dates.len() == 0:
+        return alt.Axis(format=fmt) if fmt else alt.Axis()
+    lo, hi = dates.min(), dates.max()
+    months = (hi.year - lo.year) * 12 + hi.month - lo.month + 1
+    step = 1 if months <= 12 else 3 if months <= 36 else 6
+    return alt.Axis(format=fmt, tickCount={"interval": "month", "step": step}, labelOverlap=True)
+
+
 def trend(
     df: pl.DataFrame,
     x: str,
@@ -230,7 +241,7 @@ def trend(
     if has_partial:
         tips.append(alt.Tooltip("period_kind:N", title="period"))
     base = alt.Chart(data, title=title).encode(
-        x=alt.X(f"{x}:T", title=None, axis=alt.Axis(format=x_format) if x_format else alt.Axis()),
+        x=alt.X(f"{x}:T", title=None, axis=_month_axis(df[x], x_format)),
         y=alt.Y(
             "value:Q",
             title=y_title or (ys[0] if len(ys) == 1 else ""),
@@ -443,7 +454,8 @@ def heatmap(
     )
     if not text:
         return rect.properties(height=alt.Step(34))
-    dark = float(df[color].max() or 0) * 0.6  # print white on the darker cells
+    lo, hi = float(df[color].min() or 0), float(df[color].max() or 0)
+    dark = lo + (hi - lo) * 0.6  # print white on the darker cells (the scale spans lo..hi)
     labels = base.mark_text(fontSize=11).encode(
         text=alt.Text(f"{color}:Q", format=color_format),
         color=alt.condition(f"datum['{color}'] > {dark}", alt.value("white"), alt.value("black")),

@@ -144,9 +144,11 @@ def breakdown(
             )
         )
         declining = (pl.col("growth") < 0).fill_null(False)
+        growing = (pl.col("growth") > 0).fill_null(False)
     else:
-        declining = pl.lit(False)
-    below = pl.col("revenue") < pl.col("revenue").median()
+        declining = growing = pl.lit(False)
+    # a small value that grew is not an underperformer (West +58% below the median is not)
+    below = (pl.col("revenue") < pl.col("revenue").median()) & ~growing
     return (
         out.with_columns(below.alias("below_median"), declining.alias("declining"))
         .with_columns(

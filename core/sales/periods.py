@@ -31,7 +31,16 @@ class Period:
         return (self.end - self.start).days + 1
 
     def previous(self) -> Period:
-        """The period of equal length that ends the day before this one starts."""
+        """The period before this one: whole calendar months compare with the same number of
+        whole months before (May with April, not with the 31 days from 31 March); any other
+        range with the range of equal length that ends the day before it starts."""
+        months = _whole_months(self)
+        if months:
+            end = self.start - timedelta(days=1)
+            first = end.replace(day=1)
+            for _ in range(months - 1):
+                first = (first - timedelta(days=1)).replace(day=1)
+            return Period(first, end)
         return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
 
     def last_year(self) -> Period:
@@ -40,6 +49,14 @@ class Period:
 
     def label(self) -> str:
         return f"{self.start:%Y-%m-%d} to {self.end:%Y-%m-%d}"
+
+
+def _whole_months(p: Period) -> int:
+    """How many calendar months `p` covers exactly (0 when it does not start on a 1st and end
+    on a month's last day)."""
+    if p.start.day != 1 or (p.end + timedelta(days=1)).day != 1 or p.end < p.start:
+        return 0
+    return (p.end.year - p.start.year) * 12 + p.end.month - p.start.month + 1
 
 
 def _year_back(d: date) -> date:

@@ -40,7 +40,8 @@ def test_sales_page_shows_cards_and_every_tab():
     assert "Top 10 customers =" in infos and "Top 10 products =" in infos  # Pareto
     assert "Revenue rose" in infos or "Revenue fell" in infos  # root cause headline
     assert "By region:" in " ".join(m.value for m in at.markdown)
-    assert any("Underperformers by region" in w.value for w in at.warning)
+    # May 2026 against April: every region grew, so none is called an underperformer
+    assert not any("Underperformers by region" in w.value for w in at.warning)
 
 
 def test_period_and_dimension_change_the_figures():

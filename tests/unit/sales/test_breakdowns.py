@@ -103,3 +103,26 @@ def test_breakdown_figures_and_underperformers_sentence(orders):
     # one value alone is its own median and has no earlier period: nothing to flag
     west = sales.breakdown(orders.filter(pl.col("region") == "West"), "region")
     assert sales.describe_underperformers(west, "region") is None
+
+
+def test_a_small_value_that_grew_is_not_an_underperformer():
+    # January: North 150, South 10, East 100; February: North 100, South 50, East 200.
+    # February's median is 100: South (50) is below it but grew fivefold, North declined.
+    def line(i, day, region, amount):
+        return (f"o{i}", f"C{i}", day, "P", "K", region, amount, 0, "delivered", 30, "F")
+
+    jan, feb = date(2024, 1, 10), date(2024, 2, 10)
+    rows = [
+        line(1, jan, "North", 150),
+        line(2, jan, "South", 10),
+        line(3, jan, "East", 100),
+        line(4, feb, "North", 100),
+        line(5, feb, "South", 50),
+        line(6, feb, "East", 200),
+    ]
+    orders = make(rows)
+    t = sales.breakdown(
+        sales.in_period(orders, FEB), "region", previous=sales.in_period(orders, JAN)
+    )
+    notes = dict(zip(t["value"], t["note"]))
+    assert notes == {"East": None, "North": "declining", "South": None}

@@ -38,8 +38,14 @@ def test_default_preset_and_baseline():
     # data within 10-20 Jan 2024: December 2023 is before the data, no last full month
     short = sales.period_presets(date(2024, 1, 10), date(2024, 1, 20))
     assert sales.default_preset(short) == "Whole range"
-    # February 2024 has 29 days: the 29 days before end on 31 Jan
-    assert sales.baseline(FEB, "previous") == Period(date(2024, 1, 3), date(2024, 1, 31))
+    # a whole month compares with the whole month before (not the 29 days from 3 January)
+    assert sales.baseline(FEB, "previous") == Period(date(2024, 1, 1), date(2024, 1, 31))
+    q2 = Period(date(2024, 4, 1), date(2024, 6, 30))
+    assert q2.previous() == Period(date(2024, 1, 1), date(2024, 3, 31))
+    # any other range: the range of equal length just before it
+    assert Period(date(2024, 2, 3), date(2024, 2, 29)).previous() == Period(  # 27 days
+        date(2024, 1, 7), date(2024, 2, 2)
+    )
     assert sales.baseline(FEB, "last_year") == Period(date(2023, 2, 1), date(2023, 2, 28))
     with pytest.raises(InputError, match="comparison"):
         sales.baseline(FEB, "yesterday")
