@@ -199,13 +199,23 @@ _NAME_HINTS: dict[str, list[tuple[str, int]]] = {
 }
 
 
+# a text role never takes a column whose name says it holds an amount or a date
+# ("Product_Price" is a price, not the product; "Order Date" is not the order id)
+_TEXT_ROLES = ("customer_id", "order_id", "product", "category", "region", "channel", "status")
+_NOT_TEXT = ("price", "cost", "amount", "total", "qty", "quantity", "revenue", "date", "time")
+
+
 def name_score(role: str, column: str) -> int:
+    """How well a column's name says `role`: exact hints score their number, a hint inside the
+    name less (the longer the rest, the less)."""
     n = norm(column)
     best = 0
     for hint, score in _NAME_HINTS[role]:
         if n == hint:
             best = max(best, score)
         elif hint and len(hint) >= 4 and hint in n:
+            if role in _TEXT_ROLES and any(w in n and w not in hint for w in _NOT_TEXT):
+                continue
             best = max(best, score - 25 - (len(n) - len(hint)))
     return best
 
