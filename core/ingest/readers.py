@@ -229,7 +229,7 @@ def _read_text(
     data: bytes, name: str, limits: L.Limits, notes: list[str] | None = None
 ) -> pl.DataFrame:
     text = _decode(data, name, notes)
-    if not text.strip():
+    if not text or text.isspace():  # (no copy of the text, unlike strip)
         raise InputError("the file is empty", file=name)
     sep = _sniff_delimiter(text)
     L.check_header(text, sep, name, limits)
@@ -238,7 +238,8 @@ def _read_text(
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raw = text.encode("utf-8")
     try:
-        raw.decode("utf-8")
+        if not raw.isascii():  # ASCII is UTF-8: only other bytes need the check
+            raw.decode("utf-8")
     except UnicodeDecodeError:
         raw = text.encode("utf-8")
     try:
