@@ -188,7 +188,7 @@ def workbook_download(tables: Mapping[str, pl.DataFrame], name: str, where: Any 
         sheet: {c: column_kind(c, t) for c, t in df.schema.items()} for sheet, df in tables.items()
     }
     where.download_button(
-        f"⬇ All tables (Excel, {len(tables)} sheets)",
+        f"⬇ All tables on this page (Excel, {len(tables)} sheets)",
         data=lambda: to_xlsx_workbook(tables, kinds=kinds),
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

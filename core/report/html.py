@@ -258,7 +258,12 @@ def _monthly(r: Report) -> str:
         if partial
         else "Every month is complete."
     )
-    chart = monthly_revenue(m).properties(width=CHART_WIDTH, height=260)
+    band = max(2, min(24, int(0.7 * CHART_WIDTH / max(m.height, 1))))  # bars as wide as a month
+    chart = (
+        monthly_revenue(m)
+        .properties(width=CHART_WIDTH, height=260)
+        .configure_bar(continuousBandSize=band)
+    )
     return f'<section id="monthly"><h2>Monthly revenue</h2>{_figure(chart, caption)}</section>'
 
 

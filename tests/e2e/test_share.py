@@ -123,7 +123,7 @@ def test_churn_page_workbook_and_crm_list(app_url, page, tmp_path):
     caption = page.get_by_text(re.compile(r"^[\d,]+ customers in the list")).first.inner_text()
     in_list = int(caption.split()[0].replace(",", ""))
 
-    book = download(page, re.compile(r"All tables \(Excel"), tmp_path)
+    book = download(page, re.compile(r"All tables on this page \(Excel"), tmp_path)
     wb = openpyxl.load_workbook(book)
     assert {"churn_list", "inactivity_buckets", "recency_distribution"} <= set(wb.sheetnames)
     ws = wb["churn_list"]
