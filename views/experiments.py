@@ -418,3 +418,5 @@ with tab_plan:
 
 with tab_assign:
     assignment_section(data)
+
+ui.tables_workbook("experiments_tables")

@@ -18,7 +18,6 @@ import polars as pl
 import streamlit as st
 
 from core import plan as P
-from core.charts import fit
 from core.charts import plan as PC
 from core.errors import InputError
 from core.ingest import load_orders
@@ -316,7 +315,7 @@ if measured is not None:
     )
 else:
     st.caption("Every uplift is an assumption: link an experiment to measure one.")
-st.altair_chart(fit(PC.net_gain_chart(plan.actions)), width="stretch")
+ui.chart(PC.net_gain_chart(plan.actions), "plan_net_gain", fit=True)
 ui.table(
     P.ranked_view(plan.actions),
     "action_plan",
@@ -470,3 +469,5 @@ else:
         label = "" if which == "All actions" else f", {which}"
         ss["experiment_offer"] = (f"plan {pid}{label}: treated vs held out", frame)
         st.switch_page("views/experiments.py")
+
+ui.tables_workbook("plan_tables")
