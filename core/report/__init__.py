@@ -21,8 +21,8 @@ _WHERE = {
     "crm_from_churn_list": "core.report.crm",
     "crm_from_insights": "core.report.crm",
     "render_html": "core.report.html",
-    "render_pdf": "core.report.html",
-    "write_report": "core.report.html",
+    "render_pdf": "core.report.files",
+    "write_report": "core.report.files",
     "chart_png": "core.report.images",
     "chart_svg": "core.report.images",
 }

@@ -23,7 +23,7 @@ def write_files(args: argparse.Namespace, loaded, customers, as_of: date | None)
         return {}
     from core.experiments import load_experiment
     from core.report.content import build_report
-    from core.report.html import write_report
+    from core.report.files import write_report
     from core.rules import load_rules
 
     rep = build_report(

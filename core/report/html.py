@@ -1,4 +1,4 @@
-"""The stakeholder report as one self-contained HTML file (and as PDF through WeasyPrint).
+"""The stakeholder report as one self-contained HTML file (core.report.files writes it and its PDF).
 
 Self-contained: the styles are inline, the charts are inline SVG drawn by vl-convert, there are no
 scripts, web fonts, images or links to fetch, so the file opens offline and sends no request.
@@ -24,7 +24,6 @@ from core.report.content import TOP_CUSTOMERS, TOP_SEGMENTS, Report
 from core.report.images import inline_svg
 
 CHART_WIDTH = 680
-PAPERS = ("A4", "Letter")
 
 
 # ---------------------------------------------------------------- number formats (as the app)
@@ -460,42 +459,3 @@ def render_html(report: Report) -> str:
         f"<title>{escape(r.title)}</title><style>{STYLE}</style></head>"
         f"<body>{body}</body></html>\n"
     )
-
-
-def render_pdf(html: str, paper: str = "A4") -> bytes:
-    """The HTML report as PDF (WeasyPrint: Python + Pango, no browser). `paper`: A4 or Letter."""
-    if paper not in PAPERS:
-        from core.errors import InputError
-
-        raise InputError(f"paper must be A4 or Letter, got {paper!r}")
-    try:
-        import weasyprint
-    except (ImportError, OSError) as exc:  # OSError: the Pango libraries are missing
-        from core.errors import InputError
-
-        raise InputError(f"PDF output needs WeasyPrint and Pango: {exc}") from None
-    page = weasyprint.CSS(string=f"@page {{ size: {paper}; margin: 14mm 12mm; }}")
-    return weasyprint.HTML(string=html).write_pdf(stylesheets=[page])
-
-
-def write_report(
-    report: Report, html: str | None = None, pdf: str | None = None, paper: str = "A4"
-) -> dict[str, str]:
-    """Write the report to the files named (HTML, PDF); returns {"html": path, "pdf": path}.
-    A file in a folder that does not exist is refused before anything is written."""
-    from pathlib import Path
-
-    from core.errors import InputError
-
-    for flag, name in (("--html", html), ("--pdf", pdf)):
-        if name and not Path(name).resolve().parent.is_dir():
-            raise InputError(f"{flag}: the folder of {name!r} does not exist")
-    text = render_html(report)
-    written = {}
-    if html:
-        Path(html).write_text(text, encoding="utf-8")
-        written["html"] = str(html)
-    if pdf:
-        Path(pdf).write_bytes(render_pdf(text, paper=paper))
-        written["pdf"] = str(pdf)
-    return written
