@@ -17,7 +17,7 @@ RETURN_KINDS = ("return", "cancellation")
 
 def cancellation_prefix(order_ids: pl.Series) -> str | None:
     """'C' when some order ids are cancellation invoices (C + the usual numeric id)."""
-    ids = order_ids.drop_nulls().cast(pl.Utf8).str.strip_chars()
+    ids = order_ids.drop_nulls().unique().cast(pl.Utf8).str.strip_chars()
     if ids.len() == 0:
         return None
     prefixed = ids.str.contains(r"^[Cc]\d+$")
