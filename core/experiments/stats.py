@@ -190,8 +190,9 @@ class TestResult:
 
 
 def welch_dof(a: Statistic, b: Statistic) -> float:
-    """Welch-Satterthwaite degrees of freedom of the difference in means."""
-    qa, qb = a.variance / a.n, b.variance / b.n
+    """Welch-Satterthwaite degrees of freedom of the difference in means (NaN when neither arm
+    varies, e.g. no conversions anywhere: there is nothing to test)."""
+    qa, qb = np.float64(a.variance) / a.n, np.float64(b.variance) / b.n
     return (qa + qb) ** 2 / (qa**2 / (a.n - 1) + qb**2 / (b.n - 1))
 
 

@@ -66,3 +66,15 @@ def test_abtest_bad_input(capsys, argv, message):
     assert code == 2 and out == ""
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error:") and message in lines[0]
+
+
+def test_abtest_where_no_arm_varies_is_inconclusive_not_a_crash(capsys, tmp_path):
+    # Every unit retained in both arms: both variances are 0, so there is nothing to test.
+    rows = ["customer_id,variant,retained"] + [f"c{i},{'AB'[i % 2]},1" for i in range(100)]
+    path = tmp_path / "all_retained.csv"
+    path.write_text("\n".join(rows) + "\n")
+    code, out, err = _run(capsys, "abtest", str(path), "--json")
+    assert code == 0, err
+    (v,) = json.loads(out)["variants"]
+    assert v["outcome"] == "inconclusive"
+    assert v["relative"]["lift"] == 0.0 and v["relative"]["p_value"] is None
