@@ -147,6 +147,11 @@ def build_report(
     from core.segments import segment_summary
 
     churn.check_thresholds(churn_days, at_risk_days)
+    if not loaded.has_dates:
+        raise InputError(
+            "the report needs order dates and this file has none: map a date column "
+            "(--map order_date=COLUMN, or the Data page's mapping)"
+        )
     filters = filters or Filters()
     orders = apply_filters(loaded.orders, filters) if filters.active else loaded.orders
     if orders.height == 0:

@@ -220,3 +220,13 @@ def test_command_line_bad_report_path(tmp_path, capsys):
     assert rc == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: --html")
+
+
+def test_a_file_without_dates_is_refused_in_one_line(tmp_path, capsys):
+    f = tmp_path / "no_dates.csv"
+    f.write_text("customer_id,revenue\na,10\nb,20\n", encoding="utf-8")
+    rc = main(["report", str(f), "--html", str(tmp_path / "r.html")])
+    assert rc == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "needs order dates" in err[0]
+    assert not (tmp_path / "r.html").exists()
