@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.model.filters import Filters
-from views import needs, state, widgets
+from views import needs, state, ui, widgets
 
 st.set_page_config(page_title="Customer Pulse", page_icon="📈", layout="wide")
 
@@ -124,6 +124,7 @@ def scope_line(slot) -> None:
     slot.markdown(" ".join(chips))
 
 
+ui.page_style()
 upload_token = state.restore_upload()
 sidebar()
 state.settings_from_link()

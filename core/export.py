@@ -114,6 +114,32 @@ EXCEL_FORMATS: dict[str, str] = {
 }
 
 
+# decimals kept per column kind in CSV (Excel keeps full numbers under EXCEL_FORMATS instead)
+CSV_DECIMALS: dict[str, int] = {
+    "money": 2,
+    "unit_money": 2,
+    "decimal": 2,
+    "percent": 4,
+    "p_value": 6,
+    "count": 0,
+    "days": 0,
+    "plain_int": 0,
+}
+
+
+def tidy_numbers(df: pl.DataFrame, kinds: Mapping[str, str]) -> pl.DataFrame:
+    """Float columns rounded to their kind's decimals (CSV_DECIMALS), so a CSV reads 364427.3,
+    not 364427.30000000005; whole-number kinds (counts, days) become integers."""
+    out = []
+    for c, t in df.schema.items():
+        digits = CSV_DECIMALS.get(kinds.get(c, ""))
+        if digits is None or not t.is_float():
+            continue
+        rounded = pl.col(c).round(digits)
+        out.append(rounded.cast(pl.Int64) if digits == 0 else rounded)
+    return df.with_columns(out) if out else df
+
+
 def to_xlsx_workbook(
     sheets: Mapping[str, pl.DataFrame],
     kinds: Mapping[str, Mapping[str, str]] | None = None,

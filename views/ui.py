@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ import polars as pl
 import streamlit as st
 
 from core import format as fmt
-from core.export import to_csv_bytes, to_xlsx_bytes
+from core.export import tidy_numbers, to_csv_bytes, to_xlsx_workbook
 
 
 def money(x: float | None, digits: int = 0) -> str:
@@ -44,10 +45,30 @@ class Kpi:
     chart: Sequence[float] | None = None  # a small trend drawn in the card
 
 
+# On a phone Streamlit stacks columns one per screen; KPI cards stay two per row instead.
+PHONE_CSS = """<style>
+@media (max-width: 640px) {
+  [class*="st-key-kpi-cards"] [data-testid="stHorizontalBlock"] {
+    flex-wrap: wrap !important; gap: 0.5rem !important; }
+  [class*="st-key-kpi-cards"] [data-testid="stColumn"] {
+    min-width: calc(50% - 0.25rem) !important; max-width: calc(50% - 0.25rem) !important;
+    flex: 1 1 calc(50% - 0.25rem) !important; }
+  [class*="st-key-kpi-cards"] [data-testid="stMetricValue"] { font-size: 1.5rem !important; }
+}
+</style>"""
+
+
+def page_style() -> None:
+    """The app's few layout rules (KPI cards two per row on a phone)."""
+    st.html(PHONE_CSS)
+
+
 def kpi_cards(items: Sequence[Kpi], per_row: int = 4) -> None:
-    """A grid of bordered st.metric cards."""
+    """A grid of bordered st.metric cards (two per row on a phone, see PHONE_CSS)."""
+    labels = "|".join(k.label for k in items)
+    grid = st.container(key=f"kpi-cards-{hashlib.sha1(labels.encode()).hexdigest()[:10]}")
     for start in range(0, len(items), per_row):
-        cols = st.columns(per_row)
+        cols = grid.columns(per_row)
         for col, k in zip(cols, items[start : start + per_row]):
             col.metric(
                 k.label,
@@ -62,13 +83,31 @@ def kpi_cards(items: Sequence[Kpi], per_row: int = 4) -> None:
             )
 
 
-def download_buttons(df: pl.DataFrame, name: str, key: str | None = None) -> None:
-    """CSV and Excel downloads of a table (formula-like cells neutralised for Excel)."""
+def download_buttons(
+    df: pl.DataFrame,
+    name: str,
+    key: str | None = None,
+    *,
+    labels: Mapping[str, str] | None = None,
+    formats: Mapping[str, Any] | None = None,
+) -> None:
+    """CSV and Excel downloads of a table (formula-like cells neutralised).
+
+    CSV: machine column names (scriptable, as the command line writes them), numbers rounded to
+    their kind (no float noise). Excel: the headers shown on screen, a number format per column
+    kind, frozen header."""
+
     key = key or name
+    kinds = download_kinds(df, formats)
+    headers = {c: (labels or {}).get(c) or readable(c) for c in df.columns}
+    seen = list(headers.values())
+    headers = {  # two columns that would read the same say which is which
+        c: f"{h} ({c})" if seen.count(h) > 1 and h != c else h for c, h in headers.items()
+    }
     row = st.container(horizontal=True)  # buttons as wide as their text, also in narrow columns
     row.download_button(
         "⬇ CSV",
-        data=lambda: to_csv_bytes(df),
+        data=lambda: to_csv_bytes(tidy_numbers(df, kinds)),
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"dl_csv_{key}",
@@ -76,12 +115,26 @@ def download_buttons(df: pl.DataFrame, name: str, key: str | None = None) -> Non
     )
     row.download_button(
         "⬇ Excel",
-        data=lambda: to_xlsx_bytes(df, sheet=name),
+        data=lambda: to_xlsx_workbook(
+            {name: df.rename(headers)}, kinds={name: {headers[c]: k for c, k in kinds.items()}}
+        ),
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"dl_xlsx_{key}",
         on_click="ignore",
     )
+
+
+def download_kinds(df: pl.DataFrame, formats: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """Each column's kind for the files: the page's override when it names a kind, else the
+    app-wide rule (column_kind)."""
+    formats = formats or {}
+    return {
+        c: formats[c]
+        if isinstance(formats.get(c), str) and formats[c] in KINDS
+        else column_kind(c, t)
+        for c, t in df.schema.items()
+    }
 
 
 # ---------------------------------------------------------------- charts and files out
@@ -526,7 +579,7 @@ def table(
         **kwargs,
     )
     if download:
-        download_buttons(df, name, key)
+        download_buttons(df, name, key, labels=labels, formats=formats)
         _register(df, name)
 
 
