@@ -205,6 +205,22 @@ _TEXT_ROLES = ("customer_id", "order_id", "product", "category", "region", "chan
 _NOT_TEXT = ("price", "cost", "amount", "total", "qty", "quantity", "revenue", "date", "time")
 
 
+# an amount named for a charge besides the goods ("Shipping Cost", "Tax Amount", "freight_value")
+# is not the line amount, price or cost; "Total incl. tax" still is
+_MONEY_ROLES = ("revenue", "unit_price", "unit_cost", "cost")
+_CHARGES = ("shipping", "freight", "postage", "tax", "taxes", "discount", "fee", "fees")
+_CHARGES += ("commission", "refund", "refunded", "duties", "tip")
+_QUALIFIERS = ("incl", "including", "excl", "excluding", "ex", "with", "without", "plus", "after")
+_QUALIFIERS += ("before", "less", "net", "inkl", "exkl", "ohne", "zzgl", "sans", "hors")
+
+
+def _names_a_charge(column: str) -> bool:
+    words = [w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", column)]
+    return any(
+        w in _CHARGES and (i == 0 or words[i - 1] not in _QUALIFIERS) for i, w in enumerate(words)
+    )
+
+
 def name_score(role: str, column: str) -> int:
     """How well a column's name says `role`: exact hints score their number, a hint inside the
     name less (the longer the rest, the less)."""
@@ -215,6 +231,8 @@ def name_score(role: str, column: str) -> int:
             best = max(best, score)
         elif hint and len(hint) >= 4 and hint in n:
             if role in _TEXT_ROLES and any(w in n and w not in hint for w in _NOT_TEXT):
+                continue
+            if role in _MONEY_ROLES and _names_a_charge(column):
                 continue
             best = max(best, score - 25 - (len(n) - len(hint)))
     return best

@@ -1,0 +1,90 @@
+"""More real public exports (tests/data/real, sources in tests/data/README.md), tried as a new
+user would: `python -m core report --json` against figures an analyst computes by hand on the
+same file with the csv module or DuckDB SQL (never with core).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import subprocess
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+REAL = ROOT / "tests" / "data" / "real"
+
+
+def report(path: Path, *args: str) -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-m", "core", "report", str(path), "--json", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def check(got: dict, want: dict) -> None:
+    for key in ("rows", "orders", "customers"):
+        assert got[key] == want[key], key
+    for key in ("revenue", "net_revenue"):
+        assert got[key] == pytest.approx(want[key], abs=0.005), key
+    assert (got["first_date"], got["last_date"]) == (str(want["first"]), str(want["last"]))
+
+
+def test_global_superstore_day_first_with_dashes_cp1252() -> None:
+    # Global Superstore: 'dd-mm-yyyy' order dates ('31-07-2012'), Windows-1252 city names
+    # ('Juárez'), one line per product, Sales is the line amount, no returns in the file.
+    # 'Shipping Cost' is what the shop paid the carrier, not the goods' unit cost.
+    path = REAL / "global_superstore_dmy_dashes_cp1252.csv"
+    with path.open(encoding="cp1252", newline="") as f:
+        rows = list(csv.DictReader(f))
+    sales = [float(r["Sales"]) for r in rows]
+    dates = [datetime.strptime(r["Order Date"], "%d-%m-%Y").date() for r in rows]
+    want = {
+        "rows": len(rows),
+        "orders": len({r["Order ID"] for r in rows}),
+        "customers": len({r["Customer ID"] for r in rows}),
+        "revenue": math.fsum(sales),
+        "net_revenue": math.fsum(sales),
+        "first": min(dates),
+        "last": max(dates),
+    }
+    got = report(path)
+    check(got, want)
+    assert got["mapping"]["order_date"] == "Order Date"
+    assert "Shipping Cost" not in got["mapping"].values()
+    assert any("'31-07-2012'" in w and "day/month" in w for w in got["warnings"])
+
+
+def test_online_retail_ii_column_names() -> None:
+    # UCI data under Online Retail II's names (Invoice, Price, 'Customer ID'): no amount
+    # column, so a line is Quantity x Price; '12/1/2010 08:26' fits both orders and is 1 Dec.
+    path = REAL / "online_retail_ii_columns.csv"
+    want = (
+        duckdb.connect()
+        .execute(
+            f"""
+        select count(*) as rows, count(distinct Invoice) as orders,
+               count(distinct "Customer ID") as customers,
+               sum(Quantity * Price) as revenue, sum(Quantity * Price) as net_revenue,
+               min(cast(strptime(InvoiceDate, '%m/%d/%Y %H:%M') as date)) as first,
+               max(cast(strptime(InvoiceDate, '%m/%d/%Y %H:%M') as date)) as last
+        from read_csv('{path}', all_varchar = true,
+                      types = {{'Quantity': 'DOUBLE', 'Price': 'DOUBLE'}})
+        """
+        )
+        .fetchone()
+    )
+    names = ("rows", "orders", "customers", "revenue", "net_revenue", "first", "last")
+    got = report(path)
+    check(got, dict(zip(names, want, strict=True)))
+    assert want[-1] == date(2010, 12, 1)
