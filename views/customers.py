@@ -291,7 +291,13 @@ with tabs[2]:
     dist = segments.orders_distribution(labelled)
     show(seg_charts.orders_histogram(dist), c2)
     ui.table(loyalty_summary, "loyalty", key="loyalty_summary")
-    ui.table(dist, "orders_per_customer", key="orders_dist")
+    ui.table(
+        dist,
+        "orders_per_customer",
+        key="orders_dist",
+        labels={"orders": "Orders per customer", "n_orders": "Orders (number)"},
+        hide=["n_orders"],
+    )
 
     st.subheader("Time to the second order")
     second = _second_order(data.key, data.orders)
@@ -494,8 +500,28 @@ with tabs[5]:
             ui.Kpi("Return rate", ui.pct(p.get("return_rate"))),
         ]
         if p.get("p_alive") is not None:
-            items.append(ui.Kpi("P(alive)", ui.pct(p["p_alive"])))
+            items.append(
+                ui.Kpi(
+                    "Chance still buying (model)",
+                    ui.pct(p["p_alive"]),
+                    help="P(alive) of the BG/NBD model: from this customer's own buying rhythm. "
+                    "The status (active / at risk / churned) only counts days since the last "
+                    "order against the shared thresholds, so the two can disagree.",
+                )
+            )
         ui.kpi_cards(items)
+        status = str(p.get("status") or "").lower().replace(" ", "_")
+        alive = p.get("p_alive")
+        if alive is not None and (
+            (status == "churned" and alive >= 0.5) or (status == "active" and alive < 0.5)
+        ):
+            st.info(
+                f"Two measures disagree: the **status** is {status.replace('_', ' ')} (days since "
+                f"the last order against the thresholds), while the **model** gives a "
+                f"{ui.pct(alive)} chance that this customer still buys, from their own rhythm "
+                "(a customer who buys rarely can be quiet for long and still be a customer).",
+                icon=":material/compare_arrows:",
+            )
         if note := clv.fallback_note(labelled):
             st.caption(f":material/info: {note}")
         attrs = segments.profile_attributes(p, segments.attribute_columns(labelled))

@@ -51,12 +51,23 @@ def card(cmp: sales.KpiComparison, metric: str, label=None, value=None, inverse=
         if ly
         else " No data for the same period last year."
     )
+    now = getattr(cmp.current, metric)
+    changes = [
+        now - getattr(base, metric)
+        for base in (prev, ly)
+        if base is not None and now is not None and getattr(base, metric) is not None
+    ]
+    mixed = any(c > 0 for c in changes) and any(c < 0 for c in changes)
     return ui.Kpi(
         label or sales.KPI_LABELS[metric][0],
-        value or fmt(metric, getattr(cmp.current, metric)),
+        value or fmt(metric, now),
         delta=cmp.delta(metric),
-        help=help + before + year,
-        delta_color="inverse" if inverse else "normal",
+        help=help
+        + before
+        + year
+        + (" The two changes point different ways, so the pill stays grey." if mixed else ""),
+        # one pill, one colour: grey when the two comparisons disagree
+        delta_color="off" if mixed else "inverse" if inverse else "normal",
     )
 
 

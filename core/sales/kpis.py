@@ -205,7 +205,7 @@ class KpiComparison:
     def basis(self) -> str:
         """What the deltas compare with, in one sentence."""
         prev = (
-            f"Deltas: against the previous {self.period.days} days ({self.previous_period.label()})"
+            f"Deltas: against the previous period ({self.previous_period.label()})"
             if self.previous
             else "No data for the previous period of equal length: pick a shorter period for deltas"
         )
