@@ -30,7 +30,14 @@ from core.ingest.parsing import (
 )
 from core.ingest.readers import read_table_noted
 from core.ingest.returns import split_returns
-from core.ingest.roles import RoleEvidence, detect_roles, explain, name_score, norm
+from core.ingest.roles import (
+    RoleEvidence,
+    detect_roles,
+    explain,
+    name_score,
+    norm,
+    price_is_line_amount,
+)
 from core.model.schema import ROLES
 
 
@@ -203,8 +210,13 @@ def build_orders(
     for role in ("quantity", "unit_price", "unit_cost", "cost"):
         if role in mapping:
             cols[role] = parse_amount(raw[mapping[role]]).alias(role)
+    line_price = "" if "revenue" in mapping else price_is_line_amount(raw, mapping)
     if "revenue" in mapping:
         revenue = parse_amount(raw[mapping["revenue"]]).alias("revenue")
+    elif line_price:
+        revenue = cols["unit_price"].alias("revenue")
+        warnings.append(line_price)
+        notes["revenue"] = "unit_price is the line amount"
     else:
         revenue = (cols["quantity"] * cols["unit_price"]).alias("revenue")
         warnings.append("No amount column: revenue = quantity x unit price.")

@@ -330,3 +330,38 @@ def detect_roles(raw: pl.DataFrame) -> dict[str, str]:
     if "revenue" not in mapping and "unit_price" in mapping and "quantity" not in mapping:
         mapping["revenue"] = mapping.pop("unit_price")
     return {role: mapping[role] for role in ROLES if role in mapping}
+
+
+def price_is_line_amount(raw: pl.DataFrame, mapping: dict[str, str]) -> str:
+    """Whether the 'unit price' is in fact the line amount: within a product (or category) it
+    grows with the quantity (1 x 'Clothing' 300.08, 5 x 1500.40), so price / quantity takes far
+    fewer values than the price. Returns the sentence saying so, or ''."""
+    group = mapping.get("product") or mapping.get("category")
+    if not group or not {"quantity", "unit_price"} <= mapping.keys():
+        return ""
+    df = pl.DataFrame(
+        {
+            "g": raw[group].cast(pl.Utf8),
+            "q": parse_amount(raw[mapping["quantity"]]),
+            "p": parse_amount(raw[mapping["unit_price"]]),
+        }
+    ).filter((pl.col("q") > 0) & (pl.col("p") > 0))
+    if df.height < 20 or df["q"].n_unique() < 2:
+        return ""
+    df = df.with_columns(unit=(pl.col("p") / pl.col("q")).round(4))
+    n_price = df.select(pl.struct("g", "p").n_unique()).item()
+    n_unit = df.select(pl.struct("g", "unit").n_unique()).item()
+    if n_unit * 2 > n_price:
+        return ""
+    example = df.filter(pl.col("q").n_unique().over("g", "unit") > 1).sort("g", "unit", "q")
+    lo, hi = (
+        example.row(0, named=True),
+        example.filter(
+            (pl.col("g") == example["g"][0]) & (pl.col("unit") == example["unit"][0])
+        ).row(-1, named=True),
+    )
+    return (
+        f"{mapping['unit_price']!r} grows with {mapping['quantity']!r} within each {group!r} "
+        f"({lo['q']:g} x {lo['g']!r}: {lo['p']:g}; {hi['q']:g} x: {hi['p']:g}): "
+        "read as the line amount, not a unit price (map revenue=COLUMN for another amount)."
+    )

@@ -24,3 +24,31 @@ A2,c2,2014-01-03,1,3.0,0.5,6.0
     assert "unit_cost" not in loaded.mapping and "cost" not in loaded.mapping
     assert loaded.mapping["revenue"] == "Total incl. tax"
     assert loaded.orders["revenue"].sum() == 18.0  # 12 + 6, taxes and shipping not added
+
+
+def test_a_price_that_grows_with_the_quantity_is_the_line_amount() -> None:
+    # Istanbul malls data: 'price' is 300.08 for 1 shirt, 600.16 for 2, 1500.40 for 5: the
+    # line amount already, so revenue is the sum of price (not quantity x price).
+    rows = ["invoice,customer,category,quantity,price,date"]
+    base = {"Clothing": 300.08, "Books": 15.15, "Toys": 35.84}
+    for i in range(30):
+        cat = list(base)[i % 3]
+        q = 1 + i % 5
+        rows.append(f"I{i},C{i},{cat},{q},{round(base[cat] * q, 2)},2022-01-{1 + i:02d}")
+    loaded = load_orders(("\n".join(rows) + "\n").encode(), name="malls.csv")
+    want = sum(round(base[list(base)[i % 3]] * (1 + i % 5), 2) for i in range(30))
+    assert abs(loaded.orders["revenue"].sum() - want) < 1e-6
+    assert any("'price' grows with 'quantity'" in w for w in loaded.warnings)
+
+
+def test_a_unit_price_that_stays_with_the_product_is_a_unit_price() -> None:
+    # UCI-style lines: the same product at the same unit price whatever the quantity, and one
+    # product whose price changed: revenue stays quantity x unit price.
+    rows = ["InvoiceNo,CustomerID,Description,Quantity,UnitPrice,InvoiceDate"]
+    for i in range(30):
+        price = 2.55 if i < 20 else 2.95
+        rows.append(f"{500 + i},c{i % 7},MUG,{1 + i % 6},{price},2011-01-{1 + i:02d}")
+    loaded = load_orders(("\n".join(rows) + "\n").encode(), name="uci.csv")
+    want = sum((1 + i % 6) * (2.55 if i < 20 else 2.95) for i in range(30))
+    assert abs(loaded.orders["revenue"].sum() - want) < 1e-6
+    assert not any("grows with" in w for w in loaded.warnings)

@@ -88,3 +88,26 @@ def test_online_retail_ii_column_names() -> None:
     got = report(path)
     check(got, dict(zip(names, want, strict=True)))
     assert want[-1] == date(2010, 12, 1)
+
+
+def test_istanbul_malls_price_is_the_line_amount() -> None:
+    # Customer Shopping Dataset (Istanbul malls): one invoice per row, 'dd/mm/yyyy' dates, and
+    # 'price' already the line amount (1 x Clothing 300.08, 5 x Clothing 1500.4), whatever the
+    # data set's description says: revenue is the sum of price.
+    path = REAL / "istanbul_malls_price_is_line_total.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    per_unit = {(r["category"], round(float(r["price"]) / int(r["quantity"]), 2)) for r in rows}
+    assert len(per_unit) == len({r["category"] for r in rows})  # one unit price per category
+    prices = [float(r["price"]) for r in rows]
+    dates = [datetime.strptime(r["invoice_date"], "%d/%m/%Y").date() for r in rows]
+    want = {
+        "rows": len(rows),
+        "orders": len({r["invoice_no"] for r in rows}),
+        "customers": len({r["customer_id"] for r in rows}),
+        "revenue": math.fsum(prices),
+        "net_revenue": math.fsum(prices),
+        "first": min(dates),
+        "last": max(dates),
+    }
+    check(report(path), want)
