@@ -326,6 +326,18 @@ def detect_roles(raw: pl.DataFrame) -> dict[str, str]:
                 mapping["customer_id"] = column
                 used.add(column)
                 break
+    # Olist: 'customer_id' is new on every order; 'customer_unique_id' is the person
+    if {"customer_id", "order_id"} <= mapping.keys():
+        ids = raw[mapping["customer_id"]].n_unique()
+        per_order = ids >= raw[mapping["order_id"]].n_unique()
+        for column in raw.columns:
+            n = norm(column)
+            if column in used or ("unique" not in n and not n.endswith("uid")):
+                continue
+            values = raw[column].drop_nulls()
+            if per_order and name_score("customer_id", column) and 0 < values.n_unique() < ids:
+                mapping["customer_id"] = column
+                break
     # a "price" with no quantity is the amount itself
     if "revenue" not in mapping and "unit_price" in mapping and "quantity" not in mapping:
         mapping["revenue"] = mapping.pop("unit_price")

@@ -52,3 +52,29 @@ def test_a_unit_price_that_stays_with_the_product_is_a_unit_price() -> None:
     want = sum((1 + i % 6) * (2.55 if i < 20 else 2.95) for i in range(30))
     assert abs(loaded.orders["revenue"].sum() - want) < 1e-6
     assert not any("grows with" in w for w in loaded.warnings)
+
+
+def test_a_customer_id_new_on_every_order_gives_way_to_the_unique_one() -> None:
+    # Olist: 'customer_id' is issued per order (o1, o2 and o3 each have their own) while
+    # 'customer_unique_id' is the person: u1 ordered twice, so 2 customers, not 3.
+    data = csv(
+        """
+order_id,customer_id,order_status,order_purchase_timestamp,price,customer_unique_id
+o1,k1,delivered,2017-10-02 10:56:33,29.99,u1
+o2,k2,delivered,2018-07-24 20:41:37,118.70,u2
+o3,k3,canceled,2018-08-08 08:38:49,159.90,u1
+"""
+    )
+    loaded = load_orders(data, name="olist.csv")
+    assert loaded.mapping["customer_id"] == "customer_unique_id"
+    assert loaded.orders["customer_id"].n_unique() == 2
+    # a customer id that repeats across orders stays the customer
+    data = csv(
+        """
+order_id,customer_id,order_date,price,customer_unique_id
+o1,k1,2018-01-01,10,u1
+o2,k1,2018-01-02,10,u2
+o3,k2,2018-01-03,10,u2
+"""
+    )
+    assert load_orders(data, name="shop.csv").mapping["customer_id"] == "customer_id"
