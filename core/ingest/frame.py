@@ -383,15 +383,14 @@ def _dedupe_order_totals(
         .filter(pl.col("lines") > 1)
         .collect()
     )
-    if stats.height < 3:
-        return df, None
-    first_only = (stats["valued"] == 1) & stats["first_valued"]
-    repeated = (stats["valued"] == stats["lines"]) & (stats["distinct"] == 1)
     name = norm(mapping["revenue"])
     total_like = "total" in name and "line" not in name and "item" not in name
-    if first_only.mean() >= 0.9:
+    first_only = (stats["valued"] == 1) & stats["first_valued"]
+    repeated = (stats["valued"] == stats["lines"]) & (stats["distinct"] == 1)
+    enough = stats.height >= 3  # a named total blank after an order's first line: one will do
+    if stats.height and first_only.mean() >= 0.9 and (enough or total_like):
         mode = "given on each order's first line only"
-    elif repeated.mean() >= 0.9 and (total_like or stats.height >= 20):
+    elif enough and repeated.mean() >= 0.9 and (total_like or stats.height >= 20):
         mode = "repeated on every line of the order"
     else:
         return df, None

@@ -37,6 +37,8 @@ _NAME_HINTS: dict[str, list[tuple[str, int]]] = {
         ("clientid", 85),
         ("client", 80),
         ("email", 75),
+        ("phone", 50),
+        ("customerphone", 70),
         ("customeremail", 85),
         ("userid", 70),
         ("buyer", 60),

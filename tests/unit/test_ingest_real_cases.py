@@ -78,3 +78,27 @@ o3,k2,2018-01-03,10,u2
 """
     )
     assert load_orders(data, name="shop.csv").mapping["customer_id"] == "customer_id"
+
+
+def test_shopify_cash_on_delivery_export_without_e_mails() -> None:
+    # A Shopify export of a cash-on-delivery shop: Email blank on every line, the buyer known by
+    # Phone; order #2 has two lines and its Total (incl. shipping) only on the first one.
+    # Rows 3, orders 2, customers 2, revenue 1500 + 1700 = 3200 (the blank is not set aside).
+    data = csv(
+        """
+Name,Email,Financial Status,Total,Created at,Lineitem quantity,Lineitem name,Lineitem price,Phone
+#1,,pending,1500.00,2026-04-05 21:06:21 +0400,1,Vinegar,1400.00,+8801700000001
+#2,,pending,1700.00,2026-04-06 01:48:03 +0400,1,Perfume,600.00,+8801700000002
+#2,,,,2026-04-06 01:48:03 +0400,1,Vinegar,1400.00,+8801700000002
+"""
+    )
+    loaded = load_orders(data, name="orders_export.csv")
+    assert loaded.mapping["customer_id"] == "Phone"
+    assert loaded.rejected.height == 0
+    orders = loaded.orders
+    assert (orders.height, orders["order_id"].n_unique(), orders["customer_id"].n_unique()) == (
+        3,
+        2,
+        2,
+    )
+    assert abs(orders["revenue"].sum() - 3200.0) < 1e-9
