@@ -45,8 +45,12 @@ class Kpi:
     chart: Sequence[float] | None = None  # a small trend drawn in the card
 
 
-# On a phone Streamlit stacks columns one per screen; KPI cards stay two per row instead.
+# KPI labels wrap instead of being cut; on a phone Streamlit stacks columns one per screen, KPI
+# cards stay two per row instead.
 PHONE_CSS = """<style>
+[class*="st-key-kpi-cards"] [data-testid="stMetricLabel"] *,
+[class*="st-key-kpi-cards"] [data-testid="stMetricDelta"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 @media (max-width: 640px) {
   [class*="st-key-kpi-cards"] [data-testid="stHorizontalBlock"] {
     flex-wrap: wrap !important; gap: 0.5rem !important; }
@@ -59,7 +63,7 @@ PHONE_CSS = """<style>
 
 
 def page_style() -> None:
-    """The app's few layout rules (KPI cards two per row on a phone)."""
+    """The app's few layout rules (KPI labels wrap; cards two per row on a phone)."""
     st.html(PHONE_CSS)
 
 
