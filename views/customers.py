@@ -194,7 +194,12 @@ with tabs[0]:
         "R and FM on a 1-5 scale (with 3 bins scores 1, 2, 3 become 1, 3, 5; with 4 bins "
         "1, 2, 4, 5); FM is the mean of F and M, rounded half up."
     )
-    ui.table(segments.segment_map(), "rfm_segment_map", key="rfm_map")
+    ui.table(  # the action first: the description is long and would push it off-screen
+        segments.segment_map(),
+        "rfm_segment_map",
+        key="rfm_map",
+        column_order=["rfm_segment", "action", "rule", "description"],
+    )
 
 # ---------------------------------------------------------------- value tiers & personas
 with tabs[1]:

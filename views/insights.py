@@ -38,7 +38,7 @@ EDITOR_COLUMNS = {
     "enabled": Col.CheckboxColumn("On", width="small"),
     "condition": Col.TextColumn(
         "Condition",
-        width="large",
+        width="medium",
         help='e.g. recency_days >= 180 and orders <= 2, rfm_segment in ["At Risk"]',
     ),
     "reason": Col.TextColumn("Reason", width="medium", help="Text with {column} placeholders"),
@@ -269,6 +269,11 @@ def _editor(rules: list[R.Rule], stats: pl.DataFrame) -> None:
         args=(key,),
         disabled=["matched", "check"],
         column_config=EDITOR_COLUMNS,
+        # what a rule does, how sure and how strong before the long reason text (fits 1440 px)
+        column_order=[
+            *("name", "enabled", "condition", "action", "confidence", "priority", "matched"),
+            *("reason", "check"),
+        ],
     )
     with st.expander("Columns and values you can use in conditions and reasons"):
         st.markdown(
