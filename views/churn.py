@@ -428,6 +428,40 @@ with tab_clv:
                 "below show where the model misses.",
                 icon=":material/warning:",
             )
+        if report["trust"]["ok"] and "expected_clv_365d" in hub.columns:
+            predicted = hub.filter(pl.col("expected_clv_365d").is_not_null())
+            st.markdown("**What the models predict** for the customers of this data")
+            ui.kpi_cards(
+                [
+                    ui.Kpi(
+                        "Expected revenue, next 365 days",
+                        ui.money(predicted["expected_clv_365d"].sum()),
+                        help="Sum of every customer's expected CLV (365 days).",
+                    ),
+                    ui.Kpi(
+                        "Expected purchases, next 90 days",
+                        ui.num(predicted["expected_purchases_90d"].sum()),
+                        help="Sum of every customer's expected purchases (90 days).",
+                    ),
+                    ui.Kpi(
+                        "Median customer CLV (365 days)",
+                        ui.money(predicted["expected_clv_365d"].median(), 2),
+                        help="Half the customers are expected to spend less, half more.",
+                    ),
+                ],
+                per_row=3,
+            )
+            ui.table(
+                predicted.sort("expected_clv_365d", descending=True)
+                .head(20)
+                .select(
+                    *("customer_id", "expected_clv_365d", "expected_purchases_90d", "p_alive"),
+                    *("orders", "revenue", "recency_days"),
+                ),
+                "top_customers_by_clv",
+                key="clv_top",
+            )
+            st.caption("The 20 customers with the highest expected revenue in the next 365 days.")
         params = clv.parameter_table(report)
         st.markdown(
             f"**Fitted parameters** ({report['customers']:,} customers, "
