@@ -296,7 +296,9 @@ with tab_period:
     pr = _period_retention(data.hub_key, orders, period, s.as_of)
     st.markdown(
         f"Of the customers who ordered in one {period}, the share who ordered again in the "
-        f"next (**retention**); **churn** is the rest. Lighter points are partial {period}s."
+        f"next (**retention**); **period churn** is the rest. It is not the churn rate of the "
+        "cards above, which counts customers with no order for longer than the churn threshold. "
+        f"Lighter points are partial {period}s."
     )
     ui.chart(
         charts.retention_trend(churn.retention_long(pr), period), f"retention_{period}", fit=True
