@@ -19,9 +19,9 @@ def dates(data: AppData, what: str) -> None:
         f"{what} needs order dates, and this file has no order date column. Map one on the "
         "Data page; revenue, orders, customers, breakdowns and attribute comparisons need no "
         "dates (Overview, Customers & segments).",
-        icon="📅",
+        icon=":material/event_busy:",
     )
-    st.page_link(DATA_PAGE, label="Map a date column on the Data page", icon="🛠️")
+    st.page_link(DATA_PAGE, label="Map a date column on the Data page", icon=":material/build:")
     st.stop()
 
 
@@ -35,9 +35,11 @@ def set_aside_line(data: AppData, threshold: float = 0.01) -> None:
         f"{loaded.rejected.height:,} of {loaded.raw.height:,} rows "
         f"({loaded.set_aside_share:.1%}) are set aside and not counted "
         f"({', '.join(reasons)}).",
-        icon="⚠️",
+        icon=":material/warning:",
     )
-    st.page_link(DATA_PAGE, label="See the rows set aside on the Data page", icon="🔎")
+    st.page_link(
+        DATA_PAGE, label="See the rows set aside on the Data page", icon=":material/search:"
+    )
 
 
 def currency_caption(loaded: Loaded) -> str:
