@@ -30,7 +30,7 @@ def test_global_filter_changes_cards_and_chart(app_url, page):
     page.keyboard.press("Escape")
     sidebar.get_by_role("button", name="Apply").click()
     wait_idle(page)
-    page.get_by_text("Filters are on").wait_for()
+    page.get_by_text("Region: West", exact=True).wait_for()  # the active-filter chip
     assert_no_exception(page)
     assert metric(page, "Revenue") != revenue
     assert first_chart(page) != chart
