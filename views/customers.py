@@ -26,6 +26,7 @@ GROUPINGS = {
     "Loyalty": "loyalty",
     "Churn status": "status",
 }
+DATED = ("rfm_segment", "status")  # groupings that need order dates
 
 
 # ---------------------------------------------------------------- cached core calls
@@ -73,7 +74,7 @@ def show(chart: alt.TopLevelMixin, where=st) -> None:
 
 # ---------------------------------------------------------------- the page
 data = state.app_data()
-needs.dates(data, "Customers & segments (recency, RFM and CLV)")
+needs.dates_note(data, "RFM segments, churn status, time to a second order and CLV")
 s = data.settings
 st.title("Customers & segments")
 st.caption(
@@ -133,7 +134,7 @@ ui.kpi_cards(
             delta_color="off",
             help="At Risk and Cannot Lose Them customers: valuable buyers who have not come back.",
         ),
-    ],
+    ][: None if data.has_dates else 3],  # Champions and Slipping away need recency
     per_row=5,
 )
 
@@ -150,8 +151,9 @@ tabs = widgets.tabs(
     "customers_tab",
 )
 
+
 # ---------------------------------------------------------------- RFM segments
-with tabs[0]:
+def rfm_tab() -> None:
     summary = segments.segment_summary(scored)
     if note := segments.relative_scores_note(scored):
         st.info(note, icon=":material/info:")
@@ -200,6 +202,13 @@ with tabs[0]:
         key="rfm_map",
         column_order=["rfm_segment", "action", "rule", "description"],
     )
+
+
+with tabs[0]:
+    if data.has_dates:
+        rfm_tab()
+    else:
+        st.info("RFM segments need order dates (recency): this file has none.")
 
 # ---------------------------------------------------------------- value tiers & personas
 with tabs[1]:
@@ -304,29 +313,30 @@ with tabs[2]:
         hide=["n_orders"],
     )
 
-    st.subheader("Time to the second order")
-    second = _second_order(data.key, data.orders)
-    so = segments.second_order_summary(second, customers=hub.height)
-    ui.kpi_cards(
-        [
-            ui.Kpi(
-                "Came back for a second order",
-                ui.num(so["customers_with_second"]),
-                delta=f"{ui.pct(so['share_with_second'])} of customers",
-                delta_color="off",
-            ),
-            ui.Kpi(
-                "Median days to 2nd order",
-                ui.days(so["median_days"]),
-                help="Half of the customers who ordered twice did so within this many days.",
-            ),
-            ui.Kpi("Within 30 days", ui.pct(so["within_30_days"]), help="Of repeat customers."),
-            ui.Kpi("Within 90 days", ui.pct(so["within_90_days"]), help="Of repeat customers."),
-        ]
-    )
-    buckets = segments.second_order_buckets(second)
-    show(seg_charts.second_order_histogram(buckets))
-    ui.table(buckets, "time_to_second_order", key="second_buckets")
+    if data.has_dates:  # the days between a first and a second order
+        st.subheader("Time to the second order")
+        second = _second_order(data.key, data.orders)
+        so = segments.second_order_summary(second, customers=hub.height)
+        ui.kpi_cards(
+            [
+                ui.Kpi(
+                    "Came back for a second order",
+                    ui.num(so["customers_with_second"]),
+                    delta=f"{ui.pct(so['share_with_second'])} of customers",
+                    delta_color="off",
+                ),
+                ui.Kpi(
+                    "Median days to 2nd order",
+                    ui.days(so["median_days"]),
+                    help="Half of the customers who ordered twice did so within this many days.",
+                ),
+                ui.Kpi("Within 30 days", ui.pct(so["within_30_days"]), help="Of repeat customers."),
+                ui.Kpi("Within 90 days", ui.pct(so["within_90_days"]), help="Of repeat customers."),
+            ]
+        )
+        buckets = segments.second_order_buckets(second)
+        show(seg_charts.second_order_histogram(buckets))
+        ui.table(buckets, "time_to_second_order", key="second_buckets")
 
 # ---------------------------------------------------------------- contribution
 with tabs[3]:
@@ -334,7 +344,8 @@ with tabs[3]:
     @st.fragment
     def contribution(labelled: pl.DataFrame, tier_names: list[str], lkey: str) -> None:
         c1, c2 = st.columns([1, 3])
-        label = c1.selectbox("Group customers by", list(GROUPINGS), **widgets.keep("contrib_by"))
+        offered = [g for g, c in GROUPINGS.items() if data.has_dates or c not in DATED]
+        label = c1.selectbox("Group customers by", offered, **widgets.keep("contrib_by"))
         by = GROUPINGS[label]
         order = tier_names if by == "value_tier" else None
         summ = segments.segment_summary(labelled, by, order=order)

@@ -25,6 +25,15 @@ def dates(data: AppData, what: str) -> None:
     st.stop()
 
 
+def dates_note(data: AppData, what: str) -> None:
+    """Say in one sentence what a page leaves out when the file has no order dates."""
+    if not data.has_dates:
+        st.info(
+            f"{what} need order dates, and this file has none: the rest is shown.",
+            icon=":material/event_busy:",
+        )
+
+
 def set_aside_line(data: AppData, threshold: float = 0.01) -> None:
     """One line when more than 1% of the file's rows are set aside, linking to the Data page."""
     loaded = data.loaded

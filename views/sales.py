@@ -14,7 +14,7 @@ from core.errors import InputError
 from core.ingest.returns import with_credit_lines
 from core.model.filters import Filters, apply_filters
 from core.sales import Period
-from views import needs, state, ui, widgets
+from views import state, ui, widgets
 
 PICK_PARAM = "pick"
 # revenue changes are money totals (ui.table reads a bare "change" as a plain number: the KPI table
@@ -71,8 +71,44 @@ def card(cmp: sales.KpiComparison, metric: str, label=None, value=None, inverse=
     )
 
 
+def undated_page() -> None:
+    """A file without order dates: the whole file's KPIs, breakdowns and top products."""
+    st.title("Sales performance")
+    st.caption(f"{data.name} · the whole file (no order dates)")
+    st.info(
+        "Trends, periods, comparisons and the root cause of a change need an order date, and "
+        "this file has none: the KPIs and breakdowns below cover the whole file.",
+        icon=":material/event_busy:",
+    )
+    k = sales.kpis(data.orders)
+    names = ["revenue", "net_revenue", "orders", "customers", "aov", "revenue_per_customer"]
+    names += ["repeat_rate"] + (["profit", "margin"] if k.profit is not None else [])
+    label = {m: sales.KPI_LABELS[m][0] for m in names} | {"customers": "Customers"}
+    ui.kpi_cards([ui.Kpi(label[m], fmt(m, getattr(k, m))) for m in names])
+    dims = sales.dimension_columns(data.orders)
+    if not dims:
+        st.info("Breakdowns need a column such as region, category, product or channel.")
+        return
+    dim = st.selectbox("Break down by", dims, **widgets.keep("sales_dim"))
+    bd = sales.breakdown(data.orders, dim)
+    if bd.height > 1:
+        chart(sales_charts.breakdown_bars(bd, dim), hidden=False)
+    else:
+        st.info(f"Every order has the same {dim}, so there is nothing to compare.")
+    ui.table(sales.breakdown_figures(bd), f"sales_by_{dim}", labels={"value": ui.readable(dim)})
+    if sales.has_column(data.orders, "category") and sales.has_column(data.orders, "product"):
+        st.subheader("Top products in each category")
+        n = st.slider("Products per category", 1, 10, 3, **widgets.keep("sales_topn"))
+        top = sales.top_products(data.orders, n)
+        chart(sales_charts.top_products_bars(top, n), hidden=False)
+        ui.table(top, "sales_top_products")
+
+
 data = state.app_data()
-needs.dates(data, "Sales performance (periods, trends and comparisons)")
+if not data.has_dates:
+    undated_page()
+    ui.tables_workbook("sales_tables")
+    st.stop()
 
 
 # ---------------------------------------------------------------- cached core calls

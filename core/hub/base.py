@@ -19,8 +19,9 @@ def customer_base(orders: Frame, as_of: date) -> pl.LazyFrame:
     """Per customer, from the orders up to as_of: first_order, last_order, orders (distinct
     order ids), order_days (distinct order dates), revenue, revenue_365d (orders after
     as_of - 365 days), recency_days, tenure_days, and avg_days_between_orders
-    ((last - first) / (order_days - 1); null for customers who ordered on a single day)."""
-    lf = as_lazy(orders).filter(pl.col("order_date") <= as_of)
+    ((last - first) / (order_days - 1); null for customers who ordered on a single day).
+    A file without dates gives every line: its date columns (and revenue_365d) are null."""
+    lf = as_lazy(orders).filter(dated_up_to(as_of))
     year_ago = as_of - timedelta(days=365)
     order_col = "order_id" if "order_id" in lf.collect_schema().names() else "order_date"
     return (
@@ -31,7 +32,9 @@ def customer_base(orders: Frame, as_of: date) -> pl.LazyFrame:
             orders=pl.col(order_col).n_unique().cast(pl.Int64),
             order_days=pl.col("order_date").n_unique().cast(pl.Int64),
             revenue=pl.col("revenue").sum(),
-            revenue_365d=pl.col("revenue").filter(pl.col("order_date") > year_ago).sum(),
+            revenue_365d=pl.when(pl.col("order_date").is_not_null().any()).then(
+                pl.col("revenue").filter(pl.col("order_date") > year_ago).sum()
+            ),
         )
         .with_columns(
             recency_days=(pl.lit(as_of) - pl.col("last_order")).dt.total_days(),
@@ -43,6 +46,12 @@ def customer_base(orders: Frame, as_of: date) -> pl.LazyFrame:
             )
         )
     )
+
+
+def dated_up_to(as_of: date) -> pl.Expr:
+    """Lines up to as_of; every line of a file without dates (ingest sets undated lines aside
+    in a dated file, so a null date means the whole file has none)."""
+    return pl.col("order_date").is_null() | (pl.col("order_date") <= as_of)
 
 
 def attribute_columns(orders: Frame) -> list[str]:

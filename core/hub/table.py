@@ -16,7 +16,7 @@ import polars as pl
 
 from core import segments
 from core.clv import customer_clv
-from core.hub.base import attribute_columns, customer_base
+from core.hub.base import attribute_columns, customer_base, dated_up_to
 from core.model.attributes import customer_value
 from core.model.profit import profit_expr
 from core.model.schema import Frame, as_lazy, resolve_as_of
@@ -47,7 +47,7 @@ def customer_metrics(
     (largest first, ties by customer_id). Thresholds play no part: one table serves them all."""
     lf = as_lazy(orders)
     as_of = resolve_as_of(lf, as_of)
-    lf = lf.filter(pl.col("order_date") <= as_of)
+    lf = lf.filter(dated_up_to(as_of))
     names = lf.collect_schema().names()
     extra: list[pl.Expr] = []
     if "status" in names:
