@@ -300,9 +300,14 @@ with tab_period:
         "cards above, which counts customers with no order for longer than the churn threshold. "
         f"Lighter points are partial {period}s."
     )
-    ui.chart(
-        charts.retention_trend(churn.retention_long(pr), period), f"retention_{period}", fit=True
-    )
+    if pr["retention"].is_null().all():
+        st.info(f"The orders fall in one {period} only: retention needs two {period}s.")
+    else:
+        ui.chart(
+            charts.retention_trend(churn.retention_long(pr), period),
+            f"retention_{period}",
+            fit=True,
+        )
     with st.expander(f"Retention by {period}"):
         ui.table(
             pr,
@@ -337,6 +342,8 @@ with tab_cohorts:
     cells = _cohorts(data.hub_key, orders, "month", s.as_of)
     if cells.is_empty():
         st.info("No orders to build cohorts from.")
+    elif cells["age"].max() == 0:
+        st.info("All first and repeat orders fall in one month: cohorts need a second month.")
     else:
         ui.chart(charts.cohort_heatmap(cells, value), f"cohorts_{value}", fit=True)
         st.caption(

@@ -13,6 +13,7 @@ from core.charts import sales as sales_charts
 from core.errors import InputError
 from core.ingest.returns import with_credit_lines
 from core.model.filters import Filters, apply_filters
+from core.model.schema import NET_EXCLUDED
 from core.sales import Period
 from views import state, ui, widgets
 
@@ -240,6 +241,9 @@ def trends_tab() -> None:
         required=True,
     )  # fmt: skip
     t = trend(key, grain, orders, first_seen)
+    if t.height < 2:
+        st.info(f"The orders fall in one {grain} only: a trend needs two or more.")
+        return
     chart(sales_charts.measure_trend(t, grain, measure), hidden=False)
     st.caption("Triangles mark partial periods: the data does not cover all of their days.")
     left, right = st.columns(2)
@@ -280,12 +284,15 @@ def breakdowns_tab() -> None:
         st.page_link("views/data.py", label="Open the column mapping", icon=":material/tune:")
         return
     bd_all = breakdown(f"{data.key}|all", pick_dim, period.start, period.end, all_history)
-    chart(
-        sales_charts.breakdown_bars(bd_all, pick_dim, select=PICK_PARAM),
-        on_select="rerun",
-        selection_mode=PICK_PARAM,
-        key=pick_key,
-    )
+    if bd_all.height < 2:
+        st.info(f"Every order in this period has the same {pick_dim}: nothing to compare.")
+    else:
+        chart(
+            sales_charts.breakdown_bars(bd_all, pick_dim, select=PICK_PARAM),
+            on_select="rerun",
+            selection_mode=PICK_PARAM,
+            key=pick_key,
+        )
     if bd_all.height > sales_charts.BREAKDOWN_BARS:
         st.caption(
             f"The {sales_charts.BREAKDOWN_BARS} largest of {bd_all.height} values; "
@@ -397,6 +404,8 @@ with tabs[4]:
     orders_in_period = with_credit_lines(orders_in_period, sales.in_period(data.returns, period))
     if not sales.has_column(orders_in_period, "status"):
         st.info("The orders have no status column, so returns and cancellations are unknown.")
+    elif not orders_in_period["status"].is_in(list(NET_EXCLUDED)).any():
+        st.info("No returned or cancelled lines in this period: nothing to show here.")
     else:
         by_status = sales.label_statuses(sales.status_breakdown(orders_in_period))
         left, right = st.columns(2)

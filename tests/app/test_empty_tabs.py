@@ -1,0 +1,42 @@
+"""Empty is said, not drawn: a tab with nothing to show (no returns, one month, one category)
+says so in a sentence instead of drawing a chart of zeros (AppTest)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.app.conftest import assert_no_exception
+from tests.app.test_data import run_with
+
+# one month (March 2024), one category, every line delivered: no returns, no second month
+ONE_MONTH = b"order_id,customer_id,order_date,amount,category,status\n" + b"".join(
+    f"o{i},c{i % 6},2024-03-{1 + i % 28:02d},{10 + i},Shoes,delivered\n".encode() for i in range(40)
+)
+
+
+def infos(at) -> str:
+    return "\n".join(m.value for m in at.info)
+
+
+def test_sales_says_one_month_one_category_no_returns(tmp_path: Path) -> None:
+    at = run_with(ONE_MONTH, "march.csv", "views/sales.py", tmp_path)
+    assert_no_exception(at)
+    at.selectbox(key="sales_dim").set_value("category").run()
+    assert_no_exception(at)
+    said = infos(at)
+    assert "The orders fall in one month only: a trend needs two or more." in said
+    assert "Every order in this period has the same category: nothing to compare." in said
+    assert "No returned or cancelled lines in this period: nothing to show here." in said
+
+
+def test_churn_says_one_month(tmp_path: Path) -> None:
+    at = run_with(ONE_MONTH, "march.csv", "views/churn.py", tmp_path)
+    assert_no_exception(at)
+    said = infos(at)
+    assert "The orders fall in one month only: retention needs two months." in said
+    assert "cohorts need a second month" in said
+
+
+def test_customers_on_one_month_runs(tmp_path: Path) -> None:
+    at = run_with(ONE_MONTH, "march.csv", "views/customers.py", tmp_path)
+    assert_no_exception(at)
