@@ -11,8 +11,9 @@ Names are imported on first use: the report's KPIs read the base without loading
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from core.model.lazy import lazy_getattr
 
 if TYPE_CHECKING:  # pragma: no cover
     from core.hub.base import attribute_columns, customer_base
@@ -30,12 +31,7 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        value = getattr(importlib.import_module(_WHERE[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_getattr(globals(), _WHERE)
 
 
 __all__ = [

@@ -9,8 +9,9 @@ Names are imported on first use (so `python -m core --help` does not load polars
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from core.model.lazy import lazy_getattr
 
 if TYPE_CHECKING:  # pragma: no cover
     from core.model.errors import InputError
@@ -55,12 +56,7 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        value = getattr(importlib.import_module(_WHERE[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_getattr(globals(), _WHERE)
 
 
 __all__ = [
