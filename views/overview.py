@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import polars as pl
 import streamlit as st
 
 from core import format as fmt
+from core import sales
 from core.charts import overview as overview_charts
 from core.metrics import Kpi, cards, kpis, monthly
 from views import needs, state, ui
@@ -31,9 +34,23 @@ if data.has_dates:  # the report needs order dates
     ui.report_downloads(data)
 
 
+def _month_change(orders: pl.DataFrame) -> sales.KpiComparison | None:
+    """The last complete month against the month before (like for like: whole months only;
+    a partial last month is left out). None without dates or without two whole months."""
+    rng = sales.date_range(orders) if "order_date" in orders.columns else None
+    month = sales.period_presets(rng.start, rng.end).get("Last full month") if rng else None
+    if month is None:
+        return None
+    cmp = sales.compare_kpis(orders, month)
+    return replace(cmp, last_year=None) if cmp.previous is not None else None
+
+
 @st.cache_data(show_spinner=False, max_entries=12)
-def _figures(key: str, _data: state.AppData) -> tuple[dict, pl.DataFrame]:
-    """KPIs and the monthly series, once per dataset, filters and settings (data.key)."""
+def _figures(
+    key: str, _data: state.AppData
+) -> tuple[dict, pl.DataFrame, sales.KpiComparison | None]:
+    """KPIs, the monthly series and the month comparison, once per dataset, filters and
+    settings (data.key)."""
     s = _data.settings
     k = kpis(
         _data.orders,
@@ -43,10 +60,11 @@ def _figures(key: str, _data: state.AppData) -> tuple[dict, pl.DataFrame]:
         customers_file=_data.customers_file,
         returns=_data.returns,
     )
-    return k, monthly(_data.orders, s.as_of)
+    change = _month_change(_data.orders) if _data.has_dates else None
+    return k, monthly(_data.orders, s.as_of), change
 
 
-k, m = _figures(data.key, data)
+k, m, change = _figures(data.key, data)
 
 
 def _card(kpi: Kpi) -> ui.Kpi:
@@ -60,10 +78,17 @@ def _card(kpi: Kpi) -> ui.Kpi:
         # complete months only: a partial last month would dive at the end
         help_ += f" The curve: {kpi.label.lower()} by complete month."
         chart = m.filter(~pl.col("partial"))[kpi.trend].fill_null(0)
-    return ui.Kpi(kpi.label, shown, help=help_, chart=chart)
+    delta = change.delta(kpi.name) if change and kpi.name in sales.KPI_LABELS else None
+    return ui.Kpi(kpi.label, shown, delta=delta, help=help_, chart=chart)
 
 
 ui.kpi_cards([_card(c) for c in cards()])
+if change is not None:
+    st.caption(
+        f"Cards show the whole range; their changes compare the last complete month "
+        f"({change.period.start:%B %Y}) with the month before "
+        f"({change.previous_period.start:%B %Y}), whole months only."
+    )
 if data.warnings:
     with st.expander(f"Notes on the data ({len(data.warnings)})"):
         for w in data.warnings:

@@ -66,3 +66,21 @@ def test_data_page_shows_mapping_and_quality():
 def test_glossary_page():
     at = run_page("views/glossary.py")
     assert_no_exception(at)
+
+
+def test_overview_cards_compare_the_last_complete_month_with_the_one_before():
+    """The sample ends mid-June 2026: May (the last complete month) against April."""
+    with SAMPLE.open(newline="", encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    month = {m: [r for r in rows if r["Order Date"].startswith(m)] for m in ("2026-05", "2026-04")}
+    revenue = {m: sum(float(r["Line Total"]) for r in rs) for m, rs in month.items()}
+    orders = {m: len({r["Order ID"] for r in rs}) for m, rs in month.items()}
+    at = run_page("views/overview.py")
+    assert_no_exception(at)
+    deltas = {m.label: m.delta for m in at.metric}
+    rev = (revenue["2026-05"] - revenue["2026-04"]) / revenue["2026-04"]
+    assert deltas["Revenue"] == f"{rev:+.1%}"
+    n = (orders["2026-05"] - orders["2026-04"]) / orders["2026-04"]
+    assert deltas["Orders"] == f"{n:+.1%}"
+    captions = " ".join(c.value for c in at.caption)
+    assert "last complete month (May 2026) with the month before (April 2026)" in captions
