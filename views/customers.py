@@ -74,14 +74,15 @@ def show(chart: alt.TopLevelMixin, where=st) -> None:
 
 # ---------------------------------------------------------------- the page
 data = state.app_data()
-needs.dates_note(data, "RFM segments, churn status, time to a second order and CLV")
 s = data.settings
 st.title("Customers & segments")
 st.caption(
-    f"{data.name} · as of {s.as_of}"
+    f"{data.name} · "
+    + (f"as of {s.as_of}" if data.has_dates else "the whole file (no order dates)")
     + (" · filtered" if data.filters.active else "")
     + " · who are our most valuable customers, and who are they?"
 )
+needs.dates_note(data, "RFM segments, churn status, time to a second order and CLV")
 
 try:
     with st.spinner("Computing customer metrics…"):
@@ -93,20 +94,22 @@ if hub.is_empty():
     st.warning("No customers to segment: the orders hold no customer with an order up to as-of.")
     st.stop()
 
-c_bins, c_note = st.columns([1, 3])
-bins = c_bins.segmented_control(
-    "RFM score bins",
-    options=[3, 4, 5],
-    default=5,
-    **widgets.keep("seg_bins"),
-    help="Each of R, F and M is scored 1..bins by quantile of the customers (5 = quintiles).",
-)
-bins = int(bins or 5)
-c_note.caption(
-    "Scores: 1 + floor(bins × share of customers with a strictly worse value), so equal values "
-    "always get equal scores. R is reversed: the most recent buyers score highest. The segment "
-    "is read from the R × FM map below (FM = mean of F and M, rounded half up)."
-)
+bins = 5  # RFM scores need recency: a file without dates keeps the default
+if data.has_dates:
+    c_bins, c_note = st.columns([1, 3])
+    bins = c_bins.segmented_control(
+        "RFM score bins",
+        options=[3, 4, 5],
+        default=5,
+        **widgets.keep("seg_bins"),
+        help="Each of R, F and M is scored 1..bins by quantile of the customers (5 = quintiles).",
+    )
+    bins = int(bins or 5)
+    c_note.caption(
+        "Scores: 1 + floor(bins × share of customers with a strictly worse value), so equal values "
+        "always get equal scores. R is reversed: the most recent buyers score highest. The segment "
+        "is read from the R × FM map below (FM = mean of F and M, rounded half up)."
+    )
 
 scored = _scored(f"{data.key}|{bins}", hub, bins)
 key = f"{data.key}|b{bins}"
