@@ -128,13 +128,20 @@ def verdict(
     rel, ab = result.relative, result.absolute
     p = result.p_adjusted if corrected else rel.p_value
     p_word = "adjusted p" if corrected else "p"
-    moved = "rose" if b > a else "fell" if b < a else "stayed"
     label = metric_label(metric)
-    headline = (
-        f"{label[:1].upper()}{label[1:]} {moved} from {fmt_value(a, kind)} in {control} to "
-        f"{fmt_value(b, kind)} in {result.variant} "
-        f"({_signed_pct(rel.lift)} relative, {p_text(p, p_word)})."
-    )
+    name = f"{label[:1].upper()}{label[1:]}"
+    if result.outcome in ("win", "lose"):  # significant in the decision: say which way it moved
+        moved = "rose" if b > a else "fell" if b < a else "stayed"
+        headline = (
+            f"{name} {moved} from {fmt_value(a, kind)} in {control} to "
+            f"{fmt_value(b, kind)} in {result.variant} "
+            f"({_signed_pct(rel.lift)} relative, {p_text(p, p_word)})."
+        )
+    else:  # not significant: no direction word, the gap may be noise
+        headline = (
+            f"{name} was {fmt_value(a, kind)} in {control} and {fmt_value(b, kind)} in "
+            f"{result.variant}; the difference is not clear ({p_text(p, p_word)})."
+        )
     conf = f"{1 - alpha:.0%}"
     if kind == "proportion":
         abs_words = f"{ab.lift * 100:+.1f} percentage points"

@@ -487,3 +487,28 @@ def test_every_result_column_has_a_header():
 
 def test_sample_size_note():
     assert ab.sample_size_note(0.05, 0.8).startswith("Two-sided test at 0.05, 80% power")
+
+
+def test_non_significant_headline_names_no_direction():
+    # 176 / 1000 retained in A, 181 / 1000 in B: a gap well inside the noise
+    df = pl.DataFrame(
+        {
+            "customer_id": list(range(2000)),
+            "group": ["A"] * 1000 + ["B"] * 1000,
+            "retained": [1] * 176 + [0] * 824 + [1] * 181 + [0] * 819,
+        }
+    )
+    v = analyse(from_frame(df)).verdicts["B"]
+    assert v.outcome == "inconclusive"
+    assert v.headline.startswith(
+        "Retention was 17.6% in A and 18.1% in B; the difference is not clear (p = "
+    )
+    assert " rose " not in v.text and " fell " not in v.text
+    # the decision p by hand: relative lift by the delta method, Welch df
+    pa, pb = 0.176, 0.181
+    qa, qb = pa * (1 - pa) / 1000, pb * (1 - pb) / 1000  # per-unit variance p(1 - p) / n
+    lift = pb / pa - 1
+    var = qb / pa**2 + pb**2 * qa / pa**4
+    df_w = (qa + qb) ** 2 / (qa**2 / 999 + qb**2 / 999)
+    p = 2 * stats.t.sf(abs(lift) / math.sqrt(var), df_w)
+    assert 0.5 < p < 0.95 and f"(p = {p:.3f})." in v.headline
