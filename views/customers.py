@@ -357,11 +357,14 @@ with tabs[3]:
             st.caption(
                 "Revenue, customers and AOV per group. AOV = the group's revenue / its orders."
             )
-        g1, g2 = st.columns(2)
         what = label.lower().replace("rfm", "RFM")
-        show(seg_charts.share_bars(summ, by, groups, f"Customers vs revenue by {what}"), g1)
-        title = f"Average order value by {what}"
-        show(seg_charts.aov_bars(summ, by, groups, title, what), g2)
+        if len(groups) < 2:
+            st.info(f"Every customer has the same {what}: nothing to compare.")
+        else:
+            g1, g2 = st.columns(2)
+            show(seg_charts.share_bars(summ, by, groups, f"Customers vs revenue by {what}"), g1)
+            title = f"Average order value by {what}"
+            show(seg_charts.aov_bars(summ, by, groups, title, what), g2)
         ui.table(summ, f"contribution_by_{by}", key="contrib_table")
 
         st.subheader("What each group buys")
@@ -412,11 +415,14 @@ with tabs[4]:
                     )
         breakdown = segments.attribute_breakdown(labelled, attr, nbins)
         groups = breakdown["group"].to_list()
-        b1, b2 = st.columns(2)
-        title = f"Customers vs revenue by {attr}"
-        show(seg_charts.share_bars(breakdown, "group", groups, title), b1)
-        title = f"Revenue per customer by {attr}"
-        show(seg_charts.per_customer_bars(breakdown, "group", groups, title, attr), b2)
+        if len(groups) < 2:
+            st.info(f"Every customer has the same {attr}: nothing to compare.")
+        else:
+            b1, b2 = st.columns(2)
+            title = f"Customers vs revenue by {attr}"
+            show(seg_charts.share_bars(breakdown, "group", groups, title), b1)
+            title = f"Revenue per customer by {attr}"
+            show(seg_charts.per_customer_bars(breakdown, "group", groups, title, attr), b2)
         ui.table(breakdown, f"customers_by_{attr}", key="demo_table")
 
         st.subheader("Does a two-valued attribute pay off?")

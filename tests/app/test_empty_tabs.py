@@ -37,6 +37,10 @@ def test_churn_says_one_month(tmp_path: Path) -> None:
     assert "cohorts need a second month" in said
 
 
-def test_customers_on_one_month_runs(tmp_path: Path) -> None:
+def test_customers_says_one_value(tmp_path: Path) -> None:
     at = run_with(ONE_MONTH, "march.csv", "views/customers.py", tmp_path)
     assert_no_exception(at)
+    # one month: every customer ordered within the last 28 days, so all are active
+    at.selectbox(key="contrib_by").set_value("Churn status").run()
+    assert_no_exception(at)
+    assert "Every customer has the same churn status: nothing to compare." in infos(at)
