@@ -27,12 +27,29 @@ def number(x: float | int | None, digits: int = 0) -> str:
     return f"{round(float(x), digits) + 0.0:,.{digits}f}"
 
 
-def money(x: float | None, digits: int = 0, *, compact: bool = False, currency: str = "") -> str:
+def currency_prefix(currency: str | None) -> str:
+    """What goes in front of an amount in `currency` (an ISO code, as ingest detects it): its
+    symbol when it has one ("EUR" -> "€"), else the code and a space ("CHF "); "" for None
+    (the file never says its currency, so no symbol is shown)."""
+    if not currency:
+        return ""
+    from core.ingest.currency import SYMBOLS  # the one symbol table (symbol -> code)
+
+    if currency in SYMBOLS:  # already a symbol
+        return currency
+    symbol = {code: sym for sym, code in SYMBOLS.items()}.get(currency.upper())
+    return symbol or f"{currency.upper()} "
+
+
+def money(
+    x: float | None, digits: int = 0, *, compact: bool = False, currency: str | None = None
+) -> str:
     """An amount: "12,346" (digits=0) or "1,234.50" (digits=2). compact: "1.23M" from a million,
-    "12.3k" from ten thousand (the KPI cards). currency is put in front ("€12,346")."""
+    "12.3k" from ten thousand (the KPI cards). `currency` (an ISO code) puts its symbol in front:
+    "€12,346", "CHF 12,346" (see currency_prefix; a symbol is kept as it is)."""
     if _missing(x):
         return DASH
-    sign, x = ("-" if x < 0 else ""), abs(float(x))
+    sign, x, currency = ("-" if x < 0 else ""), abs(float(x)), currency_prefix(currency)
     if compact and x >= 1e6:
         return f"{sign}{currency}{x / 1e6:,.2f}M"
     if compact and x >= 1e4:
@@ -108,12 +125,17 @@ def number_expr(e: pl.Expr, digits: int = 0) -> pl.Expr:
     return sign + whole + pl.lit(".") + frac
 
 
-def money_expr(e: pl.Expr, digits: int = 0, currency: str = "") -> pl.Expr:
+def money_format(digits: int = 0, currency: str | None = None) -> str:
+    """The printf number format of a money column in a table: "%,.0f", "€%,.2f", "CHF %,.0f"."""
+    return f"{currency_prefix(currency)}%,.{digits}f"
+
+
+def money_expr(e: pl.Expr, digits: int = 0, currency: str | None = None) -> pl.Expr:
     """Expression form of `money` (not compact)."""
     e = e.cast(pl.Float64)
     return (
         pl.when(e < 0).then(pl.lit("-")).otherwise(pl.lit(""))
-        + pl.lit(currency)
+        + pl.lit(currency_prefix(currency))
         + (number_expr(e.abs(), digits))
     )
 

@@ -32,7 +32,7 @@ from core.ingest.limits import NAMES as LIMIT_NAMES
 from core.ingest.readers import excel_sheets, read_table, read_table_noted
 from core.model.filters import Filters, apply_filters, dimension_values
 from core.model.settings import AT_RISK_DAYS, CHURN_DAYS, Settings, check_thresholds
-from views import config, widgets
+from views import config, ui, widgets
 
 # input limits set in .streamlit/secrets.toml reach core like environment variables
 config.secrets_to_environment(LIMIT_NAMES)
@@ -502,6 +502,7 @@ def app_data() -> AppData:
     if orders.height == 0:
         st.warning("No orders match the filters in the sidebar. Widen them to see results.")
         st.stop()
+    ui.set_currency(loaded.currency.currency)
     sv = settings_values()
     settings = Settings(
         as_of=as_of_in_use(),

@@ -14,10 +14,23 @@ import streamlit as st
 from core import format as fmt
 from core.export import tidy_numbers, to_csv_bytes, to_xlsx_workbook
 
+_CURRENCY = "money_currency"  # session key: the data's currency code (None: the file never says)
+
+
+def set_currency(code: str | None) -> None:
+    """The currency of this session's money figures (state.app_data sets it from ingest)."""
+    st.session_state[_CURRENCY] = code
+
+
+def currency() -> str | None:
+    """The data's currency code, or None when the file never says (then no symbol is shown)."""
+    return st.session_state.get(_CURRENCY)
+
 
 def money(x: float | None, digits: int = 0) -> str:
-    """A KPI-card amount: 12,346 below ten thousand, then 12.3k, 1.23M (core.format.money)."""
-    return fmt.money(x, digits, compact=True)
+    """A KPI-card amount in the data's currency: 12,346 below ten thousand, then 12.3k, 1.23M,
+    "€1.23M" when the file says euros (core.format.money)."""
+    return fmt.money(x, digits, compact=True, currency=currency())
 
 
 def pct(x: float | None, digits: int = 1) -> str:
@@ -511,6 +524,9 @@ def column_config(kind_or_format: Any, label: str) -> Any:
         return st.column_config.TextColumn(label)
     if f == "bool":
         return st.column_config.CheckboxColumn(label)
+    if f in ("money", "unit_money"):  # in the data's currency: "€12,346"
+        digits = 2 if f == "unit_money" else 0
+        return st.column_config.NumberColumn(label, format=fmt.money_format(digits, currency()))
     return st.column_config.NumberColumn(label, format=_NUMBER_FORMATS.get(f, f))
 
 

@@ -5,6 +5,7 @@ with core: the sample's amounts are plain numbers in "Line Total", one order per
 """
 
 import csv
+import json
 from datetime import date
 from pathlib import Path
 
@@ -84,3 +85,30 @@ def test_overview_cards_compare_the_last_complete_month_with_the_one_before():
     assert deltas["Orders"] == f"{n:+.1%}"
     captions = " ".join(c.value for c in at.caption)
     assert "last complete month (May 2026) with the month before (April 2026)" in captions
+
+
+def test_money_figures_carry_the_currency_of_an_uploaded_file(tmp_path):
+    """Amounts written as '€50,000.00': the cards and money columns say euros; the sample (plain
+    numbers) shows no symbol (the cards above)."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import APP
+    from views.state import Dataset, Source
+
+    amounts = [50_000 + 125 * i for i in range(60)]
+    lines = ["Order ID,Order Date,Customer ID,Amount"] + [
+        f'O{i},2026-0{1 + i // 20}-{1 + i % 20:02d},C{i % 9},"€{a:,.2f}"'
+        for i, a in enumerate(amounts)
+    ]
+    path = tmp_path / "eur.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["dataset"] = Dataset("upload", Source.bundled("eur.csv", path))
+    at.run()
+    assert_no_exception(at)
+    assert _value(at, "Revenue") == f"€{sum(amounts) / 1e6:.2f}M"
+    assert _value(at, "Average order value") == f"€{sum(amounts) / len(amounts) / 1e3:,.1f}k"
+    # the monthly figures table: money totals and per-order amounts in euros
+    config = json.loads(at.dataframe[0].proto.columns)
+    assert config["revenue"]["type_config"]["format"] == "€%,.0f"
+    assert config["aov"]["type_config"]["format"] == "€%,.2f"

@@ -61,3 +61,24 @@ def test_expression_forms_match_the_scalar_ones():
         assert row["m"] == fmt.money(x, 2)
         assert row["p"] == fmt.percent(x)
         assert row["d"] == fmt.days(x)
+
+
+@pytest.mark.parametrize(
+    ("call", "text"),
+    [
+        (lambda: fmt.money(10_204_000, compact=True, currency="EUR"), "€10.20M"),
+        (lambda: fmt.money(-1234.5, 2, currency="GBP"), "-£1,234.50"),
+        (lambda: fmt.money(12_346, currency="CHF"), "CHF 12,346"),
+        (lambda: fmt.money(12_346, currency=None), "12,346"),  # the file never says: no symbol
+        (lambda: fmt.money_format(0, "EUR"), "€%,.0f"),
+        (lambda: fmt.money_format(2, None), "%,.2f"),
+    ],
+)
+def test_money_in_the_data_currency(call, text):
+    assert call() == text
+
+
+def test_money_expression_carries_the_currency_too():
+    df = pl.DataFrame({"x": [1234.5, -20.0]})
+    got = df.select(fmt.money_expr(pl.col("x"), 2, "USD")).to_series().to_list()
+    assert got == ["$1,234.50", "-$20.00"]
