@@ -19,7 +19,7 @@ from core.experiments import Analysis, from_frame
 from core.ingest.readers import read_table
 from core.model.errors import InputError
 from core.model.status import STATUS_LABELS
-from views import state, ui
+from views import state, ui, widgets
 
 NONE = "— none —"
 CORRECTIONS = {"Holm": "holm", "Benjamini-Hochberg": "bh", "None": "none"}
@@ -345,14 +345,17 @@ with tab_result:
             exp = None
         if exp is not None:
             c1, c2, c3, c4 = st.columns(4)
-            metric = c1.selectbox("Outcome", exp.outcomes, key=f"ab_metric_{key}")
+            # kept for the session and in the URL; a kept value the file lacks falls back
+            metric = c1.selectbox("Outcome", exp.outcomes, **widgets.keep("ab_metric"))
             control = c2.selectbox(
                 "Control",
                 exp.variants,
                 index=exp.variants.index(first.control),
-                key=f"ab_ctrl_{key}",
+                **widgets.keep("ab_control"),
             )
-            alpha = c3.selectbox("Significance level", [0.01, 0.05, 0.10], index=1, key="ab_alpha")
+            alpha = c3.selectbox(
+                "Significance level", [0.01, 0.05, 0.10], index=1, **widgets.keep("ab_alpha")
+            )
             split_text = c4.text_input(
                 "Intended split",
                 "/".join(["1"] * len(exp.variants)),

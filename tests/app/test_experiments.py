@@ -82,3 +82,18 @@ def test_results_table_blanks_and_friendly_statuses():
     assert status.options == ["Active", "At risk", "Churned"] and status.value == ["at_risk"]
     assigned = at.dataframe[-1].value
     assert set(assigned["status"]) == {"At risk"}
+
+
+def test_control_and_level_survive_a_page_switch():
+    at = run_page("views/experiments.py")
+    next(s for s in at.selectbox if s.label == "Control").set_value("B").run()
+    next(s for s in at.selectbox if s.label == "Significance level").set_value(0.01).run()
+    assert_no_exception(at)
+    at.switch_page("views/sales.py")
+    at.run()
+    at.switch_page("views/experiments.py")
+    at.run()
+    assert_no_exception(at)
+    assert next(s for s in at.selectbox if s.label == "Control").value == "B"
+    assert next(s for s in at.selectbox if s.label == "Significance level").value == 0.01
+    assert _metrics(at)["B (control)"] == "23.8%"

@@ -47,3 +47,10 @@ def test_churn_experiment_reads_lower_as_better(app_url, page, tmp_path):
     assert page.get_by_text("The offer works").count() == 0
     assert_no_exception(page)
     screenshot(page, "/tmp/e2e_experiments_churn.png")
+
+
+def test_a_link_sets_the_control(app_url, page):
+    goto(page, app_url, "experiments?ab_control=B")
+    page.get_by_text("Retention fell from 23.8% in B to 17.6% in A").first.wait_for()
+    assert_no_exception(page)
+    assert "ab_control=B" in page.url
