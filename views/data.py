@@ -293,6 +293,26 @@ if q.issues:
     st.warning("\n".join(f"- {i}" for i in q.issues))
 else:
     st.success("No problems found in this file.")
+if q.duplicate_rows:
+    dropping = bool(ds.options.get("drop_duplicates"))
+    drop = st.toggle(
+        f"Drop the {q.duplicate_rows:,} exact duplicate "
+        + ("row" if q.duplicate_rows == 1 else "rows"),
+        value=dropping,
+        help="A row is an exact duplicate when every cell equals an earlier row's. Kept, each "
+        "copy counts as a sale; dropped, the first copy is kept. Every page uses this setting.",
+    )
+    st.caption(
+        "In use on every page: "
+        + (
+            "duplicates dropped, each repeated row counts once."
+            if dropping
+            else "duplicates kept, each copy counts as a sale."
+        )
+    )
+    if drop != dropping:
+        state.set_options(drop_duplicates=drop or None)
+        st.rerun()
 
 t1, t2, t3, t4, t5 = st.tabs(
     ["Rows set aside", "Missing values", "Amounts", "Inconsistent attributes", "Preview"]

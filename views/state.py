@@ -74,7 +74,7 @@ class Dataset:
     orders: Source
     customers: Source | None = None
     overrides: dict[str, str] = field(default_factory=dict)
-    options: dict = field(default_factory=dict)  # date_format, fx, currency (core.ingest)
+    options: dict = field(default_factory=dict)  # date_format, fx, currency, drop_duplicates
 
 
 @st.cache_resource(show_spinner=False, ttl=SHARED_TTL)

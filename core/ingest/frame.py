@@ -19,6 +19,7 @@ from core.errors import InputError
 from core.ingest.attributes import customer_attributes
 from core.ingest.currency import CurrencyChoice, choose_currency, line_currency
 from core.ingest.dates import DateDecision, decide_date_format, read_dates
+from core.ingest.duplicates import drop_exact_duplicates
 from core.ingest.identity import IdMerge, normalise_ids
 from core.ingest.parsing import (
     EARLIEST,
@@ -431,9 +432,11 @@ def load_orders(
     fx: dict[str, float] | None = None,
     currency: str | None = None,
     read_notes: list[str] | None = None,
+    drop_duplicates: bool = False,
 ) -> Loaded:
     """Read, detect roles (overridden by `overrides`; an empty column removes a role), and build
-    the canonical orders frame. `date_format`, `fx`, `currency`: see build_orders.
+    the canonical orders frame. `date_format`, `fx`, `currency`: see build_orders;
+    `drop_duplicates`: leave out the repeats of exact duplicate rows (core.ingest.duplicates).
     `data` may be a table read_table_noted already read (then `read_notes` are its notes), so
     the app keeps one copy of a file: the table, never the bytes as well."""
     if isinstance(data, (str, Path)):
@@ -465,4 +468,4 @@ def load_orders(
     loaded.detected = detected
     loaded.evidence = explain(raw, loaded.mapping)
     loaded.warnings[:0] = read_notes
-    return loaded
+    return drop_exact_duplicates(loaded) if drop_duplicates else loaded

@@ -90,3 +90,32 @@ def test_currencies_listed_and_one_picked(tmp_path: Path) -> None:
     assert_no_exception(at)
     assert at.session_state["dataset"].options == {"currency": "EUR"}
     assert "Amounts in EUR; USD lines set aside." in texts(at)
+
+
+def test_exact_duplicates_kept_by_default_and_dropped_on_request(tmp_path: Path) -> None:
+    """Three rows, one an exact copy: kept, revenue counts it; dropped, every page counts it once
+    and the quality report still says there was one."""
+    import csv
+    import io
+
+    text = "Order ID,Order Date,Customer ID,Amount\n" + "".join(
+        f"O{i},2026-01-{1 + i:02d},C{i % 3},{100 + 10 * i}\n" for i in range(24)
+    )
+    text += "O5,2026-01-06,C2,150\n"  # an exact copy of O5's line
+    rows = list(csv.DictReader(io.StringIO(text)))
+    kept = sum(float(r["Amount"]) for r in rows)
+    once = sum(float(r["Amount"]) for r in {tuple(r.values()): r for r in rows}.values())
+    at = run_with(text.encode(), "dups.csv", "views/data.py", tmp_path)
+    assert_no_exception(at)
+    toggle = next(t for t in at.toggle if "duplicate" in t.label)
+    assert toggle.label == "Drop the 1 exact duplicate row" and toggle.value is False
+    assert "duplicates kept, each copy counts as a sale" in texts(at)
+    assert next(m.value for m in at.metric if m.label == "Duplicate rows") == "1"
+    toggle.set_value(True).run()
+    assert_no_exception(at)
+    assert "duplicates dropped, each repeated row counts once" in texts(at)
+    assert next(m.value for m in at.metric if m.label == "Duplicate rows") == "1"
+    at.switch_page("views/overview.py").run()
+    assert_no_exception(at)
+    assert next(m.value for m in at.metric if m.label == "Revenue") == f"{once:,.0f}"
+    assert once == kept - 150

@@ -1,0 +1,54 @@
+"""Exact duplicate rows: kept by default (each row counts), or dropped on request.
+
+A row is an exact duplicate when every one of its cells equals an earlier row's (the quality
+report counts them from the file as read). Dropping keeps the first of each set and removes the
+others from the orders and the returns, by their source row; the file as read (`raw`) and its
+count stay, so the report still says how many there were.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+if TYPE_CHECKING:
+    from core.ingest.frame import Loaded
+
+
+def repeated_rows(raw: pl.DataFrame) -> pl.Series:
+    """The source rows (2 = the first data line) that repeat an earlier row exactly."""
+    return (
+        raw.select(
+            pl.int_range(2, raw.height + 2, dtype=pl.UInt32).alias("source_row"),
+            pl.struct(pl.all()).is_first_distinct().alias("first"),
+        )
+        .filter(~pl.col("first"))
+        .get_column("source_row")
+    )
+
+
+def drop_exact_duplicates(loaded: Loaded) -> Loaded:
+    """`loaded` without the repeats of exact duplicate rows, and a note saying so."""
+    if loaded.raw.is_empty():
+        return loaded
+    repeats = repeated_rows(loaded.raw)
+    if repeats.is_empty():
+        return loaded
+    gone = ~pl.col("source_row").is_in(repeats.implode())
+
+    def keep(df: pl.DataFrame) -> pl.DataFrame:
+        return df.filter(gone) if "source_row" in df.columns else df
+
+    n = repeats.len()
+    note = (
+        f"{n:,} exact duplicate {'row' if n == 1 else 'rows'} dropped (the setting on the Data "
+        "page): each repeated row counts once."
+    )
+    return replace(
+        loaded,
+        orders=keep(loaded.orders),
+        returns=keep(loaded.returns),
+        warnings=[*loaded.warnings, note],
+    )
