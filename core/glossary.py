@@ -36,6 +36,20 @@ _TERMS: dict[str, list[tuple[str, str]]] = {
             "cost is left out, never counted as pure profit); margin = profit / revenue of those "
             "lines. Sales and the customer table use this one definition.",
         ),
+        (
+            "HHI",
+            "Herfindahl-Hirschman index of revenue concentration: the sum of each customer's "
+            "(or product's) squared share of revenue. Near 0 when revenue is spread over many, "
+            "1 when one customer brings it all; 0.15-0.25 is moderate concentration, above "
+            "0.25 high.",
+        ),
+        (
+            "LMDI",
+            "Log-mean Divisia index: the method that splits a change of revenue into the "
+            "customers, orders-per-customer and order-value effects so that the three add up "
+            "exactly to the change. When a period has a zero, the effects are taken one after "
+            "another instead (sequential).",
+        ),
     ],
     "Customers": [
         ("Recency", "Days from the last order to the as-of date."),
@@ -150,6 +164,28 @@ _TERMS: dict[str, list[tuple[str, str]]] = {
             "Variance reduction using a pre-period covariate, its coefficient fitted per "
             "control-variant pair (as GrowthBook).",
         ),
+        (
+            "Theta",
+            "The CUPED coefficient: how much of the pre-period value is taken off each unit's "
+            "outcome (outcome − theta × pre-period). Fitted so the adjusted outcome varies least.",
+        ),
+        (
+            "SMD",
+            "Standardised mean difference: the gap between two variants' averages of a "
+            "pre-period covariate, in standard deviations. Above 0.1 (either way) the variants "
+            "were not alike before the test.",
+        ),
+        (
+            "Holm / Benjamini-Hochberg correction",
+            "With several variants or segments, some look significant by chance. Holm raises "
+            "each p-value so the chance of any false win stays at the significance level; "
+            "Benjamini-Hochberg is milder and controls the share of false wins among the wins.",
+        ),
+        (
+            "Delta method",
+            "The approximation that gives the uncertainty of the relative lift (a ratio of two "
+            "averages) from the uncertainty of each average, so the relative lift can be tested.",
+        ),
     ],
 }
 
@@ -165,3 +201,12 @@ def _merged() -> dict[str, list[tuple[str, str]]]:
 
 # section -> [(term, definition)]; definitions may hold {churn_days} and {at_risk_days}
 GLOSSARY: dict[str, list[tuple[str, str]]] = _merged()
+
+
+def define(term: str) -> str:
+    """The glossary's definition of `term` (any section); KeyError when it has none."""
+    for items in GLOSSARY.values():
+        for name, definition in items:
+            if name == term:
+                return definition
+    raise KeyError(term)

@@ -16,12 +16,14 @@ from core import experiments as ex
 from core.assign import assign, parse_split, parse_variants, pick_units, split_summary, unit_choices
 from core.charts import abtest as charts
 from core.experiments import Analysis, from_frame
+from core.glossary import define
 from core.ingest.readers import read_table
 from core.model.errors import InputError
 from core.model.status import STATUS_LABELS
 from views import state, ui, widgets
 
 NONE = "— none —"
+UNDER_THE_HOOD = ("Theta", "SMD", "Holm / Benjamini-Hochberg correction", "Delta method")
 CORRECTIONS = {"Holm": "holm", "Benjamini-Hochberg": "bh", "None": "none"}
 ROLE_PICKERS = (  # role, label, optional
     ("variant", "Variant", False),
@@ -140,6 +142,7 @@ def health_section(res: Analysis) -> None:
         st.caption(f":material/info: {w}")
     if res.balance.height:
         with st.expander("Covariate balance details"):
+            st.caption(define("SMD"))
             ui.table(res.balance, "covariate_balance", key="ab_balance")
 
 
@@ -205,6 +208,13 @@ def cuped_section(res: Analysis) -> None:
     st.subheader("CUPED: adjusting for the pre-period")
     st.write(ex.cuped_summary(res))
     _table(ex.cuped_table(res), "ab_cuped", "ab_cuped", res.kind)
+
+
+def under_the_hood() -> None:
+    """The statistical words of this page, explained (definitions from the glossary)."""
+    with st.expander("Under the hood: the statistical terms on this page"):
+        for term in UNDER_THE_HOOD:
+            st.markdown(f"**{term}**: {define(term)}")
 
 
 def segments_section(res: Analysis) -> None:
@@ -386,11 +396,16 @@ with tab_result:
                     list(CORRECTIONS),
                     horizontal=True,
                     key="ab_corr",
+                    help=define("Holm / Benjamini-Hochberg correction"),
                 )
                 correction = CORRECTIONS[picked]
             cuped = False
             if exp.pre_period:
-                cuped = c6.toggle(f"Adjust for {exp.pre_period} (CUPED)", key="ab_cuped")
+                cuped = c6.toggle(
+                    f"Adjust for {exp.pre_period} (CUPED)",
+                    key="ab_cuped",
+                    help=define("CUPED") + " " + define("Theta"),
+                )
             segment = None
             if exp.segments:
                 segment = c7.selectbox("Break down by", exp.segments, key=f"ab_seg_{key}")
@@ -415,6 +430,7 @@ with tab_result:
                 results_section(res)
                 cuped_section(res)
                 segments_section(res)
+                under_the_hood()
 
 with tab_plan:
     power_section(res)

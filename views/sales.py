@@ -11,6 +11,7 @@ import streamlit as st
 from core import charts, sales
 from core.charts import sales as sales_charts
 from core.errors import InputError
+from core.glossary import define
 from core.ingest.returns import with_credit_lines
 from core.model.filters import Filters, apply_filters
 from core.model.schema import NET_EXCLUDED
@@ -337,6 +338,7 @@ with tabs[2]:
                 height=260,
                 labels={"cum_entity_share": f"Cumulative share of {p.noun}"},
             )
+    st.caption(f"HHI: {define('HHI')}")
 
 
 # ---------------------------------------------------------------- root cause
@@ -379,7 +381,7 @@ def root_cause_tab() -> None:
         st.warning(f"No revenue in period A ({a.label()}): nothing to compare with.")
     st.info(e.summary)
     chart(sales_charts.bridge_waterfall(e.bridge))
-    st.caption(e.bridge.counts())
+    st.caption(e.bridge.counts(), help=define("LMDI"))
     ui.table(e.bridge.steps(), "sales_bridge")
     for d, contrib in e.contributions.items():
         st.markdown(f"**{e.sentences[d]}**")

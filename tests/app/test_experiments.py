@@ -97,3 +97,12 @@ def test_control_and_level_survive_a_page_switch():
     assert next(s for s in at.selectbox if s.label == "Control").value == "B"
     assert next(s for s in at.selectbox if s.label == "Significance level").value == 0.01
     assert _metrics(at)["B (control)"] == "23.8%"
+
+
+def test_statistical_terms_are_explained_under_the_hood():
+    at = run_page("views/experiments.py")
+    hood = next(e for e in at.expander if e.label.startswith("Under the hood"))
+    text = " ".join(m.value for m in hood.markdown)
+    for term in ("Theta", "SMD", "Holm / Benjamini-Hochberg", "Delta method"):
+        assert f"**{term}" in text
+    assert "Standardised mean difference" in text and "CUPED coefficient" in text
