@@ -62,6 +62,12 @@ _TERMS: dict[str, list[tuple[str, str]]] = {
         ),
         ("Value tier", "Revenue percentile tiers: top 5%, next 15%, middle 30%, bottom 50%."),
         (
+            "Loyalty (repeat behaviour)",
+            "New, Returning or Frequent by number of orders only (cut-offs set on the Customers "
+            "page, 2 and 4 by default). Not the RFM segment Loyal, which also weighs recency "
+            "and revenue.",
+        ),
+        (
             "Attribute",
             "A column that describes a customer (age, gender, region, subscription, favourite "
             "category), not one the app computes. A customer's value is their most frequent one.",

@@ -23,7 +23,7 @@ GROUPINGS = {
     "RFM segment": "rfm_segment",
     "Value tier": "value_tier",
     "Persona": "persona",
-    "Loyalty": "loyalty",
+    "Loyalty (repeat behaviour)": "loyalty",
     "Churn status": "status",
 }
 DATED = ("rfm_segment", "status")  # groupings that need order dates
@@ -145,7 +145,7 @@ tabs = widgets.tabs(
     [
         "RFM segments",
         "Value tiers & personas",
-        "Loyalty & repeat",
+        "Loyalty (repeat behaviour)",
         "Contribution",
         "Demographics",
         "Customer drill-down",
@@ -279,12 +279,16 @@ with tabs[1]:
 
 # ---------------------------------------------------------------- loyalty & repeat
 with tabs[2]:
-    st.subheader("New, returning and loyal customers")
+    st.subheader("New, returning and frequent buyers")
+    st.caption(
+        "Repeat behaviour counts orders only. It is not the RFM segment 'Loyal', which also "
+        "weighs how recent and how large the orders are."
+    )
     l1, l2, _ = st.columns([1, 1, 2])
     returning_min = l1.number_input(
         "Returning from (orders)", 2, 100, 2, **widgets.keep("loy_returning")
     )
-    loyal_min = l2.number_input("Loyal from (orders)", 3, 500, 4, **widgets.keep("loy_loyal"))
+    loyal_min = l2.number_input("Frequent from (orders)", 3, 500, 4, **widgets.keep("loy_loyal"))
     pkey = f"{tkey}|{rules}"
     try:
         labelled = _loyalty(

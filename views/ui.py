@@ -403,6 +403,7 @@ LABELS: dict[str, str] = {
     "order_days": "Order days",
     "n_orders": "Orders",
     "rfm_segment": "RFM segment",
+    "loyalty": "Repeat behaviour",
     "rfm_code": "RFM code",
     "r_score": "R",
     "f_score": "F",

@@ -1,5 +1,7 @@
-"""Loyalty and repeat purchase: New / Returning / Loyal by number of orders, the orders
+"""Loyalty (repeat behaviour): New / Returning / Frequent by number of orders, the orders
 distribution and the time from the first to the second order.
+
+"Frequent", not "Loyal": Loyal is an RFM segment (core.segments.rfm), a different idea.
 """
 
 from __future__ import annotations
@@ -12,22 +14,22 @@ import polars as pl
 from core.errors import InputError
 from core.segments.common import require as _require
 
-LOYALTY_ORDER = ("New", "Returning", "Loyal")
+LOYALTY_ORDER = ("New", "Returning", "Frequent")
 
 
 def add_loyalty(table: pl.DataFrame, returning_min: int = 2, loyal_min: int = 4) -> pl.DataFrame:
-    """Add loyalty: New (orders < returning_min), Returning, Loyal (orders >= loyal_min)."""
+    """Add loyalty: New (orders < returning_min), Returning, Frequent (orders >= loyal_min)."""
     if not (isinstance(returning_min, int) and isinstance(loyal_min, int)):
         raise InputError("loyalty cut-offs must be whole numbers of orders")
     if not 2 <= returning_min < loyal_min:
         raise InputError(
-            f"loyalty cut-offs need 2 <= returning < loyal orders, got {returning_min} and "
+            f"loyalty cut-offs need 2 <= returning < frequent orders, got {returning_min} and "
             f"{loyal_min}"
         )
     _require(table, "orders")
     return table.with_columns(
         pl.when(pl.col("orders") >= loyal_min)
-        .then(pl.lit("Loyal"))
+        .then(pl.lit("Frequent"))
         .when(pl.col("orders") >= returning_min)
         .then(pl.lit("Returning"))
         .when(pl.col("orders").is_not_null())
@@ -39,7 +41,7 @@ def add_loyalty(table: pl.DataFrame, returning_min: int = 2, loyal_min: int = 4)
 
 def loyalty_rule(returning_min: int = 2, loyal_min: int = 4) -> str:
     """The loyalty cut-offs in words, e.g. 2 and 4: "New: 1 order. Returning: 2 to 3 orders.
-    Loyal: 4 orders or more." """
+    Frequent: 4 orders or more." """
     new_max, ret_max = returning_min - 1, loyal_min - 1
 
     def span(lo: int, hi: int) -> str:
@@ -47,7 +49,7 @@ def loyalty_rule(returning_min: int = 2, loyal_min: int = 4) -> str:
 
     return (
         f"New: {span(1, new_max)}. Returning: {span(returning_min, ret_max)}. "
-        f"Loyal: {loyal_min} orders or more."
+        f"Frequent: {loyal_min} orders or more."
     )
 
 

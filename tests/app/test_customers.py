@@ -26,7 +26,7 @@ def test_page_shows_kpis_tabs_and_tables(at):
         assert label in labels
     assert _metric(at, "Customers") == "8,000"
     tabs = [t.label for t in at.tabs]
-    assert tabs[:3] == ["RFM segments", "Value tiers & personas", "Loyalty & repeat"]
+    assert tabs[:3] == ["RFM segments", "Value tiers & personas", "Loyalty (repeat behaviour)"]
     assert "Customer drill-down" in tabs
     assert not at.error
     # the segment table lists the named segments with their suggested action
@@ -57,7 +57,7 @@ def test_loyalty_cutoffs_and_grouping_change_tables():
     at.number_input(key="loy_loyal").set_value(8).run()
     assert_no_exception(at)
     after = loyalty_counts()
-    assert after["Loyal"] < before["Loyal"] and after["New"] == before["New"]
+    assert after["Frequent"] < before["Frequent"] and after["New"] == before["New"]
     # an impossible pair of cut-offs is refused with a message, not a traceback
     at.number_input(key="loy_returning").set_value(9).run()
     assert_no_exception(at)
@@ -81,3 +81,11 @@ def test_numeric_attribute_is_binned_and_drill_down_finds_a_customer():
     assert_no_exception(at)
     assert at.selectbox(key="drill_pick").value == "C00042"
     assert any(md.value.startswith("### C00042") for md in at.markdown)
+
+
+def test_repeat_behaviour_is_not_named_like_the_rfm_segment():
+    at = run_page("views/customers.py")
+    df = next(d.value for d in at.dataframe if "loyalty" in d.value.columns[:1])
+    assert set(df["loyalty"]) <= {"New", "Returning", "Frequent"}
+    captions = " ".join(c.value for c in at.caption)
+    assert "not the RFM segment 'Loyal'" in captions

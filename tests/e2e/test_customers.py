@@ -31,7 +31,7 @@ def test_customers_page(app_url, page):
 
     for tab in (
         "Value tiers & personas",
-        "Loyalty & repeat",
+        "Loyalty (repeat behaviour)",
         "Contribution",
         "Demographics",
         "Customer drill-down",

@@ -49,10 +49,10 @@ def test_personas_by_hand():
 def test_loyalty_cutoffs():
     t = pl.DataFrame({"orders": [1, 2, 3, 4, 10]})
     assert sg.add_loyalty(t)["loyalty"].to_list() == [
-        "New", "Returning", "Returning", "Loyal", "Loyal"
+        "New", "Returning", "Returning", "Frequent", "Frequent"
     ]  # fmt: skip
     assert sg.add_loyalty(t, 3, 6)["loyalty"].to_list() == [
-        "New", "New", "Returning", "Returning", "Loyal"
+        "New", "New", "Returning", "Returning", "Frequent"
     ]  # fmt: skip
     with pytest.raises(InputError, match="loyalty"):
         sg.add_loyalty(t, 4, 4)
@@ -90,13 +90,13 @@ def test_second_order_summary():
 
 
 def test_loyalty_rule_in_words():
-    # 2 and 4: New = 1 order, Returning = 2..3, Loyal = 4+
+    # 2 and 4: New = 1 order, Returning = 2..3, Frequent = 4+
     assert sg.loyalty_rule(2, 4) == (
-        "New: 1 order. Returning: 2 to 3 orders. Loyal: 4 orders or more."
+        "New: 1 order. Returning: 2 to 3 orders. Frequent: 4 orders or more."
     )
     # 3 and 4: New = 1..2, Returning = exactly 3
     assert sg.loyalty_rule(3, 4) == (
-        "New: 1 to 2 orders. Returning: 3 orders. Loyal: 4 orders or more."
+        "New: 1 to 2 orders. Returning: 3 orders. Frequent: 4 orders or more."
     )
 
 
