@@ -87,9 +87,9 @@ def test_an_upload_survives_a_reload(app_url, page):
     page.get_by_text("Using your file").wait_for()
     wait_idle(page)
     nav(page, "Overview")
-    assert metric(page, "Revenue") == "180"
+    assert metric(page, "Revenue") == "€180"
     page.reload()
     wait_idle(page)
-    assert metric(page, "Revenue") == "180"
+    assert metric(page, "Revenue") == "€180"
     assert "Your file" in page.locator('[data-testid="stSidebar"]').inner_text()
     assert_no_exception(page)
