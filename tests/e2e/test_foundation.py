@@ -33,10 +33,10 @@ def test_upload_then_overview_kpis(app_url, page):
     wait_idle(page)
     page.locator("h1", has_text="Overview").first.wait_for()
     assert_no_exception(page)
-    assert metric(page, "Revenue") == "180"
+    assert metric(page, "Revenue") == "€180"
     assert metric(page, "Orders") == "3"
     assert metric(page, "Customers") == "2"
-    assert metric(page, "Average order value") == "60.00"
+    assert metric(page, "Average order value") == "€60.00"
 
 
 def test_bad_upload_shows_a_clear_error_and_the_mapping(app_url, page, tmp_path):
