@@ -12,6 +12,7 @@ file are cached as resources (never pickled on a hit) keyed by the file's conten
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import secrets
@@ -129,14 +130,13 @@ def release_upload(upload: Any, name: str) -> None:
     (a new key), so the session holds the file once."""
     rounds = st.session_state.setdefault("_upload_round", {})
     rounds[name] = rounds.get(name, 0) + 1
-    try:
+    # An internal API: if it fails, at worst Streamlit's copy lives until the session ends.
+    with contextlib.suppress(Exception):
         from streamlit.runtime.scriptrunner import get_script_run_ctx
 
         ctx = get_script_run_ctx()
         if ctx is not None:
             ctx.uploaded_file_mgr.remove_file(ctx.session_id, upload.file_id)
-    except Exception:  # an internal API: at worst the copy lives until the session ends
-        pass
 
 
 def set_customers_file(name: str | None, data: bytes | None) -> None:

@@ -9,6 +9,7 @@ Every read keeps within core.ingest.limits (decompressed size, columns, line len
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from pathlib import Path
@@ -66,10 +67,8 @@ def _decode(data: bytes, name: str, notes: list[str] | None = None) -> str:
         return text.lstrip("\ufeff")
     if b"\x00" in data[:4096]:
         raise InputError("this is not a text table (it holds binary data)", file=name)
-    try:
+    with contextlib.suppress(UnicodeDecodeError):  # not UTF-8: try a few mixed lines, then cp1252
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
     text = _mostly_utf8(data[3:] if data[:3] == b"\xef\xbb\xbf" else data, notes)
     if text is not None:
         return text
