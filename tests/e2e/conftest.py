@@ -129,8 +129,14 @@ def assert_no_exception(page) -> None:
     assert n == 0, page.locator('[data-testid="stException"]').first.inner_text()
 
 
-def screenshot(page, path: str) -> None:
-    """The whole page: the app scrolls inside its main container, so grow the viewport first."""
+SHOTS = ROOT / "screenshots"  # git-ignored: the pictures a person looks at after a run
+
+
+def screenshot(page, name: str) -> None:
+    """The whole page, saved as screenshots/<name> (a name may hold a sub-folder); the app
+    scrolls inside its main container, so grow the viewport first."""
+    path = SHOTS / name
+    path.parent.mkdir(parents=True, exist_ok=True)
     height = page.evaluate(
         """() => Math.max(...[...document.querySelectorAll('[data-testid="stMain"], section')]
             .map(e => e.scrollHeight), document.body.scrollHeight)"""
@@ -138,5 +144,13 @@ def screenshot(page, path: str) -> None:
     size = page.viewport_size or {"width": 1400, "height": 1000}
     page.set_viewport_size({"width": size["width"], "height": min(int(height) + 50, 12000)})
     page.wait_for_timeout(800)
-    page.screenshot(path=path, full_page=True)
+    page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(size)
+
+
+def upload(page, app_url: str, path: Path) -> None:
+    """Upload an orders file on the Data page and wait until the app uses it."""
+    goto(page, app_url, "data")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(path))
+    page.get_by_text("Using your file").wait_for(timeout=60_000)
+    wait_idle(page)

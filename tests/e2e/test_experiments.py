@@ -16,7 +16,7 @@ def test_sample_experiment(app_url, page):
     charts = page.locator('[data-testid="stVegaLiteChart"]')
     charts.nth(2).wait_for()  # per-variant rates, lift posterior, segments
     assert charts.count() >= 3
-    screenshot(page, "/tmp/e2e_experiments_sample.png")
+    screenshot(page, "e2e_experiments_sample.png")
 
 
 def test_uploaded_aggregated_file(app_url, page):
@@ -28,7 +28,7 @@ def test_uploaded_aggregated_file(app_url, page):
     page.get_by_text("Conversion rate rose from 17.6% in control to 23.8% in offer_10").wait_for()
     assert page.get_by_text("Correction for several variants").count() == 1
     assert_no_exception(page)
-    screenshot(page, "/tmp/e2e_experiments_aggregated.png")
+    screenshot(page, "e2e_experiments_aggregated.png")
 
 
 def test_churn_experiment_reads_lower_as_better(app_url, page, tmp_path):
@@ -46,7 +46,7 @@ def test_churn_experiment_reads_lower_as_better(app_url, page, tmp_path):
     assert page.get_by_text("The offer hurts").count() >= 1
     assert page.get_by_text("The offer works").count() == 0
     assert_no_exception(page)
-    screenshot(page, "/tmp/e2e_experiments_churn.png")
+    screenshot(page, "e2e_experiments_churn.png")
 
 
 def test_a_link_sets_the_control(app_url, page):

@@ -9,7 +9,6 @@ from tests.e2e.conftest import assert_no_exception, goto, screenshot, wait_idle
 
 ROOT = Path(__file__).resolve().parents[2]
 UCI = ROOT / "tests" / "data" / "real" / "uci_online_retail_invoices.csv"
-SHOTS = Path("/tmp/e2e_shots_ingest")
 
 
 def metric(page, label: str) -> str:
@@ -45,8 +44,7 @@ def test_us_dates_read_month_first_then_switched(app_url, page, tmp_path):
     assert_no_exception(page)
     main = page.locator('[data-testid="stMain"]')
     main.get_by_text("read as month/day: '12/13/2010' only fits month/day").first.wait_for()
-    SHOTS.mkdir(exist_ok=True)
-    screenshot(page, str(SHOTS / "data_dates_month_first.png"))
+    screenshot(page, "ingest/data_dates_month_first.png")
 
     page.get_by_role("link", name="Overview").click()
     wait_idle(page)
@@ -63,7 +61,7 @@ def test_us_dates_read_month_first_then_switched(app_url, page, tmp_path):
     wait_idle(page)
     assert_no_exception(page)
     main.get_by_text("read as day/month (your choice)").first.wait_for()
-    screenshot(page, str(SHOTS / "data_dates_day_first.png"))
+    screenshot(page, "ingest/data_dates_day_first.png")
 
     page.get_by_role("link", name="Overview").click()
     wait_idle(page)
@@ -72,6 +70,6 @@ def test_us_dates_read_month_first_then_switched(app_url, page, tmp_path):
     assert metric(page, "Revenue") != month_first
     warning = main.locator('[data-testid="stAlertContentWarning"]').filter(has_text="set aside")
     assert "unreadable order date" in warning.first.inner_text()
-    screenshot(page, str(SHOTS / "overview_day_first.png"))
+    screenshot(page, "ingest/overview_day_first.png")
     link = main.get_by_role("link", name="See the rows set aside on the Data page")
     assert link.count() == 1

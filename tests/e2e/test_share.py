@@ -13,10 +13,14 @@ import pytest
 from PIL import Image
 
 from core.report.crm import CRM_COLUMNS
-from tests.e2e.conftest import assert_no_exception, goto, wait_idle
+from tests.e2e.conftest import (
+    SHOTS,
+    assert_no_exception,
+    goto,
+    wait_idle,
+)
 from tests.unit.test_report import expected
 
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots"  # git ignores it
 CARDS = {
     "Revenue": "revenue",
     "Orders": "orders",

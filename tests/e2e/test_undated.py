@@ -4,21 +4,18 @@ the whole file's KPIs and breakdown, Customers its tiers and the subscriber comp
 from pathlib import Path
 
 from tests.app.test_undated import SURVEY
-from tests.e2e.conftest import assert_no_exception, goto, screenshot, wait_idle
+from tests.e2e.conftest import assert_no_exception, screenshot, upload, wait_idle
 
 
 def test_survey_without_dates_on_sales_and_customers(app_url, page, tmp_path: Path):
     path = tmp_path / "shopping_survey.csv"
     path.write_bytes(SURVEY)
-    goto(page, app_url, "data")
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(path))
-    page.get_by_text("Using your file").wait_for(timeout=60_000)
-    wait_idle(page)
+    upload(page, app_url, path)
     page.get_by_role("link", name="Sales performance").click()
     wait_idle(page)
     page.get_by_text("need an order date, and this file has none").first.wait_for()
     assert_no_exception(page)
-    screenshot(page, "/tmp/e2e_undated_sales.png")
+    screenshot(page, "e2e_undated_sales.png")
     page.get_by_role("link", name="Customers & segments").click()
     wait_idle(page)
     page.get_by_text("need order dates, and this file has none").first.wait_for()
@@ -26,4 +23,4 @@ def test_survey_without_dates_on_sales_and_customers(app_url, page, tmp_path: Pa
     wait_idle(page)
     page.get_by_text("Does a two-valued attribute pay off?").first.wait_for()
     assert_no_exception(page)
-    screenshot(page, "/tmp/e2e_undated_customers.png")
+    screenshot(page, "e2e_undated_customers.png")
