@@ -8,6 +8,7 @@ way is reported, with an example.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import polars as pl
@@ -51,12 +52,21 @@ def normalise_id_expr(col: str) -> pl.Expr:
     return pl.when(s.str.to_lowercase().is_in(MISSING)).then(None).otherwise(s).alias(col)
 
 
+# an id that normalising leaves as it is: printable ASCII without "@", no surrounding space
+_CLEAN = r"^[!-?A-~]([ -?A-~]*[!-?A-~])?$"
+_PLACEHOLDER = "(?i)^(" + "|".join(re.escape(m) for m in MISSING if m) + ")$"
+
+
 def normalise_ids(ids: pl.Series) -> tuple[pl.Series, IdMerge]:
     """Normalise a customer id series; say how many distinct ids were merged.
 
-    Each distinct id is normalised once (a file repeats its ids on every line of every order),
-    and then mapped back onto the lines."""
+    Ids that normalising would leave as they are (plain ASCII, no e-mail, no placeholder: most
+    files) are checked in one pass and kept. Otherwise each distinct id is normalised once (a
+    file repeats its ids on every line of every order), and then mapped back onto the lines."""
     raw = ids.cast(pl.Utf8)
+    kept = pl.col("raw").str.contains(_CLEAN) & ~pl.col("raw").str.contains(_PLACEHOLDER)
+    if raw.to_frame("raw").select(kept.fill_null(True).all()).item():
+        return raw.alias(ids.name), IdMerge(0)
     pairs = raw.drop_nulls().unique().to_frame("raw").with_columns(norm=normalise_id_expr("raw"))
     norm = raw.to_frame("raw").join(pairs, on="raw", how="left", maintain_order="left")["norm"]
     pairs = pairs.drop_nulls()

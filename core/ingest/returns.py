@@ -17,7 +17,10 @@ RETURN_KINDS = ("return", "cancellation")
 
 def cancellation_prefix(order_ids: pl.Series) -> str | None:
     """'C' when some order ids are cancellation invoices (C + the usual numeric id)."""
-    ids = order_ids.drop_nulls().unique().cast(pl.Utf8).str.strip_chars()
+    text = order_ids.cast(pl.Utf8)
+    if not text.str.contains(r"^\s*[Cc]\d+\s*$").any():  # one pass, before the distinct ids
+        return None
+    ids = text.drop_nulls().unique().cast(pl.Utf8).str.strip_chars()
     if ids.len() == 0:
         return None
     prefixed = ids.str.contains(r"^[Cc]\d+$")

@@ -329,13 +329,13 @@ def detect_roles(raw: pl.DataFrame) -> dict[str, str]:
                 used.add(column)
                 break
     # Olist: 'customer_id' is new on every order; 'customer_unique_id' is the person
-    if {"customer_id", "order_id"} <= mapping.keys():
+    person = [
+        c for c in raw.columns if c not in used and ("unique" in norm(c) or norm(c).endswith("uid"))
+    ]
+    if {"customer_id", "order_id"} <= mapping.keys() and person:
         ids = raw[mapping["customer_id"]].n_unique()
         per_order = ids >= raw[mapping["order_id"]].n_unique()
-        for column in raw.columns:
-            n = norm(column)
-            if column in used or ("unique" not in n and not n.endswith("uid")):
-                continue
+        for column in person:
             values = raw[column].drop_nulls()
             if per_order and name_score("customer_id", column) and 0 < values.n_unique() < ids:
                 mapping["customer_id"] = column

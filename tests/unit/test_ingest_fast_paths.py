@@ -1,0 +1,73 @@
+"""The ingest's fast paths give what the full checks give (issue 15: the checks stay).
+
+Each fast path skips work when a cheap pass shows it would change nothing; these tests put the
+values that must take the full path next to ones that need not, and compare with the full path.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+
+from core.ingest import load_orders
+from core.ingest.identity import normalise_id_expr, normalise_ids
+from core.ingest.returns import cancellation_prefix
+
+TRICKY_IDS = [
+    "abc", " abc", "abc ", "A B", "x@y.com", "X@Y.com", "N/A", "na", "NaN", "-", "--", "?",
+    "", "(blank)", "NULL", "none", "#N/A", "nana", "\uff21\uff22", "a\u200bb", "\u00c4", "a\tb",
+    "12345", "C-001", "e\u0301", "\u3000x",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", TRICKY_IDS)
+def test_an_id_normalises_the_same_on_either_path(value: str) -> None:
+    full = pl.DataFrame({"r": [value]}).select(normalise_id_expr("r")).item()
+    alone, _ = normalise_ids(pl.Series([value]))
+    with_clean, _ = normalise_ids(pl.Series(["C1", value, "C2"]))
+    assert alone[0] == full
+    assert with_clean.to_list() == ["C1", full, "C2"]
+
+
+def test_clean_ids_are_kept_and_numbers_become_text() -> None:
+    ids, merge = normalise_ids(pl.Series([17850, None, 13047]))
+    assert ids.to_list() == ["17850", None, "13047"]
+    assert merge.merged == 0
+
+
+def test_cancellation_prefix_needs_c_invoices() -> None:
+    assert cancellation_prefix(pl.Series(["536365", "C536379", " c536380 ", "536366"])) == "C"
+    assert cancellation_prefix(pl.Series(["536365", "536366"])) is None
+    assert cancellation_prefix(pl.Series(["C-1", "ORD-2"])) is None
+
+
+def _shop_lines(orders: int, first_line_only: bool) -> pl.DataFrame:
+    """Orders of three lines each; the amount an order total on the first line (Shopify) or a
+    line amount on every line."""
+    rng = np.random.default_rng(7)
+    n = orders * 3
+    order = np.repeat(np.arange(orders), 3)
+    amount = rng.integers(5, 500, n).astype(float)
+    if first_line_only:
+        amount = np.where(np.arange(n) % 3 == 0, amount, np.nan)
+    return pl.DataFrame(
+        {
+            "Name": [f"#{o}" for o in order],
+            "Created at": ["2024-05-01"] * n,
+            "Email": [f"c{o % 5000}@shop.test" for o in order],
+            "Total": amount,
+        }
+    ).with_columns(pl.col("Total").fill_nan(None))
+
+
+@pytest.mark.parametrize("first_line_only", [True, False])
+def test_order_totals_are_found_in_a_large_file(first_line_only: bool) -> None:
+    """Above 50k lines an eighth of the orders is looked at first; a file whose totals are on
+    the first lines is still read as order totals, and one with line amounts is not."""
+    df = _shop_lines(20_000, first_line_only)
+    loaded = load_orders(df, name="orders.csv")
+    assert (loaded.notes.get("order_total") is not None) is first_line_only
+    expected = df["Total"].sum()
+    assert loaded.orders["revenue"].sum() == pytest.approx(expected)
+    assert loaded.orders.height == df.height
