@@ -11,6 +11,7 @@ can override with a strftime pattern or `dmy` / `mdy` / `ymd`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
@@ -77,10 +78,26 @@ def _strptime(s: pl.Series, fmt: str) -> pl.Series:
     return out
 
 
+def _by_value(col: pl.Series, parse: Callable[[pl.Series], pl.Series]) -> pl.Series:
+    """`parse` once per distinct value, mapped back onto the lines (a date repeats on every
+    line of every order of its day)."""
+    distinct = col.unique()
+    if distinct.len() * 4 > col.len():
+        return parse(col).alias(col.name)
+    pairs = pl.DataFrame({"v": distinct, "d": parse(distinct)})
+    lines = col.to_frame("v").join(
+        pairs, on="v", how="left", maintain_order="left", nulls_equal=True
+    )
+    return lines["d"].alias(col.name)
+
+
 def _apply(col: pl.Series, fmt: str) -> pl.Series:
     if any(t in fmt for t in ("%H", "%I", "%M", "%S")):  # a user pattern with the time
-        return col.cast(pl.Utf8).str.strip_chars().str.to_datetime(fmt, strict=False).dt.date()
-    return _strptime(date_part(col), fmt)
+        return _by_value(
+            col.cast(pl.Utf8),
+            lambda v: v.str.strip_chars().str.to_datetime(fmt, strict=False).dt.date(),
+        )
+    return _by_value(col.cast(pl.Utf8), lambda v: _strptime(date_part(v), fmt))
 
 
 def _check_user_format(fmt: str) -> None:
@@ -135,9 +152,13 @@ def decide_date_format(
         return DateDecision(None, "native", 1.0, f"{name!r} holds dates already.")
     if col.dtype.is_numeric():
         col = col.cast(pl.Int64, strict=False).cast(pl.Utf8)
-    parts = date_part(col.drop_nulls())
-    values = pl.DataFrame({"v": parts}).group_by("v", maintain_order=True).agg(n=pl.len())
-    values = values.filter(pl.col("v") != "")
+    written = pl.DataFrame({"w": col.drop_nulls()}).group_by("w", maintain_order=True).len("n")
+    values = (  # the date part of each distinct value, in the order the file first writes it
+        written.select(v=date_part(written["w"]), n="n")
+        .group_by("v", maintain_order=True)
+        .agg(pl.col("n").sum())
+        .filter(pl.col("v") != "")
+    )
     if values.height == 0:
         return DateDecision(None, None, 0.0)
     if user:
