@@ -136,7 +136,7 @@ def _reason_expr(has_dates: bool, latest: date) -> pl.Expr:
     reason = pl.when(pl.col("customer_id").is_null()).then(pl.lit("missing customer id"))
     if has_dates:
         reason = (
-            reason.when(pl.col("order_date").is_null() & pl.col("_date_raw").is_null())
+            reason.when(pl.col("order_date").is_null() & ~pl.col("_date_given"))
             .then(pl.lit("missing order date"))
             .when(pl.col("order_date").is_null())
             .then(pl.lit("unreadable order date"))
@@ -144,7 +144,7 @@ def _reason_expr(has_dates: bool, latest: date) -> pl.Expr:
             .then(pl.lit("implausible order date"))
         )
     return (
-        reason.when(pl.col("revenue").is_null() & pl.col("_amount_raw").is_null())
+        reason.when(pl.col("revenue").is_null() & ~pl.col("_amount_given"))
         .then(pl.lit("missing amount"))
         .when(pl.col("revenue").is_nan() | pl.col("revenue").is_infinite())
         .then(pl.lit("amount is not a number (NaN or infinite)"))
@@ -241,10 +241,8 @@ def build_orders(
     df = pl.DataFrame(cols)
     raw_amount = raw[mapping["revenue"]] if "revenue" in mapping else None
     df = df.with_columns(
-        _date_raw=raw[mapping["order_date"]].cast(pl.Utf8) if has_dates else pl.lit(None),
-        _amount_raw=(
-            raw_amount.cast(pl.Utf8) if raw_amount is not None else pl.lit("x", dtype=pl.Utf8)
-        ),
+        _date_given=raw[mapping["order_date"]].is_not_null() if has_dates else pl.lit(False),
+        _amount_given=raw_amount.is_not_null() if raw_amount is not None else pl.lit(True),
         _other_currency=other_currency,
     )
     # Shopify: the order total only on an order's first line -> blank amounts there are fine
@@ -271,7 +269,7 @@ def build_orders(
         .with_columns(reason=df.filter(rejected_idx)["_reason"])
         .select("row", "reason", *raw.columns)
     )
-    df = df.filter(~rejected_idx).drop("_reason", "_date_raw", "_amount_raw", "_other_currency")
+    df = df.filter(~rejected_idx).drop("_reason", "_date_given", "_amount_given", "_other_currency")
     if df.height == 0:
         first = rejected["reason"][0] if rejected.height else "no rows"
         raise InputError(f"no usable rows: every row was rejected (e.g. {first})", file=source)
@@ -430,9 +428,9 @@ def _dedupe_order_totals(
         revenue=pl.when(pl.col("order_id").is_not_null())
         .then(total * share)
         .otherwise(pl.col("revenue")),
-        _amount_raw=pl.when(pl.col("order_id").is_not_null())
-        .then(pl.col("_amount_raw").drop_nulls().first().over("order_id"))
-        .otherwise(pl.col("_amount_raw")),
+        _amount_given=pl.when(pl.col("order_id").is_not_null())
+        .then(pl.col("_amount_given").any().over("order_id"))
+        .otherwise(pl.col("_amount_given")),
     )
     return df, mode
 

@@ -278,9 +278,10 @@ def explain(raw: pl.DataFrame, mapping: dict[str, str]) -> dict[str, RoleEvidenc
     out = {}
     for role, column in mapping.items():
         score = name_score(role, column)
-        values = raw[column].drop_nulls().cast(pl.Utf8)
+        values = raw[column].drop_nulls()
         first = values.head(1000).unique(maintain_order=True)  # enough, nearly always
         values = (first if first.len() >= 3 else values.unique(maintain_order=True)).head(3)
+        values = values.cast(pl.Utf8)
         sample = ", ".join(repr(v) for v in values.to_list())
         if score >= 90:
             confidence, why = "high", f"the name {column!r} says {role.replace('_', ' ')}"
