@@ -78,7 +78,7 @@ def choose_currency(
 ) -> tuple[pl.Series, pl.Series, CurrencyChoice]:
     """(revenue in the reporting currency, lines set aside for their currency, the choice)."""
     n = revenue.len()
-    keep_all = pl.Series([False] * n)
+    keep_all = pl.repeat(False, n, eager=True)
     if currency is None or currency.drop_nulls().n_unique() == 0:
         return revenue, keep_all, CurrencyChoice(None)
     fx = fx or {}

@@ -173,7 +173,7 @@ def build_orders(
     notes: dict[str, str] = {}
     n = raw.height
     cols: dict[str, pl.Series] = {
-        "source_row": pl.Series("source_row", range(2, n + 2), dtype=pl.UInt32)
+        "source_row": pl.int_range(2, n + 2, dtype=pl.UInt32, eager=True).alias("source_row")
     }
     cust, id_merge = normalise_ids(raw[mapping["customer_id"]])
     cols["customer_id"] = cust.alias("customer_id")
@@ -269,7 +269,9 @@ def build_orders(
         .with_columns(reason=df.filter(rejected_idx)["_reason"])
         .select("row", "reason", *raw.columns)
     )
-    df = df.filter(~rejected_idx).drop("_reason", "_date_given", "_amount_given", "_other_currency")
+    if rejected.height:
+        df = df.filter(~rejected_idx)
+    df = df.drop("_reason", "_date_given", "_amount_given", "_other_currency")
     if df.height == 0:
         first = rejected["reason"][0] if rejected.height else "no rows"
         raise InputError(f"no usable rows: every row was rejected (e.g. {first})", file=source)

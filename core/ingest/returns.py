@@ -52,13 +52,14 @@ def credit_kind(df: pl.DataFrame, prefix: str | None) -> pl.Expr:
 def split_returns(df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, str]:
     """(purchases, returns with a `kind` column and negative revenue, a sentence or '')."""
     prefix = cancellation_prefix(df["order_id"]) if "order_id" in df.columns else None
-    marked = df.with_columns(kind=credit_kind(df, prefix))
-    returns = marked.filter(pl.col("kind").is_not_null()).with_columns(
-        revenue=-pl.col("revenue").abs()
+    kind = df.select(credit_kind(df, prefix).alias("kind")).to_series()
+    if kind.null_count() == kind.len():  # no credit line: nothing to copy
+        return df, df.clear().with_columns(kind=pl.lit(None, dtype=pl.Utf8)), ""
+    credit = kind.is_not_null()
+    returns = df.filter(credit).with_columns(
+        kind=kind.filter(credit), revenue=-pl.col("revenue").abs()
     )
-    purchases = marked.filter(pl.col("kind").is_null()).drop("kind")
-    if returns.height == 0:
-        return purchases, returns, ""
+    purchases = df.filter(~credit)
     counts = dict(returns.group_by("kind").len().rows())
     parts = [f"{counts[k]:,} {k} lines" for k in RETURN_KINDS if counts.get(k)]
     how = []
