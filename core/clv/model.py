@@ -23,7 +23,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 from numpy.typing import ArrayLike
-from scipy import special, stats
+from scipy import special
 
 from core.model.errors import InputError
 from core.model.schema import kept_lines
@@ -328,6 +328,8 @@ def purchase_count_pmf(m: BGNBD, t: ArrayLike, n: int) -> np.ndarray:
     = B(a, b+n)/B(a, b) NB(n; r, alpha/(alpha+t))
       + [n > 0] B(a+1, b+n-1)/B(a, b) (1 - NBcdf(n-1; r, alpha/(alpha+t))).
     """
+    from scipy import stats  # scipy.stats takes ~0.5 s to import: only when asked
+
     prob = m.alpha / (m.alpha + np.asarray(t, dtype=float))
     first = np.exp(special.betaln(m.a, m.b + n) - special.betaln(m.a, m.b)) * stats.nbinom.pmf(
         n, m.r, prob
