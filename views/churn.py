@@ -22,27 +22,27 @@ LABELS = churn.COLUMN_LABELS | cohorts.COLUMN_LABELS  # this page's headers (ui.
 
 
 # ---------------------------------------------------------------- cached core calls
-@st.cache_data(show_spinner=False, max_entries=8)
+@state.dataset_cache(shared=8, private=2)
 def _suggestion(key: str, _orders: pl.DataFrame, as_of) -> churn.ThresholdSuggestion | None:
     return churn.suggest_thresholds(_orders, as_of)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@state.dataset_cache(shared=8, private=2)
 def _period_retention(key: str, _orders: pl.DataFrame, period: str, as_of) -> pl.DataFrame:
     return churn.period_retention(_orders, period, as_of)
 
 
-@st.cache_data(show_spinner="Building cohorts…", max_entries=8)
+@state.dataset_cache(shared=8, private=2, spinner="Building cohorts…")
 def _cohorts(key: str, _orders: pl.DataFrame, period: str, as_of) -> pl.DataFrame:
     return cohorts.cohort_retention(_orders, period=period, as_of=as_of)
 
 
-@st.cache_data(show_spinner="Fitting BG/NBD and Gamma-Gamma…", max_entries=8)
+@state.dataset_cache(shared=8, private=2, spinner="Fitting BG/NBD and Gamma-Gamma…")
 def _fit(key: str, _orders: pl.DataFrame, as_of) -> tuple[dict, pl.DataFrame]:
     return clv.fit_diagnostics(_orders, as_of, "days")
 
 
-@st.cache_data(show_spinner="Fitting on the calibration period…", max_entries=8)
+@state.dataset_cache(shared=8, private=2, spinner="Fitting on the calibration period…")
 def _holdout(key: str, _orders: pl.DataFrame, cut, end) -> pl.DataFrame:
     return clv.holdout_summary(clv.calibration_holdout(_orders, cut, end))
 

@@ -55,12 +55,12 @@ EDITOR_COLUMNS = {
 STATS_LABELS = {"share": "Share of base", "assigned": "Wins", "assigned_revenue": "Wins revenue"}
 
 
-@st.cache_data(show_spinner="Evaluating the rules…", max_entries=16)
+@state.dataset_cache(shared=16, private=5, spinner="Evaluating the rules…")
 def _evaluate(key: str, rules_json: str, _hub: pl.DataFrame) -> R.Evaluation:
     return R.evaluate(_hub, R.rules_from_json(rules_json))
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@state.dataset_cache(shared=4, private=2)
 def _vocabulary(key: str, _hub: pl.DataFrame) -> pl.DataFrame:
     return R.vocabulary(_hub)
 

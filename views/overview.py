@@ -45,7 +45,7 @@ def _month_change(orders: pl.DataFrame) -> sales.KpiComparison | None:
     return replace(cmp, last_year=None) if cmp.previous is not None else None
 
 
-@st.cache_data(show_spinner=False, max_entries=12)
+@state.dataset_cache(shared=12, private=4)
 def _figures(
     key: str, _data: state.AppData
 ) -> tuple[dict, pl.DataFrame, sales.KpiComparison | None]:

@@ -74,7 +74,7 @@ VIEW_LABELS = {
 
 
 # ---------------------------------------------------------------- cached core calls
-@st.cache_data(show_spinner="Valuing every customer's next year…", max_entries=8)
+@state.dataset_cache(shared=8, private=3, spinner="Valuing every customer's next year…")
 def _value(
     key: str, horizon: int, as_of: date, churn: int, at_risk: int, _hub, _orders
 ) -> P.CustomerValue:
@@ -91,7 +91,7 @@ def _measure(key: str, control: str, treatment: str, metric: str, name: str, _ex
     return P.measure(_exp, P.ExperimentLink(control, treatment, metric, name))
 
 
-@st.cache_data(show_spinner="Lift by segment…", max_entries=8)
+@state.dataset_cache(shared=8, private=3, spinner="Lift by segment…")
 def _lifts(key: str, hub_key: str, control: str, treatment: str, metric: str, _exp, _hub):
     return P.segment_lifts(_exp, _hub, P.ExperimentLink(control, treatment, metric))
 

@@ -114,31 +114,42 @@ if not data.has_dates:
 
 
 # ---------------------------------------------------------------- cached core calls
-@st.cache_data(show_spinner=False, max_entries=24)
+@state.dataset_cache(shared=24, private=6)
 def comparison(key: str, start: date, end: date, _history, _first_seen) -> sales.KpiComparison:
     return sales.compare_kpis(_history, Period(start, end), first_seen=_first_seen)
 
 
-@st.cache_data(show_spinner=False, max_entries=24)
+@state.dataset_cache(shared=24, private=6)
 def trend(key: str, grain: str, _orders, _first_seen) -> pl.DataFrame:
     return sales.trend(_orders, grain, first_seen=_first_seen)
 
 
-@st.cache_data(show_spinner=False, max_entries=24)
+@state.dataset_cache(shared=24, private=6)
 def breakdown(key: str, dimension: str, start: date, end: date, _history) -> pl.DataFrame:
     p = Period(start, end)
     cur, prev = sales.in_period(_history, p), sales.in_period(_history, p.previous())
     return sales.breakdown(cur, dimension, previous=prev if prev.height else None)
 
 
-@st.cache_data(show_spinner="Explaining the change…", max_entries=24)
+@state.dataset_cache(shared=24, private=6, spinner="Explaining the change…")
 def explain(key: str, a: tuple, b: tuple, dims: tuple, _history, _fs) -> sales.ChangeExplanation:
     return sales.explain_change(_history, Period(*a), Period(*b), list(dims), first_seen=_fs)
 
 
+@state.dataset_cache(shared=4, private=1)
+def _first_seen(key: str, _all_orders: pl.DataFrame) -> pl.DataFrame:
+    """Each customer's first order in the whole file (depends on the dataset only)."""
+    return sales.first_orders(_all_orders)
+
+
+@state.dataset_cache(shared=24, private=6)
+def _seasonality(key: str, _orders: pl.DataFrame) -> pl.DataFrame:
+    return sales.seasonality(_orders)
+
+
 # ---------------------------------------------------------------- what the page looks at
 all_history = apply_filters(data.all_orders, Filters(values=data.filters.values))
-first_seen = sales.first_orders(data.all_orders)
+first_seen = _first_seen(data.dataset_key, data.all_orders)
 dimensions = sales.dimension_columns(data.orders)
 rng = sales.date_range(data.orders)
 presets = sales.period_presets(rng.start, rng.end)
@@ -264,7 +275,7 @@ def trends_tab() -> None:
             labels={"label": ui.readable(grain)},
             formats=REVENUE_CHANGE,
         )
-    season = sales.seasonality(orders)
+    season = _seasonality(key, orders)
     chart(sales_charts.seasonality_heatmap(season), hidden=False)
     st.caption("Index: the month's revenue over the average complete month of its year.")
     with st.expander("Seasonality figures"):

@@ -278,6 +278,30 @@ def _read_raw_fn(
     return read_table(_data(), name, sheet).head(PREVIEW_ROWS)
 
 
+def dataset_cache(
+    *, shared: int, private: int, spinner: bool | str = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorator for a page's computation on the current dataset (its frames, the hub, what
+    is derived from them): cached like the frames above, as a resource, so a hit returns the
+    object itself (never pickled, never copied; treat it as read-only). The cache is the
+    shared one on the bundled sample and this session's own on an upload (released when the
+    session ends); `shared` and `private` are their max_entries. Key it like st.cache_data:
+    a first argument saying what the result depends on (data.key, data.hub_key ...); arguments
+    starting with _ are not hashed."""
+
+    def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
+        scoped = _two_scopes(fn, shared=shared, private=private, spinner=spinner)
+
+        def call(*args: Any) -> Any:
+            return scoped(_is_sample(dataset().orders), *args)
+
+        call.shared, call.private = scoped.shared, scoped.private  # type: ignore[attr-defined]
+        call.__doc__, call.__name__ = fn.__doc__, fn.__name__
+        return call
+
+    return wrap
+
+
 _load_orders = _two_scopes(_load_orders_fn, shared=4, private=1, spinner="Reading the orders file…")
 _load_customers = _two_scopes(
     _load_customers_fn, shared=2, private=1, spinner="Reading the customers file…"
@@ -323,7 +347,7 @@ def customers_file() -> tuple[pl.DataFrame | None, InputError | None]:
         return None, exc
 
 
-@st.cache_data(show_spinner=False, max_entries=3)
+@st.cache_resource(show_spinner=False, ttl=SHARED_TTL, max_entries=3)
 def _experiment_sample(mtime: float) -> pl.DataFrame:
     return read_table(SAMPLE_EXPERIMENT)
 
@@ -437,6 +461,7 @@ class AppData:
 
     name: str
     key: str  # changes with dataset, mapping, filters and settings: use it as a cache key
+    dataset_key: str  # changes with dataset and mapping only (what all_orders depends on)
     hub_key: str  # changes with dataset, mapping, filters and as_of (not the thresholds)
     loaded: Loaded
     orders: pl.DataFrame
@@ -515,6 +540,7 @@ def app_data() -> AppData:
     return AppData(
         name=ds.orders.name,
         key=hashlib.sha1(key.encode()).hexdigest(),
+        dataset_key=hashlib.sha1(f"{ds.orders.digest}|{mapping_key(ds)}".encode()).hexdigest(),
         hub_key=hashlib.sha1(hub_key.encode()).hexdigest(),
         loaded=loaded,
         orders=orders,
