@@ -263,8 +263,10 @@ def _load_orders_fn(
     digest: str, name: str, key: str, sheet: str | None, _data: Callable[[], bytes]
 ) -> Loaded:
     """`key`: mapping_key(dataset) (the role overrides and the reading options)."""
-    raw, notes = read_table_noted(_data(), name, sheet)
     given = json.loads(key)
+    # typed dates are ISO whatever the user says: a date format reads every column as text
+    typed = not given["options"].get("date_format")
+    raw, notes = read_table_noted(_data(), name, sheet, typed=typed)
     return load_orders(raw, name=name, overrides=given["map"], read_notes=notes, **given["options"])
 
 

@@ -462,7 +462,8 @@ def load_orders(
     if isinstance(data, pl.DataFrame):
         raw, read_notes = data, list(read_notes or [])
     else:
-        raw, read_notes = read_table_noted(data, name, sheet)
+        # typed dates are ISO whatever the user says: a date format reads every column as text
+        raw, read_notes = read_table_noted(data, name, sheet, typed=date_format is None)
     detected = detect_roles(raw)
     mapping = dict(detected)
     for role, column in (overrides or {}).items():

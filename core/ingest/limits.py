@@ -27,7 +27,7 @@ MAX_COLUMNS = "CUSTOMER_PULSE_MAX_COLUMNS"
 MAX_LINE_KB = "CUSTOMER_PULSE_MAX_LINE_KB"
 NAMES = (MAX_FILE_MB, MAX_COLUMNS, MAX_LINE_KB)
 DEFAULTS = {MAX_FILE_MB: 300, MAX_COLUMNS: 500, MAX_LINE_KB: 256}
-_CHUNK = 1 << 24  # 16 MB: the most any single check holds at once besides the file itself
+CHUNK = 1 << 24  # 16 MB: the most any single check holds at once besides the file itself
 
 
 def _raise_hint(name: str) -> str:
@@ -89,7 +89,7 @@ def gunzip(data: bytes, name: str, limits: Limits) -> bytes:
     try:
         while rest:
             d = zlib.decompressobj(wbits=31)
-            chunk = d.decompress(rest, _CHUNK)
+            chunk = d.decompress(rest, CHUNK)
             while True:
                 total += len(chunk)
                 if total > limits.max_bytes:
@@ -97,7 +97,7 @@ def gunzip(data: bytes, name: str, limits: Limits) -> bytes:
                 out.append(chunk)
                 if d.eof or not d.unconsumed_tail:
                     break
-                chunk = d.decompress(d.unconsumed_tail, _CHUNK)
+                chunk = d.decompress(d.unconsumed_tail, CHUNK)
             if not d.eof:
                 raise InputError("the gzip file is damaged (it ends too early)", file=name)
             rest = d.unused_data.lstrip(b"\x00")
@@ -139,9 +139,9 @@ def check_lines(data: bytes, name: str, limits: Limits) -> None:
     Scans the bytes in 16 MB chunks for line breaks (numpy, no copy of the file)."""
     buf = np.frombuffer(data, dtype=np.uint8)
     last_break, line = -1, 0  # position of the last line break seen, lines before it
-    for start in range(0, len(buf), _CHUNK):
-        breaks = np.flatnonzero(buf[start : start + _CHUNK] == 10) + start
-        ends = np.append(breaks, start + min(_CHUNK, len(buf) - start))
+    for start in range(0, len(buf), CHUNK):
+        breaks = np.flatnonzero(buf[start : start + CHUNK] == 10) + start
+        ends = np.append(breaks, start + min(CHUNK, len(buf) - start))
         starts = np.insert(breaks + 1, 0, last_break + 1)
         lengths = ends - starts
         long = np.flatnonzero(lengths > limits.max_line_bytes)
@@ -157,7 +157,13 @@ def check_lines(data: bytes, name: str, limits: Limits) -> None:
             last_break, line = int(breaks[-1]), line + breaks.size
 
 
-def check_header(text: str, sep: str, name: str, limits: Limits) -> None:
-    """Columns of a text table, counted on its first line before it is parsed."""
-    end = text.find("\n")
-    limits.check_columns(text.count(sep, 0, end if end >= 0 else len(text)) + 1, name)
+def check_header(text: str | bytes, sep: str, name: str, limits: Limits) -> None:
+    """Columns of a text table (its text or UTF-8 bytes), counted on its first line before it
+    is parsed (no copy of the line)."""
+    if isinstance(text, bytes):
+        end = text.find(b"\n")
+        count = text.count(sep.encode(), 0, end if end >= 0 else len(text))
+    else:
+        end = text.find("\n")
+        count = text.count(sep, 0, end if end >= 0 else len(text))
+    limits.check_columns(count + 1, name)

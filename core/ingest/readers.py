@@ -2,24 +2,43 @@
 UTF-16 with a BOM, cp1252, Latin-1, UTF-8 with a few cp1252 lines named), gzipped CSV,
 Excel (.xlsx, first or a chosen sheet) and Parquet.
 
-Text files come back with every column as text (blank cells are missing values), so that the
-parsing of amounts and dates stays in core.ingest.parsing, where it can say what it could not read.
+Text files: UTF-8 (and ASCII) bytes go to polars as they are; only other encodings are decoded
+whole. A column is typed when a sample of the file (the first 20,000 lines, read as text) shows
+it is already clean: plain numbers (no leading zeros, separators, symbols or exponents) become
+Int64 / Float64, ISO dates (YYYY-MM-DD) pl.Date. Columns whose name could make them an id or
+another text role, and numbers that look like codes or dates, stay text. If any value of a
+typed column does not read, the whole file is read again as text, so that core.ingest.parsing
+reports every value it cannot read as it always did. Every other column is text (blank cells
+are missing values). read_table_noted types (load_orders reads with it); read_table does not
+unless asked (the customers and experiment files parse their own columns); `typed=False` is the
+all-text read the ingest checks were written for.
 Every read keeps within core.ingest.limits (decompressed size, columns, line length).
 """
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import io
+import re
 from pathlib import Path
 
 import polars as pl
 
 from core.errors import InputError
 from core.ingest import limits as L
+from core.ingest.roles import _TEXT_ROLES, name_score, norm
 
 _TEXT_DELIMITERS = ",;\t|"
+_HEAD = 1 << 18  # the head that decides the delimiter (64K characters fit in it)
+_SAMPLE_LINES = 20_000  # the lines read as text to decide which columns can be typed
+_INT = r"^-?(0|[1-9]\d{0,17})$"  # no sign but minus, no leading zero, no separator
+_DECIMAL = r"^-?(0|[1-9]\d*)\.\d+$"
+_ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+_CODE_NAMES = ("code", "zip", "postal", "phone", "number")
+_ID_WORDS = ("id", "no", "nr", "ean", "upc", "isbn", "gtin", "sku")
+_DAY_MONTH = r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-]\d{2,4}\b"
 
 
 def _utf16(data: bytes) -> str | None:
@@ -112,17 +131,27 @@ def _clean_header(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def read_table(
-    data: bytes | str | Path, name: str | None = None, sheet: str | int | None = None
+    data: bytes | str | Path,
+    name: str | None = None,
+    sheet: str | int | None = None,
+    *,
+    typed: bool = False,
 ) -> pl.DataFrame:
-    """Read a table from bytes or a path. Text files come back as all-Utf8 columns."""
-    return read_table_noted(data, name, sheet)[0]
+    """Read a table from bytes or a path. Text files come back all text unless `typed` (the
+    customers and experiment files parse their own columns); load_orders reads them typed."""
+    return read_table_noted(data, name, sheet, typed=typed)[0]
 
 
 def read_table_noted(
-    data: bytes | str | Path, name: str | None = None, sheet: str | int | None = None
+    data: bytes | str | Path,
+    name: str | None = None,
+    sheet: str | int | None = None,
+    *,
+    typed: bool = True,
 ) -> tuple[pl.DataFrame, list[str]]:
     """read_table, with what reading had to say (lines in another encoding, the sheet it
-    read when the first is empty). Stays within the input limits (core.ingest.limits)."""
+    read when the first is empty). Stays within the input limits (core.ingest.limits).
+    `typed=False`: every column of a text file as text (the checked path)."""
     notes: list[str] = []
     limits = L.Limits.from_env()
     if isinstance(data, (str, Path)):
@@ -158,7 +187,7 @@ def read_table_noted(
             raise InputError(msg, file=name) from None
     else:
         L.check_lines(data, name, limits)
-        df = _read_text(data, name, limits, notes)
+        df = _read_text(data, name, limits, notes, typed)
     limits.check_columns(df.width, name)
     df = _clean_header(df)
     if df.width == 0:
@@ -225,45 +254,149 @@ def excel_sheets(data: bytes) -> list[str]:
 
 
 def _read_text(
-    data: bytes, name: str, limits: L.Limits, notes: list[str] | None = None
+    data: bytes, name: str, limits: L.Limits, notes: list[str] | None = None, typed: bool = True
 ) -> pl.DataFrame:
-    text = _decode(data, name, notes)
-    if not text or text.isspace():  # (no copy of the text, unlike strip)
+    raw, head = _utf8(data, name, notes)
+    blank = not head or head.isspace()  # (no copy of the text, unlike strip)
+    if blank and (len(raw) <= _HEAD or raw.decode("utf-8").isspace()):
         raise InputError("the file is empty", file=name)
-    sep = _sniff_delimiter(text)
-    L.check_header(text, sep, name, limits)
-    # polars reads UTF-8 bytes fastest: hand it the file's own bytes when they already are
-    raw = data[3:] if data[:3] == b"\xef\xbb\xbf" else data
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raw = text.encode("utf-8")
-    try:
-        if not raw.isascii():  # ASCII is UTF-8: only other bytes need the check
-            raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raw = text.encode("utf-8")
-    try:
-        df = pl.read_csv(
-            raw,
-            separator=sep,
-            infer_schema=False,
-            truncate_ragged_lines=True,
-        )
-    except pl.exceptions.PolarsError as exc:
-        if line := _stray_quote_line(text):
-            raise InputError(
-                f'a stray quote (") on line {line:,} leaves a cell open: remove it or close '
-                "the quoted cell",
-                file=name,
-            ) from None
-        msg = str(exc).splitlines()[0][:160]
-        raise InputError(f"cannot read the file as a table ({msg})", file=name) from None
-    # blank strings are missing values (rewrite only the columns that hold one)
-    blank = df.select((pl.col(c).str.strip_chars() == "").any() for c in df.columns).row(0)
+    sep = _sniff_delimiter(head)
+    L.check_header(raw, sep, name, limits)
+    options = {"separator": sep, "infer_schema": False, "truncate_ragged_lines": True}
+    df = _read_typed(raw, options) if typed else None
+    if df is None:
+        try:
+            df = pl.read_csv(raw, **options)
+        except pl.exceptions.PolarsError as exc:
+            if line := _stray_quote_line(raw.decode("utf-8")):
+                raise InputError(
+                    f'a stray quote (") on line {line:,} leaves a cell open: remove it or close '
+                    "the quoted cell",
+                    file=name,
+                ) from None
+            msg = str(exc).splitlines()[0][:160]
+            raise InputError(f"cannot read the file as a table ({msg})", file=name) from None
+    # blank strings are missing values (rewrite only the text columns that hold one)
+    text = [c for c, t in df.schema.items() if t == pl.Utf8]
+    if not text:
+        return df
+    blanks = df.select((pl.col(c).str.strip_chars() == "").any() for c in text).row(0)
     return df.with_columns(
         pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c)).alias(c)
-        for c, has_blank in zip(df.columns, blank, strict=True)
+        for c, has_blank in zip(text, blanks, strict=True)
         if has_blank
     )
+
+
+def _utf8(data: bytes, name: str, notes: list[str] | None) -> tuple[bytes, str]:
+    """The file as UTF-8 bytes for polars, and its head as text. UTF-8 (and ASCII) bytes are
+    the file's own bytes (a BOM is skipped by polars): only other encodings are decoded whole."""
+    if data[:2] not in (b"\xff\xfe", b"\xfe\xff"):
+        if b"\x00" in data[:4096]:
+            raise InputError("this is not a text table (it holds binary data)", file=name)
+        if data.isascii() or _is_utf8(data):
+            return data, data[:_HEAD].decode("utf-8-sig", errors="ignore")  # (a cut last char)
+    text = _decode(data, name, notes)
+    return text.encode("utf-8"), text[:_HEAD]
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Whether the bytes are UTF-8, checked in 16 MB pieces (never one str of the whole file)."""
+    decoder, view = codecs.getincrementaldecoder("utf-8")(), memoryview(data)
+    try:
+        for start in range(0, len(data), L.CHUNK):
+            decoder.decode(view[start : start + L.CHUNK])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _read_typed(raw: bytes, options: dict) -> pl.DataFrame | None:
+    """The file with the columns its first lines show clean typed (see the module docstring);
+    None when no column can be, or when a later value does not read as its column's type."""
+    try:  # (polars reads the whole file for n_rows: hand it the head only)
+        sample = pl.read_csv(_head_lines(raw, _SAMPLE_LINES + 1), **options)
+    except pl.exceptions.PolarsError:  # e.g. cut inside a quoted cell: no typing
+        return None
+    dtypes = dict(zip(sample.columns, column_types(sample), strict=True))
+    if all(t == pl.Utf8 for t in dtypes.values()):
+        return None
+    try:
+        df = pl.read_csv(raw, schema_overrides=dtypes, **options)
+    except pl.exceptions.PolarsError:  # a value that does not read: every column as text
+        return None
+    dates = [c for c, t in df.schema.items() if t == pl.Date]
+    if dates and (df.select(pl.col(dates).dt.year().min()).min_horizontal()[0] or 1000) < 1000:
+        return None  # a year before 1000 is an unreadable date for core.ingest.dates
+    return df
+
+
+def _head_lines(raw: bytes, lines: int) -> bytes:
+    """The first `lines` lines of the bytes (all of them when there are fewer)."""
+    end = 0
+    for _ in range(lines):
+        end = raw.find(b"\n", end) + 1
+        if end == 0:
+            return raw
+    return raw[:end]
+
+
+def column_types(sample: pl.DataFrame) -> list[pl.DataType]:
+    """The type each column of a text sample can be read with: Date for ISO dates, Int64 or
+    Float64 for plain numbers, else text (Utf8)."""
+    plain, floats = {}, []
+    for c in sample.columns:
+        values = sample[c].drop_nulls()
+        values = values.filter(values != "")
+        plain[c] = _plain_type(c, values)
+        if plain[c] == pl.Float64:
+            floats.append(c)
+    if floats and _day_month_undecided(sample, plain):
+        # the order dates may be decided by the amounts' decimal separator, which core.ingest
+        # reads from their text (core.ingest.parsing.decimal_comma): keep the decimals as text
+        plain |= dict.fromkeys(floats, pl.Utf8)
+    return list(plain.values())
+
+
+def _plain_type(column: str, values: pl.Series) -> pl.DataType:
+    if values.len() == 0:
+        return pl.Utf8
+    if values.str.contains(_ISO_DATE).all():
+        return pl.Date  # read back as text, an ISO date is the same text
+    if _names_an_id(column) or _text_role(column):
+        return pl.Utf8  # an id, code or date written as a number keeps its text
+    whole = values.str.contains(_INT)
+    if whole.all():
+        # six digits or more on every line: a code, a phone number or a yyyymmdd date
+        return pl.Utf8 if (values.str.len_bytes() >= 6).all() else pl.Int64
+    if (whole | values.str.contains(_DECIMAL)).all():
+        return pl.Float64
+    return pl.Utf8
+
+
+def _names_an_id(column: str) -> bool:
+    """ "Row ID", "zip", "Postal Code", "Phone Number", "EAN": numbers that are names."""
+    words = [w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", column)]
+    n = norm(column)
+    return bool(words) and (words[-1] in _ID_WORDS or any(w in n for w in _CODE_NAMES))
+
+
+def _text_role(column: str) -> bool:
+    """Whether core.ingest.roles could give the column a text role (or the order date) by name."""
+    return any(name_score(role, column) > 0 for role in (*_TEXT_ROLES, "order_date"))
+
+
+def _day_month_undecided(sample: pl.DataFrame, types: dict[str, pl.DataType]) -> bool:
+    """Whether a text column of the sample holds d/m or m/d dates that no value decides."""
+    for c, t in types.items():
+        if t != pl.Utf8:
+            continue
+        parts = sample[c].drop_nulls().str.extract_groups(_DAY_MONTH).struct.unnest()
+        parts = parts.drop_nulls().cast(pl.Int32)
+        if parts.height and (parts.max_horizontal().max() or 0) <= 12:
+            return True
+    return False
 
 
 def _stray_quote_line(text: str) -> int | None:
