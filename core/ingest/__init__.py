@@ -1,8 +1,9 @@
 """Ingest: files in, the canonical orders frame out, with everything said about it.
 
-readers (bytes -> a text table), parsing (amounts, dates, statuses), roles (which column plays
-which role), dates (day/month order from evidence), frame (the canonical orders frame),
-returns, currency, identity, attributes, customers_file, quality (the data-quality report).
+readers (a file -> a table; text_types: which text columns read typed), parsing (amounts,
+dates, statuses), roles (which column plays which role), dates (day/month order from evidence),
+frame (the canonical orders frame), returns, currency, identity, attributes, customers_file,
+quality (the data-quality report).
 Callers import the entry points from here.
 """
 

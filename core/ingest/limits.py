@@ -137,24 +137,36 @@ def check_lines(data: bytes, name: str, limits: Limits) -> None:
     """Refuse a text file with a line longer than the limit, naming the line (1 = header).
 
     Scans the bytes in 16 MB chunks for line breaks (numpy, no copy of the file)."""
-    buf = np.frombuffer(data, dtype=np.uint8)
-    last_break, line = -1, 0  # position of the last line break seen, lines before it
-    for start in range(0, len(buf), CHUNK):
-        breaks = np.flatnonzero(buf[start : start + CHUNK] == 10) + start
-        ends = np.append(breaks, start + min(CHUNK, len(buf) - start))
-        starts = np.insert(breaks + 1, 0, last_break + 1)
-        lengths = ends - starts
-        long = np.flatnonzero(lengths > limits.max_line_bytes)
+    lines = LineCheck(name, limits)
+    view = memoryview(data)
+    for start in range(0, len(data), CHUNK):
+        lines.feed(view[start : start + CHUNK])
+
+
+class LineCheck:
+    """check_lines over a file read piece by piece: feed() each piece in order."""
+
+    def __init__(self, name: str, limits: Limits) -> None:
+        self.name, self.limits = name, limits
+        self.pos, self.last_break, self.line = 0, -1, 0  # bytes fed, last line break, lines
+
+    def feed(self, piece: bytes | memoryview) -> None:
+        buf = np.frombuffer(piece, dtype=np.uint8)
+        breaks = np.flatnonzero(buf == 10) + self.pos
+        ends = np.append(breaks, self.pos + len(buf))
+        starts = np.insert(breaks + 1, 0, self.last_break + 1)
+        long = np.flatnonzero(ends - starts > self.limits.max_line_bytes)
         if long.size:
-            number = line + int(long[0]) + 1
-            kb = limits.max_line_bytes / 1024
+            number = self.line + int(long[0]) + 1
+            kb = self.limits.max_line_bytes / 1024
             raise InputError(
                 f"line {number:,} is longer than the limit of {kb:,.0f} KB "
                 f"({MAX_LINE_KB}; {_raise_hint(MAX_LINE_KB)})",
-                file=name,
+                file=self.name,
             )
         if breaks.size:
-            last_break, line = int(breaks[-1]), line + breaks.size
+            self.last_break, self.line = int(breaks[-1]), self.line + breaks.size
+        self.pos += len(buf)
 
 
 def check_header(text: str | bytes, sep: str, name: str, limits: Limits) -> None:

@@ -2,16 +2,15 @@
 UTF-16 with a BOM, cp1252, Latin-1, UTF-8 with a few cp1252 lines named), gzipped CSV,
 Excel (.xlsx, first or a chosen sheet) and Parquet.
 
-Text files: UTF-8 (and ASCII) bytes go to polars as they are; only other encodings are decoded
-whole. A column is typed when a sample of the file (the first 20,000 lines, read as text) shows
-it is already clean: plain numbers (no leading zeros, separators, symbols or exponents) become
-Int64 / Float64, ISO dates (YYYY-MM-DD) pl.Date. Columns whose name could make them an id or
-another text role, and numbers that look like codes or dates, stay text. If any value of a
-typed column does not read, the whole file is read again as text, so that core.ingest.parsing
-reports every value it cannot read as it always did. Every other column is text (blank cells
-are missing values). read_table_noted types (load_orders reads with it); read_table does not
-unless asked (the customers and experiment files parse their own columns); `typed=False` is the
-all-text read the ingest checks were written for.
+Text files: UTF-8 (and ASCII) files go to polars as they are (from a path, polars reads the
+file itself, checked piece by piece first, so the whole file is never held as bytes); only other
+encodings are decoded whole. Columns a sample of the file shows clean are read typed (plain
+numbers, ISO dates: core.ingest.text_types decides); when a later value does not read as its
+column's type, the whole file is read again as text, so core.ingest.parsing reports every value
+it cannot read as it always did. Other columns are text (blank cells are missing values).
+read_table_noted types (load_orders reads with it); read_table does not unless asked (customers
+and experiment files parse their own columns); `typed=False` is the all-text read the ingest
+checks were written for.
 Every read keeps within core.ingest.limits (decompressed size, columns, line length).
 """
 
@@ -21,24 +20,19 @@ import codecs
 import contextlib
 import csv
 import io
-import re
 from pathlib import Path
 
 import polars as pl
 
 from core.errors import InputError
 from core.ingest import limits as L
-from core.ingest.roles import _TEXT_ROLES, name_score, norm
+from core.ingest.text_types import column_types
 
 _TEXT_DELIMITERS = ",;\t|"
+_NOT_TEXT = (".xlsx", ".xlsm", ".xls", ".parquet", ".gz")  # by name: read as bytes
+_NOT_UTF8 = (b"\x1f\x8b", b"\xff\xfe", b"\xfe\xff", b"PK\x03\x04", b"PAR1")  # first bytes
 _HEAD = 1 << 18  # the head that decides the delimiter (64K characters fit in it)
 _SAMPLE_LINES = 20_000  # the lines read as text to decide which columns can be typed
-_INT = r"^-?(0|[1-9]\d{0,17})$"  # no sign but minus, no leading zero, no separator
-_DECIMAL = r"^-?(0|[1-9]\d*)\.\d+$"
-_ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
-_CODE_NAMES = ("code", "zip", "postal", "phone", "number")
-_ID_WORDS = ("id", "no", "nr", "ean", "upc", "isbn", "gtin", "sku")
-_DAY_MONTH = r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-]\d{2,4}\b"
 
 
 def _utf16(data: bytes) -> str | None:
@@ -160,6 +154,10 @@ def read_table_noted(
         try:
             if path.is_file():
                 limits.check_size(path.stat().st_size, name)
+                if not name.lower().endswith(_NOT_TEXT):
+                    df = _read_text_file(path, name, limits, notes, typed)
+                    if df is not None:
+                        return _checked(df, name, limits), notes
             data = path.read_bytes()
         except FileNotFoundError:
             raise InputError("file not found", file=str(path)) from None
@@ -188,13 +186,17 @@ def read_table_noted(
     else:
         L.check_lines(data, name, limits)
         df = _read_text(data, name, limits, notes, typed)
+    return _checked(df, name, limits), notes
+
+
+def _checked(df: pl.DataFrame, name: str, limits: L.Limits) -> pl.DataFrame:
     limits.check_columns(df.width, name)
     df = _clean_header(df)
     if df.width == 0:
         raise InputError("the file has no columns", file=name)
     if df.height == 0:
         raise InputError("the file has a header but no data rows", file=name)
-    return df, notes
+    return df
 
 
 def _read_excel(
@@ -260,14 +262,55 @@ def _read_text(
     blank = not head or head.isspace()  # (no copy of the text, unlike strip)
     if blank and (len(raw) <= _HEAD or raw.decode("utf-8").isspace()):
         raise InputError("the file is empty", file=name)
+    return _parse_text(raw, raw, head, name, limits, typed)
+
+
+def _read_text_file(
+    path: Path, name: str, limits: L.Limits, notes: list[str], typed: bool
+) -> pl.DataFrame | None:
+    """A UTF-8 (or ASCII) text file read by polars from its path: checked piece by piece
+    (line lengths, encoding), never all in memory as bytes. None for any other file (gzip,
+    binary, another encoding, a blank head), which read_table_noted then reads as bytes."""
+    with path.open("rb") as f:
+        first = f.read(L.CHUNK)
+        if first[:2] in _NOT_UTF8 or first[:4] in _NOT_UTF8 or b"\x00" in first[:4096]:
+            return None  # gzip, UTF-16, a workbook, Parquet, binary
+        lines, decoder = L.LineCheck(name, limits), codecs.getincrementaldecoder("utf-8")()
+        piece = first
+        try:
+            while piece:
+                lines.feed(piece)
+                if not piece.isascii() or decoder.getstate()[0]:
+                    decoder.decode(piece)
+                piece = f.read(L.CHUNK)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return None
+    head = first[:_HEAD].decode("utf-8-sig", errors="ignore")  # (a cut last character)
+    if not head or head.isspace():
+        return None
+    if len(first) == L.CHUNK:  # more follows: whole lines only
+        cut = first.rfind(b"\n")
+        if cut < 0:
+            return None
+        first = first[: cut + 1]
+    return _parse_text(path, first, head, name, limits, typed)
+
+
+def _parse_text(
+    source: bytes | Path, first: bytes, head: str, name: str, limits: L.Limits, typed: bool
+) -> pl.DataFrame:
+    """Parse UTF-8 text (the bytes, or a UTF-8 file's path) whose first whole lines are
+    `first` (all of it for bytes) and whose first characters are `head`."""
     sep = _sniff_delimiter(head)
-    L.check_header(raw, sep, name, limits)
+    L.check_header(first, sep, name, limits)
     options = {"separator": sep, "infer_schema": False, "truncate_ragged_lines": True}
-    df = _read_typed(raw, options) if typed else None
+    df = _read_typed(source, first, options) if typed else None
     if df is None:
         try:
-            df = pl.read_csv(raw, **options)
+            df = pl.read_csv(source, **options)
         except pl.exceptions.PolarsError as exc:
+            raw = source.read_bytes() if isinstance(source, Path) else source
             if line := _stray_quote_line(raw.decode("utf-8")):
                 raise InputError(
                     f'a stray quote (") on line {line:,} leaves a cell open: remove it or close '
@@ -312,18 +355,18 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
-def _read_typed(raw: bytes, options: dict) -> pl.DataFrame | None:
+def _read_typed(source: bytes | Path, first: bytes, options: dict) -> pl.DataFrame | None:
     """The file with the columns its first lines show clean typed (see the module docstring);
     None when no column can be, or when a later value does not read as its column's type."""
     try:  # (polars reads the whole file for n_rows: hand it the head only)
-        sample = pl.read_csv(_head_lines(raw, _SAMPLE_LINES + 1), **options)
+        sample = pl.read_csv(_head_lines(first, _SAMPLE_LINES + 1), **options)
     except pl.exceptions.PolarsError:  # e.g. cut inside a quoted cell: no typing
         return None
     dtypes = dict(zip(sample.columns, column_types(sample), strict=True))
     if all(t == pl.Utf8 for t in dtypes.values()):
         return None
     try:
-        df = pl.read_csv(raw, schema_overrides=dtypes, **options)
+        df = pl.read_csv(source, schema_overrides=dtypes, **options)
     except pl.exceptions.PolarsError:  # a value that does not read: every column as text
         return None
     dates = [c for c, t in df.schema.items() if t == pl.Date]
@@ -340,63 +383,6 @@ def _head_lines(raw: bytes, lines: int) -> bytes:
         if end == 0:
             return raw
     return raw[:end]
-
-
-def column_types(sample: pl.DataFrame) -> list[pl.DataType]:
-    """The type each column of a text sample can be read with: Date for ISO dates, Int64 or
-    Float64 for plain numbers, else text (Utf8)."""
-    plain, floats = {}, []
-    for c in sample.columns:
-        values = sample[c].drop_nulls()
-        values = values.filter(values != "")
-        plain[c] = _plain_type(c, values)
-        if plain[c] == pl.Float64:
-            floats.append(c)
-    if floats and _day_month_undecided(sample, plain):
-        # the order dates may be decided by the amounts' decimal separator, which core.ingest
-        # reads from their text (core.ingest.parsing.decimal_comma): keep the decimals as text
-        plain |= dict.fromkeys(floats, pl.Utf8)
-    return list(plain.values())
-
-
-def _plain_type(column: str, values: pl.Series) -> pl.DataType:
-    if values.len() == 0:
-        return pl.Utf8
-    if values.str.contains(_ISO_DATE).all():
-        return pl.Date  # read back as text, an ISO date is the same text
-    if _names_an_id(column) or _text_role(column):
-        return pl.Utf8  # an id, code or date written as a number keeps its text
-    whole = values.str.contains(_INT)
-    if whole.all():
-        # six digits or more on every line: a code, a phone number or a yyyymmdd date
-        return pl.Utf8 if (values.str.len_bytes() >= 6).all() else pl.Int64
-    if (whole | values.str.contains(_DECIMAL)).all():
-        return pl.Float64
-    return pl.Utf8
-
-
-def _names_an_id(column: str) -> bool:
-    """ "Row ID", "zip", "Postal Code", "Phone Number", "EAN": numbers that are names."""
-    words = [w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", column)]
-    n = norm(column)
-    return bool(words) and (words[-1] in _ID_WORDS or any(w in n for w in _CODE_NAMES))
-
-
-def _text_role(column: str) -> bool:
-    """Whether core.ingest.roles could give the column a text role (or the order date) by name."""
-    return any(name_score(role, column) > 0 for role in (*_TEXT_ROLES, "order_date"))
-
-
-def _day_month_undecided(sample: pl.DataFrame, types: dict[str, pl.DataType]) -> bool:
-    """Whether a text column of the sample holds d/m or m/d dates that no value decides."""
-    for c, t in types.items():
-        if t != pl.Utf8:
-            continue
-        parts = sample[c].drop_nulls().str.extract_groups(_DAY_MONTH).struct.unnest()
-        parts = parts.drop_nulls().cast(pl.Int32)
-        if parts.height and (parts.max_horizontal().max() or 0) <= 12:
-            return True
-    return False
 
 
 def _stray_quote_line(text: str) -> int | None:

@@ -24,7 +24,8 @@ from polars.testing import assert_series_equal
 
 from core.errors import InputError
 from core.ingest import load_orders
-from core.ingest.readers import column_types, read_table_noted
+from core.ingest.readers import read_table_noted
+from core.ingest.text_types import column_types
 from core.model.schema import ROLES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,6 +103,44 @@ def test_every_shipped_text_file_loads_the_same_typed_or_as_text(path: Path) -> 
 @pytest.mark.parametrize("path", [p for p in FILES if p.stat().st_size], ids=lambda p: p.name)
 def test_gzipped_files_load_the_same(path: Path) -> None:
     assert_same_load(gzip.compress(path.read_bytes()), path.name + ".gz")
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_a_path_reads_as_its_bytes_do(path: Path) -> None:
+    # from a path, polars reads the file itself (checked piece by piece): the same table
+    for typed in (True, False):
+        try:
+            by_path = read_table_noted(path, typed=typed)
+        except InputError as exc:
+            with pytest.raises(InputError) as raised:
+                read_table_noted(path.read_bytes(), path.name, typed=typed)
+            assert str(raised.value) == str(exc)
+            continue
+        by_bytes = read_table_noted(path.read_bytes(), path.name, typed=typed)
+        assert by_path[0].equals(by_bytes[0]) and by_path[0].schema == by_bytes[0].schema
+        assert by_path[1] == by_bytes[1]
+
+
+def test_a_path_past_the_first_piece_is_checked_like_bytes(tmp_path, monkeypatch) -> None:
+    from core.ingest import limits
+
+    monkeypatch.setattr(limits, "CHUNK", 1 << 10)  # pieces of 1 KB: the file is many pieces
+    lines = ["Customer ID,Order Date,Amount"] + [f"C{i},2024-01-02,{i}.5" for i in range(400)]
+    path = tmp_path / "orders.csv"
+    path.write_text("\n".join(lines) + "\n")
+    assert read_table_noted(path)[0].equals(read_table_noted(path.read_bytes(), "orders.csv")[0])
+    # a long line after the first piece: named as the bytes path names it
+    long = [*lines[:300], "C9," + "x" * 3000 + ",1", *lines[300:]]
+    path.write_text("\n".join(long) + "\n")
+    monkeypatch.setenv("CUSTOMER_PULSE_MAX_LINE_KB", "2")
+    with pytest.raises(InputError, match="line 301 is longer than the limit of 2 KB"):
+        read_table_noted(path)
+    monkeypatch.delenv("CUSTOMER_PULSE_MAX_LINE_KB")
+    # a byte that is not UTF-8 after the first piece: read as the bytes are (the line named)
+    path.write_bytes(("\n".join(lines[:300]) + "\nC9,2024-01-02,1\xe9\n").encode("latin-1"))
+    read, by_bytes = read_table_noted(path), read_table_noted(path.read_bytes(), "orders.csv")
+    assert read[0].equals(by_bytes[0]) and read[1] == by_bytes[1]
+    assert "lines 301)" in read[1][0] and read[0]["Amount"][-1] == "1é"
 
 
 def test_the_shipped_files_are_read_typed() -> None:
