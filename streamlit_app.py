@@ -145,3 +145,4 @@ if ignored:
     )
 with link:
     widgets.copy_link(page.url_path)
+state.prepare_ahead()  # the page is drawn: the customer table of an upload in the background

@@ -23,8 +23,10 @@ LABELS = churn.COLUMN_LABELS | cohorts.COLUMN_LABELS  # this page's headers (ui.
 
 # ---------------------------------------------------------------- cached core calls
 @state.dataset_cache(shared=8, private=2)
-def _suggestion(key: str, _orders: pl.DataFrame, as_of) -> churn.ThresholdSuggestion | None:
-    return churn.suggest_thresholds(_orders, as_of)
+def _suggestion(
+    key: str, _orders: pl.DataFrame, as_of, _ahead=None
+) -> churn.ThresholdSuggestion | None:
+    return _ahead.result() if _ahead is not None else churn.suggest_thresholds(_orders, as_of)
 
 
 @state.dataset_cache(shared=8, private=2)
@@ -38,8 +40,9 @@ def _cohorts(key: str, _orders: pl.DataFrame, period: str, as_of) -> pl.DataFram
 
 
 @state.dataset_cache(shared=8, private=2, spinner="Fitting BG/NBD and Gamma-Gamma…")
-def _fit(key: str, _orders: pl.DataFrame, as_of) -> tuple[dict, pl.DataFrame]:
-    return clv.fit_diagnostics(_orders, as_of, "days")
+def _fit(key: str, _orders: pl.DataFrame, as_of, _ahead=None) -> tuple[dict, pl.DataFrame]:
+    """The fit report and histogram (the job computing them ahead when given: views.state)."""
+    return _ahead.result() if _ahead is not None else clv.fit_diagnostics(_orders, as_of, "days")
 
 
 @state.dataset_cache(shared=8, private=2, spinner="Fitting on the calibration period…")
@@ -104,7 +107,9 @@ with st.container(border=True):
     )
     with c3:
         st.markdown(churn.definitions_text(s.churn_days, s.at_risk_days, s.as_of))
-        sug = _suggestion(data.hub_key, orders, s.as_of)
+        ahead = state.take_ahead("churn_suggestion", data.hub_key)
+        state.have("churn_suggestion", data.hub_key)
+        sug = _suggestion(data.hub_key, orders, s.as_of, ahead)
         st.caption(churn.suggestion_text(sug))
         if sug is not None:
             st.button(
@@ -166,7 +171,9 @@ ui.kpi_cards(
 )
 
 try:
-    clv_report, clv_hist = _fit(data.hub_key, orders, s.as_of)
+    ahead = state.take_ahead("clv_fit", data.hub_key)
+    state.have("clv_fit", data.hub_key)
+    clv_report, clv_hist = _fit(data.hub_key, orders, s.as_of, ahead)
     clv_error = None
 except InputError as exc:
     clv_report, clv_hist, clv_error = None, None, exc

@@ -17,6 +17,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -415,6 +416,7 @@ def set_filters(f: Filters) -> None:
 def _forget_filters() -> None:
     """A new dataset or mapping: the filter widgets go back to their defaults on the next run."""
     st.session_state.pop("filters", None)
+    st.session_state.pop(_AHEAD, None)
     st.session_state["_reset_filters"] = True
 
 
@@ -444,14 +446,22 @@ def _filtered_fn(key: str, _orders: pl.DataFrame, _filters: Filters) -> pl.DataF
 
 
 def _hub_fn(
-    key: str, _orders: pl.DataFrame, _customers: pl.DataFrame | None, as_of: date
+    key: str,
+    _orders: pl.DataFrame,
+    _customers: pl.DataFrame | None,
+    as_of: date,
+    _ahead: Future | None = None,
 ) -> pl.DataFrame:
-    """The threshold-free customer table (with the CLV fit), once per dataset, filters and as_of."""
+    """The threshold-free customer table (with the CLV fit), once per dataset, filters and as_of:
+    the result of the job computing it ahead (prepare_ahead) when there is one."""
+    if _ahead is not None:
+        return _ahead.result()
     return customer_metrics(_orders, as_of=as_of, customers=_customers)
 
 
+_HUB_PRIVATE = 3  # customer tables one session keeps
 _filtered = _two_scopes(_filtered_fn, shared=8, private=2)
-_hub = _two_scopes(_hub_fn, shared=8, private=3, spinner="Computing customer metrics…")
+_hub = _two_scopes(_hub_fn, shared=8, private=_HUB_PRIVATE, spinner="Computing customer metrics…")
 
 
 # ---------------------------------------------------------------- what pages use
@@ -507,29 +517,19 @@ class AppData:
         status for the current thresholds is a cheap view on it (a threshold change never
         refits CLV)."""
         s = self.settings
-        table = _hub(self.shared, self.hub_key, self.orders, self.customers_file, s.as_of)
+        job = take_ahead("customer_table", self.hub_key)
+        have("customer_table", self.hub_key)  # also when it fails: the page says why
+        table = _hub(self.shared, self.hub_key, self.orders, self.customers_file, s.as_of, job)
         return with_status(table, s.churn_days, s.at_risk_days)
 
 
-def app_data() -> AppData:
-    """The current dataset, filtered. On bad input shows st.error and stops the page."""
-    loaded, err = try_load()
-    if err is not None:
-        st.error(f"The orders file cannot be used: {err}")
-        st.page_link("views/data.py", label="Fix the column mapping on the Data page", icon="🛠️")
-        st.stop()
-    cust, cerr = customers_file()
-    if cerr is not None:
-        st.warning(f"The customers file is ignored: {cerr}")
+def _current(loaded: Loaded, cust: pl.DataFrame | None) -> AppData:
+    """The current dataset, filters and settings as an AppData (no UI: callers check it)."""
     ds = dataset()
     f = filters()
     fkey = f"{ds.orders.digest}|{mapping_key(ds)}|{f.key()}"
     shared = _is_sample(ds.orders)
     orders = _filtered(shared, fkey, loaded.orders, f) if f.active else loaded.orders
-    if orders.height == 0:
-        st.warning("No orders match the filters in the sidebar. Widen them to see results.")
-        st.stop()
-    ui.set_currency(loaded.currency.currency)
     sv = settings_values()
     settings = Settings(
         as_of=as_of_in_use(),
@@ -552,6 +552,106 @@ def app_data() -> AppData:
         filters=f,
         shared=shared,
     )
+
+
+def app_data() -> AppData:
+    """The current dataset, filtered. On bad input shows st.error and stops the page."""
+    loaded, err = try_load()
+    if err is not None:
+        st.error(f"The orders file cannot be used: {err}")
+        st.page_link("views/data.py", label="Fix the column mapping on the Data page", icon="🛠️")
+        st.stop()
+    cust, cerr = customers_file()
+    if cerr is not None:
+        st.warning(f"The customers file is ignored: {cerr}")
+    data = _current(loaded, cust)
+    if data.orders.height == 0:
+        st.warning("No orders match the filters in the sidebar. Widen them to see results.")
+        st.stop()
+    ui.set_currency(loaded.currency.currency)
+    return data
+
+
+# ---------------------------------------------------------------- work done ahead of time
+# At 1M lines the customer table (with its CLV fit) takes seconds, and the Churn page's fit
+# diagnostics and threshold suggestion most of another. Once a page of an upload is drawn, the
+# ones this session does not have yet for the current dataset, filters and as_of are started in
+# the background (one worker for the whole server, in this order), so Customers, Churn, Insight
+# rules and the Action plan open without that wait: the page that needs one takes the job
+# (take_ahead) and its cache keeps the result (or it waits for the rest). Jobs belong to the
+# session (its state), are replaced by the next ones and dropped with a new dataset or mapping.
+# The sample is small and its caches shared: nothing is computed ahead for it.
+_AHEAD = "_ahead"  # {name: (key, Future)}: jobs started for this session
+_HAVE = "_ahead_have"  # {name: [keys]}: what this session's caches hold (newest last)
+AHEAD_KEEP = 3  # keys remembered per name (the private caches keep about as many)
+
+
+def _ahead_jobs(data: AppData) -> dict[str, Callable[[], Any]]:
+    """What is computed ahead, in order; every one is keyed by data.hub_key."""
+    as_of = data.settings.as_of
+
+    def clv_fit() -> tuple[dict, pl.DataFrame]:
+        from core import clv  # scipy: imported by the worker, not the page
+
+        return clv.fit_diagnostics(data.orders, as_of, "days")
+
+    def churn_suggestion() -> Any:
+        from core import churn
+
+        return churn.suggest_thresholds(data.orders, as_of)
+
+    return {
+        "customer_table": lambda: customer_metrics(
+            data.orders, as_of=as_of, customers=data.customers_file
+        ),
+        "clv_fit": clv_fit,
+        "churn_suggestion": churn_suggestion,
+    }
+
+
+@st.cache_resource(show_spinner=False)
+def _worker() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="ahead")
+
+
+def have(name: str, key: str) -> None:
+    """Say this session's cache holds (or has just failed to compute) `name` for `key`: nothing
+    to compute ahead."""
+    known = st.session_state.setdefault(_HAVE, {})
+    known[name] = [*(k for k in known.get(name, []) if k != key), key][-AHEAD_KEEP:]
+
+
+def take_ahead(name: str, key: str) -> Future | None:
+    """The job computing `name` for `key` ahead of time, if one was started (taken: pass it to
+    the cached function, whose cache keeps its result); None otherwise."""
+    jobs = st.session_state.get(_AHEAD, {})
+    job = jobs.get(name)
+    if job is None or job[0] != key:
+        return None
+    del jobs[name]
+    return job[1]
+
+
+def prepare_ahead() -> None:
+    """Called at the end of every run: on an upload, start in the background what this session
+    does not have yet for the current dataset, filters and as_of (see _ahead_jobs)."""
+    if _is_sample(dataset().orders):
+        return
+    loaded, err = try_load()
+    cust, cerr = customers_file()
+    if err is not None or loaded is None:
+        return
+    data = _current(loaded, None if cerr is not None else cust)
+    if data.orders.height == 0:
+        return
+    jobs, known = st.session_state.setdefault(_AHEAD, {}), st.session_state.get(_HAVE, {})
+    for name, work in _ahead_jobs(data).items():
+        started = jobs.get(name)
+        if data.hub_key in known.get(name, []) or (started and started[0] == data.hub_key):
+            continue
+        if started:
+            started[1].cancel()  # for a dataset, filters or as_of no longer shown
+        jobs[name] = (data.hub_key, _worker().submit(work))
 
 
 def with_as_of(settings: Settings, as_of: date | None) -> Settings:

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import polars as pl
 
-from core.clv.fit import fit_bgnbd, fit_report
+from core.clv.fit import fit, fit_bgnbd, fit_report
 from core.clv.model import (
     BGNBD,
     _day_expr,
@@ -157,10 +157,11 @@ def parameter_table(report: dict) -> pl.DataFrame:
 def fit_diagnostics(
     orders: pl.DataFrame | pl.LazyFrame, as_of: date, unit: str = "days"
 ) -> tuple[dict, pl.DataFrame]:
-    """fit_report and the frequency_histogram of its BG/NBD fit on the same summary."""
-    report = fit_report(orders, as_of, unit)
-    hist = frequency_histogram(BGNBD(**report["bgnbd"]), summary(orders, as_of, unit))
-    return report, hist
+    """fit_report and the frequency_histogram of its BG/NBD fit on the same summary (built
+    once)."""
+    fitted = fit(orders, as_of, unit)
+    report = fit_report(orders, as_of, unit, fitted=fitted)
+    return report, frequency_histogram(BGNBD(**report["bgnbd"]), fitted.summary)
 
 
 def _versus_long(frame: pl.DataFrame, model: str, index: list[str], value: str) -> pl.DataFrame:

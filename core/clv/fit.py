@@ -284,15 +284,22 @@ def customer_clv(orders: pl.DataFrame | pl.LazyFrame, as_of: date) -> pl.DataFra
     )
 
 
-def fit_report(orders: pl.DataFrame | pl.LazyFrame, as_of: date, unit: str = "days") -> dict:
+def fit_report(
+    orders: pl.DataFrame | pl.LazyFrame,
+    as_of: date,
+    unit: str = "days",
+    *,
+    fitted: ClvFit | None = None,
+) -> dict:
     """The `clv` command's JSON: {unit, as_of, customers, repeat_customers, bgnbd: {r, alpha,
     a, b}, gamma_gamma: {p, q, v} or null when the spend model cannot be fit, trust: {ok,
     reason, spend_ok, spend_reason, fallback}}. `trust.ok` False says the fit must not be used
     (reason in plain words); `fallback` then names the threshold-based status to use instead.
 
-    Raises InputError when BG/NBD cannot be fit at all (too few repeat customers).
+    Raises InputError when BG/NBD cannot be fit at all (too few repeat customers). `fitted`:
+    fit(orders, as_of, unit) when the caller has it already.
     """
-    fitted = fit(orders, as_of, unit)
+    fitted = fit(orders, as_of, unit) if fitted is None else fitted
     s, bg, gg, q = fitted.summary, fitted.bgnbd, fitted.gamma_gamma, fitted.quality
     if bg is None:
         raise InputError(q.reason[:1].lower() + q.reason[1:].rstrip("."))

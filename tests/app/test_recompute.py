@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import pickle
 from collections import Counter
+from concurrent.futures import wait
 
 import polars as pl
+import pyarrow
 import pytest
 import streamlit as st
 import streamlit.runtime.caching.cache_data_api as cache_data_api
+from streamlit.testing.v1 import AppTest
 
 import core.churn
 import core.clv
@@ -28,7 +31,7 @@ import core.hub.table
 import core.sales
 import core.segments
 import views.state
-from tests.app.conftest import assert_no_exception, run_page
+from tests.app.conftest import APP, ROOT, assert_no_exception, run_page
 
 COUNTED = {
     views.state: ("read_table_noted", "load_orders", "customer_metrics", "apply_filters"),
@@ -121,3 +124,52 @@ def test_no_cache_hit_copies_a_frame(calls, monkeypatch):
         at.run()
         assert_no_exception(at)
     assert counting.frames == 0
+
+
+def _uploaded() -> AppTest:
+    """A session holding the sample's orders as an upload (as views.state.use_upload leaves it):
+    its caches are the session's own and its work is done ahead."""
+    data = (ROOT / "data" / "orders.csv").read_bytes()
+    src = views.state.Source.of("orders.csv", data)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["dataset"] = views.state.Dataset("upload", src)
+    at.session_state["_files"] = {src.digest: (len(data), pyarrow.compress(data, codec="zstd"))}
+    return at
+
+
+def _wait_ahead(at: AppTest) -> set[str]:
+    jobs = at.session_state["_ahead"] if "_ahead" in at.session_state else {}  # noqa: SIM401 (no .get)
+    wait([future for _, future in jobs.values()])
+    return set(jobs)
+
+
+def test_an_upload_s_customer_table_and_fit_are_computed_once_ahead(calls):
+    at = _uploaded()
+    at.run()
+    assert_no_exception(at)
+    assert _wait_ahead(at) == {"customer_table", "clv_fit", "churn_suggestion"}
+    assert calls["customer_metrics"] == calls["fit_diagnostics"] == 1
+    for page in ("views/customers.py", "views/churn.py", "views/insights.py", "views/plan.py"):
+        at.switch_page(page)
+        at.run()
+        assert_no_exception(at)
+    at.run()
+    assert _wait_ahead(at) == set()  # taken by the pages, nothing new started
+    assert calls["customer_metrics"] == calls["customer_clv"] == 1
+    assert calls["fit_diagnostics"] == calls["suggest_thresholds"] == 1
+    assert calls["load_orders"] == 1
+
+
+def test_a_filter_change_computes_the_filtered_table_ahead_once(calls):
+    at = _uploaded()
+    at.run()
+    _wait_ahead(at)
+    at.multiselect(key="f_region").set_value([at.multiselect(key="f_region").options[0]])
+    next(b for b in at.button if b.label == "Apply").click()
+    at.run()
+    assert_no_exception(at)
+    assert _wait_ahead(at) == {"customer_table", "clv_fit", "churn_suggestion"}
+    at.switch_page("views/churn.py")
+    at.run()
+    assert_no_exception(at)
+    assert calls["customer_metrics"] == calls["fit_diagnostics"] == 2
