@@ -47,6 +47,15 @@ def check_dimension(orders: pl.DataFrame, dimension: str) -> None:
         )
 
 
+def _missing_as_label(text: pl.Expr) -> pl.Expr:
+    """A dimension's text with null and blank values as "(missing)" (the one labelling rule)."""
+    return (
+        pl.when(text.is_null() | (text.str.strip_chars() == ""))
+        .then(pl.lit(MISSING))
+        .otherwise(text)
+    )
+
+
 def label_dimension(orders: pl.DataFrame, dimension: str, alias: str = "value") -> pl.DataFrame:
     """Add `alias`: the dimension as text, missing values as "(missing)".
 
@@ -61,12 +70,36 @@ def label_dimension(orders: pl.DataFrame, dimension: str, alias: str = "value") 
         text = numeric_bins(per_customer, 4).expr(dimension)
     else:
         text = col.cast(pl.Utf8)
-    return orders.with_columns(
-        pl.when(text.is_null() | (text.str.strip_chars() == ""))
-        .then(pl.lit(MISSING))
-        .otherwise(text)
-        .alias(alias)
-    )
+    return orders.with_columns(_missing_as_label(text).alias(alias))
+
+
+def _relabel(table: pl.DataFrame, dimension: str) -> pl.DataFrame | None:
+    """A table grouped by the raw values of `dimension`, its key labelled as label_dimension
+    labels lines and renamed `value`; None when a numeric dimension (binned) or two raw values
+    sharing a label (a blank and a null are both "(missing)"): its lines must be labelled first."""
+    if table.schema[dimension].is_numeric():
+        return None
+    text = _missing_as_label(pl.col(dimension).cast(pl.Utf8))
+    out = table.with_columns(text.alias(dimension)).rename({dimension: "value"})
+    return out if out["value"].n_unique() == out.height else None
+
+
+def _raw_groups(schema: pl.Schema, dimension: str, aggs: list[pl.Expr]) -> bool:
+    """Whether `dimension`'s raw values can be the groups: text-like (numbers are binned) and
+    not named like one of the aggregates."""
+    names = {a.meta.output_name() for a in aggs}
+    return not schema[dimension].is_numeric() and dimension not in names
+
+
+def _by_value(orders: pl.DataFrame, dimension: str, aggs: list[pl.Expr]) -> pl.DataFrame:
+    """`aggs` per label of `dimension` (label_dimension's groups, key `value`). Dimensions have
+    few values: the lines are grouped by their raw value and the groups labelled, unless two
+    values share a label (or the dimension is numeric), when the lines are labelled first."""
+    if _raw_groups(orders.schema, dimension, aggs):
+        out = _relabel(orders.group_by(dimension).agg(aggs), dimension)
+        if out is not None:
+            return out
+    return label_dimension(orders, dimension).group_by("value").agg(aggs)
 
 
 def filter_values(orders: pl.DataFrame, dimension: str, values: list[str]) -> pl.DataFrame:
@@ -107,18 +140,22 @@ def breakdown(
     the median value's, `declining` a negative growth; `note` says which (null when neither).
     """
     check_dimension(orders, dimension)
-    both = [orders.with_columns(pl.lit(True).alias("_cur"))]
-    if previous is not None:
-        both.append(previous.select(orders.columns).with_columns(pl.lit(False).alias("_cur")))
-    labelled = label_dimension(pl.concat(both, how="vertical_relaxed"), dimension)
-    cur = labelled.filter("_cur")
-    out = (
-        cur.group_by("value")
-        .agg(_segment_aggs(cur))
-        .with_columns(
-            (pl.col("revenue") / pl.col("orders")).alias("aov"),
-            (pl.col("revenue") / pl.col("revenue").sum()).alias("share"),
+    if previous is not None and orders.schema[dimension].is_numeric():
+        # numeric bins come from both periods' customers: label the two periods together
+        both = pl.concat(
+            [
+                orders.with_columns(pl.lit(True).alias("_cur")),
+                previous.select(orders.columns).with_columns(pl.lit(False).alias("_cur")),
+            ],
+            how="vertical_relaxed",
         )
+        labelled = label_dimension(both, dimension, "_value")
+        orders = labelled.filter("_cur").drop("_cur")
+        previous = labelled.filter(~pl.col("_cur")).drop("_cur")
+        dimension = "_value"
+    out = _by_value(orders, dimension, _segment_aggs(orders)).with_columns(
+        (pl.col("revenue") / pl.col("orders")).alias("aov"),
+        (pl.col("revenue") / pl.col("revenue").sum()).alias("share"),
     )
     if "profit" in out.columns:
         out = out.with_columns(
@@ -131,11 +168,7 @@ def breakdown(
             (pl.col("returned_revenue") / pl.col("revenue")).alias("return_rate")
         )
     if previous is not None:
-        prev = (
-            labelled.filter(~pl.col("_cur"))
-            .group_by("value")
-            .agg(pl.col("revenue").sum().alias("previous_revenue"))
-        )
+        prev = _by_value(previous, dimension, [pl.col("revenue").sum().alias("previous_revenue")])
         out = (
             out.join(prev, on="value", how="left")
             .with_columns(pl.col("previous_revenue").fill_null(0.0))
@@ -190,22 +223,52 @@ def describe_underperformers(table: pl.DataFrame, dimension: str, top: int = 8) 
 
 
 _CONTRACT = ["value", "revenue", "orders", "customers", "share"]
+_CONTRACT_AGGS = [
+    pl.col("revenue").sum(),
+    pl.col("order_id").n_unique().alias("orders"),
+    pl.col("customer_id").n_unique().alias("customers"),
+]
+
+
+def breakdown_plans(orders: pl.LazyFrame, dimensions: list[str]) -> dict[str, pl.LazyFrame]:
+    """The lazy revenue, orders and customers per raw value of each text-like dimension, to
+    collect together with other queries (pl.collect_all), then to pass to contract_rows."""
+    schema = orders.collect_schema()
+    return {
+        d: orders.group_by(d).agg(_CONTRACT_AGGS)
+        for d in dimensions
+        if _raw_groups(schema, d, _CONTRACT_AGGS)
+    }
+
+
+def contract_rows(
+    orders: pl.DataFrame, dimension: str, grouped: pl.DataFrame | None = None
+) -> list[dict]:
+    """The `report --json` rows of one dimension: its breakdown_plans result (`grouped`) with the
+    raw values labelled; the lines labelled and grouped when there is none, or when two values
+    share a label."""
+    table = None if grouped is None else _relabel(grouped, dimension)
+    if table is None:
+        table = _by_value(orders, dimension, _CONTRACT_AGGS)
+    return (
+        table.with_columns((pl.col("revenue") / pl.col("revenue").sum()).alias("share"))
+        .sort(["revenue", "value"], descending=[True, False])
+        .select(_CONTRACT)
+        .to_dicts()
+    )
 
 
 def breakdowns(orders: pl.DataFrame, dimensions: list[str] | None = None) -> dict[str, list[dict]]:
     """{dimension: [{value, revenue, orders, customers, share}]} for `report --json`.
 
     Default dimensions: dimension_columns(orders). Largest revenue first; a missing value is its
-    own bucket "(missing)"."""
+    own bucket "(missing)". The same rows as breakdown(orders, d), all dimensions in one pass."""
     dims = dimension_columns(orders) if dimensions is None else dimensions
     for d in dims:
         check_dimension(orders, d)
-    # only the columns the contract reads: each breakdown then copies a fifth of the lines' data
-    slim = orders.select(*dict.fromkeys([*dims, "revenue", "order_id", "customer_id"]))
-    return {
-        d: breakdown(slim, d).select("value", "revenue", "orders", "customers", "share").to_dicts()
-        for d in dims
-    }
+    plans = breakdown_plans(orders.lazy(), dims)
+    grouped = dict(zip(plans, pl.collect_all(list(plans.values())), strict=True))
+    return {d: contract_rows(orders, d, grouped.get(d)) for d in dims}
 
 
 def top_products(orders: pl.DataFrame, n: int = 5, *, within: str = "category") -> pl.DataFrame:
