@@ -18,7 +18,8 @@ from core.metrics.registry import KPIS
 from core.model.schema import Frame, as_lazy, resolve_as_of
 from core.model.settings import AT_RISK_DAYS, CHURN_DAYS, Settings, check_thresholds
 from core.model.status import status_expr
-from core.sales import breakdowns, trend
+from core.sales.breakdowns import breakdown_plans, contract_rows, dimension_columns
+from core.sales.trends import trend_sums, trend_table
 
 _PYTHON = {"count": int, "money": float, "percent": float}
 
@@ -49,44 +50,72 @@ def kpis(
     None. `settings`, when given, replaces as_of and the thresholds."""
     if settings is not None:
         as_of, churn_days, at_risk_days = settings.as_of, settings.churn_days, settings.at_risk_days
-    check_thresholds(churn_days, at_risk_days)
     df = orders.collect() if isinstance(orders, pl.LazyFrame) else orders
-    dated = bool(df["order_date"].is_not_null().any())
-    as_of = resolve_as_of(df, as_of) if dated or as_of else None
-    lf = _until(df.lazy(), as_of)  # lazy: each KPI query reads only the columns it needs
-    extra = 0
-    if customers_file is not None and "customer_id" in customers_file.columns:
-        ids = lf.select(pl.col("customer_id").unique()).collect()["customer_id"].implode()
-        extra = customers_file.filter(~pl.col("customer_id").is_in(ids))["customer_id"].n_unique()
-    values: dict[str, Any] = {}
-    frames = {"orders": lf}
-    if as_of is not None:
-        status = status_expr(churn_days, at_risk_days)
-        frames["customers"] = customer_base(lf, as_of).with_columns(status)
-    queries = {}
-    for source in ("orders", "customers"):
-        entries = [k for k in KPIS if k.source == source]
-        if source not in frames:
-            values.update(dict.fromkeys((k.name for k in entries), None))
-            continue
-        queries[source] = frames[source].select(k.expr.alias(k.name) for k in entries)
-    for result in pl.collect_all(list(queries.values())):
-        values.update(result.row(0, named=True))
-    if returns is not None and returns.height:
-        back = _until(returns, as_of)
-        extras = [k for k in KPIS if k.returns_expr is not None]
-        row = back.select(k.returns_expr.alias(k.name) for k in extras).row(0, named=True)
-        for name, v in row.items():
-            values[name] = (values[name] or 0) + (v or 0)
-    context = {"as_of": as_of, "extra_customers": extra}
-    for k in KPIS:
-        if k.source == "derived":
-            values[k.name] = k.derive({**values, **context})
-    out: dict[str, Any] = {}
-    for k in KPIS:
-        v, cast = values[k.name], _PYTHON.get(k.kind)
-        out[k.name] = cast(v) if cast is not None and v is not None else v
-    return out
+    plan = _KpiPlan(df, as_of, churn_days, at_risk_days, customers_file)
+    results = pl.collect_all(list(plan.queries.values()))
+    return plan.values(dict(zip(plan.queries, results, strict=True)), returns)
+
+
+class _KpiPlan:
+    """The lazy queries of kpis() (to collect together with other queries) and how their
+    results become the KPI values."""
+
+    def __init__(
+        self,
+        df: pl.DataFrame,
+        as_of: date | None,
+        churn_days: int,
+        at_risk_days: int,
+        customers_file: pl.DataFrame | None,
+    ) -> None:
+        check_thresholds(churn_days, at_risk_days)
+        dated = bool(df["order_date"].is_not_null().any())
+        self.as_of = resolve_as_of(df, as_of) if dated or as_of else None
+        self.lines = _until(df.lazy(), self.as_of)  # lazy: each query reads only its columns
+        self.customers_file = customers_file
+        frames = {"orders": self.lines}
+        if self.as_of is not None:
+            status = status_expr(churn_days, at_risk_days)
+            frames["customers"] = customer_base(self.lines, self.as_of).with_columns(status)
+        self.queries: dict[str, pl.LazyFrame] = {
+            source: frames[source].select(k.expr.alias(k.name) for k in KPIS if k.source == source)
+            for source in ("orders", "customers")
+            if source in frames
+        }
+        if customers_file is not None and "customer_id" in customers_file.columns:
+            self.queries["ids"] = self.lines.select(pl.col("customer_id").unique())
+
+    def values(
+        self, results: dict[str, pl.DataFrame], returns: pl.DataFrame | None
+    ) -> dict[str, Any]:
+        """The KPI values (Python numbers and dates) from the collected queries."""
+        as_of = self.as_of
+        values: dict[str, Any] = {}
+        for source in ("orders", "customers"):
+            if source in results:
+                values.update(results[source].row(0, named=True))
+            else:
+                values.update({k.name: None for k in KPIS if k.source == source})
+        extra = 0
+        if "ids" in results:
+            ids = results["ids"]["customer_id"].implode()
+            known = self.customers_file.filter(~pl.col("customer_id").is_in(ids))
+            extra = known["customer_id"].n_unique()
+        if returns is not None and returns.height:
+            back = _until(returns, as_of)
+            extras = [k for k in KPIS if k.returns_expr is not None]
+            row = back.select(k.returns_expr.alias(k.name) for k in extras).row(0, named=True)
+            for name, v in row.items():
+                values[name] = (values[name] or 0) + (v or 0)
+        context = {"as_of": as_of, "extra_customers": extra}
+        for k in KPIS:
+            if k.source == "derived":
+                values[k.name] = k.derive({**values, **context})
+        out: dict[str, Any] = {}
+        for k in KPIS:
+            v, cast = values[k.name], _PYTHON.get(k.kind)
+            out[k.name] = cast(v) if cast is not None and v is not None else v
+        return out
 
 
 def monthly(orders: Frame, as_of: date | None = None) -> pl.DataFrame:
@@ -101,8 +130,29 @@ def monthly(orders: Frame, as_of: date | None = None) -> pl.DataFrame:
     lf = as_lazy(orders)
     if as_of is not None:
         lf = lf.filter(pl.col("order_date") <= as_of)
-    df = lf.collect()
-    t = trend(df, "month", end=as_of)
+    span = lf.select(pl.col("order_date").min().alias("first"), pl.col("order_date").max())
+    sums, span = pl.collect_all([trend_sums(lf, "month"), span])
+    first, last = span.row(0)
+    return _monthly_table(sums, first, as_of or last)
+
+
+_MONTHLY_SCHEMA = {
+    "month": pl.Utf8,
+    "month_start": pl.Date,
+    "revenue": pl.Float64,
+    "orders": pl.UInt32,
+    "customers": pl.UInt32,
+    "growth": pl.Float64,
+    "partial": pl.Boolean,
+    "aov": pl.Float64,
+}
+
+
+def _monthly_table(sums: pl.DataFrame, first: date | None, end: date | None) -> pl.DataFrame:
+    """monthly()'s rows from core.sales.trend_sums' result: every month from `first` to `end`."""
+    if first is None or end is None:
+        return pl.DataFrame(schema=_MONTHLY_SCHEMA)
+    t = trend_table(sums, "month", first, end)
     return t.select(
         pl.col("label").alias("month"),
         pl.col("period").alias("month_start"),
@@ -124,26 +174,33 @@ def report(
     at_risk_days: int = AT_RISK_DAYS,
 ) -> dict[str, Any]:
     """SPEC `report`: the registry's KPIs, mapping, warnings, monthly series and breakdowns,
-    JSON-ready; every figure on the orders up to as_of. `loaded` is a core.ingest.Loaded."""
+    JSON-ready; every figure on the orders up to as_of. `loaded` is a core.ingest.Loaded.
+
+    The KPIs, monthly() and breakdowns() of the same orders, their queries collected together
+    (pl.collect_all: polars runs them side by side and reads each column once)."""
     orders = loaded.orders
-    out = kpis(
-        orders,
-        as_of=as_of,
-        churn_days=churn_days,
-        at_risk_days=at_risk_days,
-        customers_file=customers,
-        returns=getattr(loaded, "returns", None),
-    )
-    as_of = out["as_of"]
+    plan = _KpiPlan(orders, as_of, churn_days, at_risk_days, customers)
+    as_of = plan.as_of
+    lines = orders.lazy()
+    month_lines = lines if as_of is None else lines.filter(pl.col("order_date") <= as_of)
+    dates = orders["order_date"]
+    everything = as_of is None or (dates.null_count() == 0 and dates.max() <= as_of)
+    window = orders if everything else orders.filter(pl.col("order_date") <= as_of)
+    dims = dimension_columns(window)
+    grouped = breakdown_plans(window.lazy(), dims)
+    queries = [trend_sums(month_lines, "month"), *plan.queries.values(), *grouped.values()]
+    month_sums, *rest = pl.collect_all(queries)
+    n = len(plan.queries)
+    results = dict(zip(plan.queries, rest[:n], strict=True))
+    by_dim = dict(zip(grouped, rest[n:], strict=True))
+    out = plan.values(results, getattr(loaded, "returns", None))
+    first = out["first_date"] if as_of is not None else None
+    m = _monthly_table(month_sums, first, as_of)
     for key in ("first_date", "last_date", "as_of"):
         out[key] = out[key].isoformat() if out[key] else None
     out["mapping"] = dict(loaded.mapping)
     out["warnings"] = list(loaded.warnings)
-    m = monthly(orders, as_of)
     keys = ("month", "revenue", "orders", "customers", "growth", "partial")
     out["monthly"] = m.select(keys).to_dicts()
-    dates = orders["order_date"]
-    everything = as_of is None or (dates.null_count() == 0 and dates.max() <= as_of)
-    window = orders if everything else orders.filter(pl.col("order_date") <= as_of)
-    out["breakdowns"] = breakdowns(window)
+    out["breakdowns"] = {d: contract_rows(window, d, by_dim.get(d)) for d in dims}
     return out

@@ -30,6 +30,7 @@ _TREND_SCHEMA = {
     "growth": pl.Float64,
     "yoy_growth": pl.Float64,
 }
+_NEW = ("new_customers", "new_revenue", "returning_revenue")  # need first orders
 
 
 def _grain(grain: str) -> str:
@@ -54,38 +55,67 @@ def trend(
     weeks); both are null when the base is missing or zero, and when the period or its base is
     partial (core.model.periods.like_for_like).
     """
-    every = _grain(grain)
+    _grain(grain)
     rng = date_range(orders)
     if rng is None:
         return pl.DataFrame(schema=_TREND_SCHEMA)
-    start, end = start or rng.start, end or rng.end
     fs = first_orders(orders) if first_seen is None else first_seen
-    period = pl.col("order_date").dt.truncate(every)
+    sums = trend_sums(orders.lazy(), grain, first_seen=fs).collect()
+    return trend_table(sums, grain, start or rng.start, end or rng.end)
+
+
+def trend_sums(
+    orders: pl.LazyFrame, grain: str, *, first_seen: pl.DataFrame | None = None
+) -> pl.LazyFrame:
+    """The lazy per-period sums of trend (period, revenue, orders, customers; with `first_seen`
+    also new_customers and new_revenue), for pl.collect_all with other queries; trend_table
+    turns the result into trend's rows. Lines without a date make no period."""
+    every = _grain(grain)
+    # the first of the month directly (same dates as truncate("1mo"), cheaper)
+    date = pl.col("order_date")
+    period = date.dt.month_start() if every == "1mo" else date.dt.truncate(every)
+    aggs = [
+        pl.col("revenue").sum(),
+        pl.col("order_id").n_unique().alias("orders"),
+        pl.col("customer_id").n_unique().alias("customers"),
+    ]
+    if first_seen is None:
+        return orders.group_by(period.alias("period")).agg(aggs)
     is_new = (pl.col("first_order").dt.truncate(every) == period).fill_null(False)
-    agg = (
-        orders.lazy()
-        .join(fs.lazy(), on="customer_id", how="left")
+    return (
+        orders.join(first_seen.lazy(), on="customer_id", how="left")
         .with_columns(period.alias("period"), is_new.alias("is_new"))
         .group_by("period")
         .agg(
-            pl.col("revenue").sum(),
-            pl.col("order_id").n_unique().alias("orders"),
-            pl.col("customer_id").n_unique().alias("customers"),
+            *aggs,
             pl.col("customer_id").filter("is_new").n_unique().alias("new_customers"),
             pl.col("revenue").filter("is_new").sum().alias("new_revenue"),
         )
     )
+
+
+def trend_table(sums: pl.DataFrame, grain: str, start: date, end: date) -> pl.DataFrame:
+    """trend's rows from trend_sums' result: every period from `start` to `end`, labels,
+    partial flags, growth and year-on-year growth (new and returning figures when summed)."""
+    new = "new_revenue" in sums.columns
+    columns = [c for c in _TREND_SCHEMA if new or c not in _NEW]
     out = (
         periods.calendar(start, end, grain)  # with the one partial-period rule
         .lazy()
-        .join(agg, on="period", how="left")
+        .join(sums.lazy(), on="period", how="left")
         .with_columns(
-            pl.col("revenue", "new_revenue").fill_null(0.0),
-            pl.col("orders", "customers", "new_customers").fill_null(0).cast(pl.UInt32),
+            pl.col("revenue", *(["new_revenue"] if new else [])).fill_null(0.0),
+            pl.col("orders", "customers", *(["new_customers"] if new else []))
+            .fill_null(0)
+            .cast(pl.UInt32),
         )
         .with_columns(
             periods.label_expr(grain).alias("label"),
-            (pl.col("revenue") - pl.col("new_revenue")).alias("returning_revenue"),
+            *(
+                [(pl.col("revenue") - pl.col("new_revenue")).alias("returning_revenue")]
+                if new
+                else []
+            ),
             periods.like_for_like(
                 growth_expr(pl.col("revenue"), pl.col("revenue").shift(1)),
                 pl.col("partial"),
@@ -109,7 +139,7 @@ def trend(
                 pl.col("_ly_partial"),
             ).alias("yoy_growth")
         )
-        .select(list(_TREND_SCHEMA))
+        .select(columns)
         .sort("period")
         .collect()
     )
