@@ -15,6 +15,7 @@ import polars as pl
 
 from core.hub import customer_base
 from core.metrics.registry import KPIS
+from core.model.ids import counting_ids
 from core.model.schema import Frame, as_lazy, resolve_as_of
 from core.model.settings import AT_RISK_DAYS, CHURN_DAYS, Settings, check_thresholds
 from core.model.status import status_expr
@@ -51,18 +52,20 @@ def kpis(
     if settings is not None:
         as_of, churn_days, at_risk_days = settings.as_of, settings.churn_days, settings.at_risk_days
     df = orders.collect() if isinstance(orders, pl.LazyFrame) else orders
-    plan = _KpiPlan(df, as_of, churn_days, at_risk_days, customers_file)
+    plan = _KpiPlan(df, counting_ids(df), as_of, churn_days, at_risk_days, customers_file)
     results = pl.collect_all(list(plan.queries.values()))
     return plan.values(dict(zip(plan.queries, results, strict=True)), returns)
 
 
 class _KpiPlan:
     """The lazy queries of kpis() (to collect together with other queries) and how their
-    results become the KPI values."""
+    results become the KPI values. `counted`: the orders with their ids as integer codes
+    (core.model.ids.counting_ids), which every count reads."""
 
     def __init__(
         self,
         df: pl.DataFrame,
+        counted: pl.DataFrame,
         as_of: date | None,
         churn_days: int,
         at_risk_days: int,
@@ -71,7 +74,8 @@ class _KpiPlan:
         check_thresholds(churn_days, at_risk_days)
         dated = bool(df["order_date"].is_not_null().any())
         self.as_of = resolve_as_of(df, as_of) if dated or as_of else None
-        self.lines = _until(df.lazy(), self.as_of)  # lazy: each query reads only its columns
+        # lazy: each query reads only its columns
+        self.lines = _until(counted.lazy(), self.as_of)
         self.customers_file = customers_file
         frames = {"orders": self.lines}
         if self.as_of is not None:
@@ -83,7 +87,8 @@ class _KpiPlan:
             if source in frames
         }
         if customers_file is not None and "customer_id" in customers_file.columns:
-            self.queries["ids"] = self.lines.select(pl.col("customer_id").unique())
+            ids = _until(df.lazy(), self.as_of).select(pl.col("customer_id").unique())
+            self.queries["ids"] = ids  # the ids themselves, to find them in the customers file
 
     def values(
         self, results: dict[str, pl.DataFrame], returns: pl.DataFrame | None
@@ -179,13 +184,14 @@ def report(
     The KPIs, monthly() and breakdowns() of the same orders, their queries collected together
     (pl.collect_all: polars runs them side by side and reads each column once)."""
     orders = loaded.orders
-    plan = _KpiPlan(orders, as_of, churn_days, at_risk_days, customers)
+    counted = counting_ids(orders)  # every query below counts ids, none shows them
+    plan = _KpiPlan(orders, counted, as_of, churn_days, at_risk_days, customers)
     as_of = plan.as_of
-    lines = orders.lazy()
+    lines = counted.lazy()
     month_lines = lines if as_of is None else lines.filter(pl.col("order_date") <= as_of)
     dates = orders["order_date"]
     everything = as_of is None or (dates.null_count() == 0 and dates.max() <= as_of)
-    window = orders if everything else orders.filter(pl.col("order_date") <= as_of)
+    window = counted if everything else counted.filter(pl.col("order_date") <= as_of)
     dims = dimension_columns(window)
     grouped = breakdown_plans(window.lazy(), dims)
     queries = [trend_sums(month_lines, "month"), *plan.queries.values(), *grouped.values()]
