@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gzip
 import math
+from dataclasses import fields
 from pathlib import Path
 
 import polars as pl
@@ -24,6 +25,7 @@ from polars.testing import assert_series_equal
 
 from core.errors import InputError
 from core.ingest import load_orders
+from core.ingest.quality import quality_report
 from core.ingest.readers import read_table_noted
 from core.ingest.text_types import column_types
 from core.model.schema import ROLES
@@ -92,12 +94,22 @@ def assert_same_load(data: bytes | Path, name: str, **kw) -> pl.DataFrame | None
     _same_frame(fast.orders, text.orders)
     _same_frame(fast.returns, text.returns)
     _same_rejected(fast.rejected, text.rejected)
+    q_fast, q_text = quality_report(fast), quality_report(text)
+    for f in fields(q_fast):
+        a, b = getattr(q_fast, f.name), getattr(q_text, f.name)
+        if f.name == "rejected":
+            _same_rejected(a, b)
+        elif isinstance(a, pl.DataFrame):
+            assert a.equals(b), f.name
+        else:
+            assert a == b, f.name
     return raw
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_shipped_text_file_loads_the_same_typed_or_as_text(path: Path) -> None:
     assert_same_load(path, path.name)
+    assert_same_load(path, path.name, drop_duplicates=True)
 
 
 @pytest.mark.parametrize("path", [p for p in FILES if p.stat().st_size], ids=lambda p: p.name)
