@@ -26,12 +26,14 @@ import polars as pl
 
 from core.errors import InputError
 from core.ingest import limits as L
+from core.ingest.dates import DateDecision, read_dates
 from core.ingest.text_types import column_types
 
 _TEXT_DELIMITERS = ",;\t|"
 _NOT_TEXT = (".xlsx", ".xlsm", ".xls", ".parquet", ".gz")  # by name: read as bytes
 _NOT_UTF8 = (b"\x1f\x8b", b"\xff\xfe", b"\xfe\xff", b"PK\x03\x04", b"PAR1")  # first bytes
 _HEAD = 1 << 18  # the head that decides the delimiter (64K characters fit in it)
+_ISO = DateDecision("%Y-%m-%d", "ymd", 1.0)  # what core.ingest.dates decides for ISO dates
 _SAMPLE_LINES = 20_000  # the lines read as text to decide which columns can be typed
 
 
@@ -155,7 +157,7 @@ def read_table_noted(
             if path.is_file():
                 limits.check_size(path.stat().st_size, name)
                 if not name.lower().endswith(_NOT_TEXT):
-                    df = _read_text_file(path, name, limits, notes, typed)
+                    df = _read_text_file(path, name, limits, typed)
                     if df is not None:
                         return _checked(df, name, limits), notes
             data = path.read_bytes()
@@ -265,9 +267,7 @@ def _read_text(
     return _parse_text(raw, raw, head, name, limits, typed)
 
 
-def _read_text_file(
-    path: Path, name: str, limits: L.Limits, notes: list[str], typed: bool
-) -> pl.DataFrame | None:
+def _read_text_file(path: Path, name: str, limits: L.Limits, typed: bool) -> pl.DataFrame | None:
     """A UTF-8 (or ASCII) text file read by polars from its path: checked piece by piece
     (line lengths, encoding), never all in memory as bytes. None for any other file (gzip,
     binary, another encoding, a blank head), which read_table_noted then reads as bytes."""
@@ -357,7 +357,12 @@ def _is_utf8(data: bytes) -> bool:
 
 def _read_typed(source: bytes | Path, first: bytes, options: dict) -> pl.DataFrame | None:
     """The file with the columns its first lines show clean typed (see the module docstring);
-    None when no column can be, or when a later value does not read as its column's type."""
+    None when no column can be, or when a later number does not read as its column's type.
+
+    Numbers are parsed by polars' CSV reader, which raises on a value it cannot read. ISO dates
+    are read as text and then as core.ingest.dates reads them (polars' CSV reader would also
+    take 2024/01/02, which core.ingest reads as unreadable in an ISO column): a date column with
+    a value that does not read stays text, so that it is reported as before."""
     try:  # (polars reads the whole file for n_rows: hand it the head only)
         sample = pl.read_csv(_head_lines(first, _SAMPLE_LINES + 1), **options)
     except pl.exceptions.PolarsError:  # e.g. cut inside a quoted cell: no typing
@@ -365,14 +370,21 @@ def _read_typed(source: bytes | Path, first: bytes, options: dict) -> pl.DataFra
     dtypes = dict(zip(sample.columns, column_types(sample), strict=True))
     if all(t == pl.Utf8 for t in dtypes.values()):
         return None
+    dates = [c for c, t in dtypes.items() if t == pl.Date]
     try:
-        df = pl.read_csv(source, schema_overrides=dtypes, **options)
+        df = pl.read_csv(source, schema_overrides=dtypes | dict.fromkeys(dates, pl.Utf8), **options)
     except pl.exceptions.PolarsError:  # a value that does not read: every column as text
         return None
-    dates = [c for c, t in df.schema.items() if t == pl.Date]
-    if dates and (df.select(pl.col(dates).dt.year().min()).min_horizontal()[0] or 1000) < 1000:
-        return None  # a year before 1000 is an unreadable date for core.ingest.dates
-    return df
+    read = [_iso_dates(df[c]) for c in dates]
+    return df.with_columns(d for d in read if d is not None)
+
+
+def _iso_dates(col: pl.Series) -> pl.Series | None:
+    """A text column as core.ingest.dates reads it with the ISO format; None when a value that
+    is not blank does not read (the column stays text)."""
+    dates = read_dates(col, _ISO)
+    unread = col.filter(dates.is_null()).drop_nulls()
+    return None if (unread.str.strip_chars() != "").any() else dates
 
 
 def _head_lines(raw: bytes, lines: int) -> bytes:

@@ -223,6 +223,8 @@ def test_a_hard_amount_at_line_30000_is_read_or_set_aside_as_on_the_text_path(
         ("0999-01-01", "unreadable order date"),
         ("2024-13-01", "unreadable order date"),
         ("2099-01-01", "implausible order date"),
+        ("2024/01/03", "unreadable order date"),  # polars' CSV reader would take it
+        ("24-01-03", "unreadable order date"),  # ... as the year 24
         ("24-03-03", "unreadable order date"),
         ("2024-03-03 10:00", None),
         ("2024-3-3", None),
@@ -237,6 +239,14 @@ def test_a_hard_date_at_line_30000_is_read_or_set_aside_as_on_the_text_path(
     assert_same_load(data, "deep.csv")
     rejected = load_orders(data, name="deep.csv").rejected.filter(pl.col("row") == LINES + 1)
     assert rejected["reason"].to_list() == ([reason] if reason else [])
+
+
+def test_a_date_that_does_not_read_keeps_its_column_text_and_the_numbers_typed() -> None:
+    raw, _ = read_table_noted(_generated(date_at="2024/01/03"))
+    assert raw.schema["Order Date"] == pl.Utf8 and raw["Order Date"][LINES - 1] == "2024/01/03"
+    assert raw.schema["Ship Date"] == pl.Date and raw.schema["Amount"] == pl.Float64
+    raw, _ = read_table_noted(_generated(date_at='" "'))  # a blank date is a missing one
+    assert raw.schema["Order Date"] == pl.Date and raw["Order Date"][LINES - 1] is None
 
 
 def test_ids_numeric_in_the_sample_keep_a_leading_zero_later() -> None:
