@@ -21,6 +21,7 @@ from core.model.attributes import (
     numeric_bins,
     order_attributes,
 )
+from core.model.ids import counting_ids
 from core.model.profit import costed_revenue_expr, profit_expr
 from core.model.schema import DIMENSIONS
 from core.sales.periods import has_column
@@ -266,6 +267,7 @@ def breakdowns(orders: pl.DataFrame, dimensions: list[str] | None = None) -> dic
     dims = dimension_columns(orders) if dimensions is None else dimensions
     for d in dims:
         check_dimension(orders, d)
+    orders = counting_ids(orders)  # the ids are only counted here
     plans = breakdown_plans(orders.lazy(), dims)
     grouped = dict(zip(plans, pl.collect_all(list(plans.values())), strict=True))
     return {d: contract_rows(orders, d, grouped.get(d)) for d in dims}
