@@ -3,9 +3,10 @@ as the ids, computed several times faster (n_unique and group_by over strings do
 
 A code stands for exactly one id and an id has exactly one code, so every distinct count, group
 and per-group count over any subset of the lines is the same as over the ids (no hashing: a hash
-could merge two ids). customer_id: the physical codes of a categorical cast. order_id: the run
-number (rle_id) when the lines of each order are adjacent, as exports write them; checked, and
-the ids stay text when some order's lines are apart.
+could merge two ids). customer_id: the physical codes of a categorical cast (a mapping of its
+own, dropped with the codes). order_id: the run number (rle_id) when the lines of each order
+are adjacent, as exports write them; checked, and the ids stay text when some order's lines
+are apart.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ def counting_ids(orders: pl.DataFrame) -> pl.DataFrame:
     for queries that only count or group by them (their values are not shown)."""
     codes = {}
     if orders.schema.get("customer_id") == pl.Utf8:
-        codes["customer_id"] = orders["customer_id"].cast(pl.Categorical).to_physical()
+        # a mapping of its own (not the process-wide one): dense codes, freed with the codes
+        own = pl.Categorical(pl.Categories.random())
+        codes["customer_id"] = orders["customer_id"].cast(own).to_physical()
     if orders.schema.get("order_id") == pl.Utf8 and _adjacent(orders["order_id"]):
         codes["order_id"] = orders["order_id"].rle_id()
     return orders.with_columns(**codes) if codes else orders
