@@ -267,7 +267,7 @@ def _load_orders_fn(
     given = json.loads(key)
     # typed dates are ISO whatever the user says: a date format reads every column as text
     typed = not given["options"].get("date_format")
-    raw, notes = read_table_noted(_data(), name, sheet, typed=typed)
+    raw, notes = read_table_noted(_data(), name, sheet, typed=typed, roles=given["map"])
     return load_orders(raw, name=name, overrides=given["map"], read_notes=notes, **given["options"])
 
 

@@ -462,8 +462,11 @@ def load_orders(
     if isinstance(data, pl.DataFrame):
         raw, read_notes = data, list(read_notes or [])
     else:
-        # typed dates are ISO whatever the user says: a date format reads every column as text
-        raw, read_notes = read_table_noted(data, name, sheet, typed=date_format is None)
+        # typed dates are ISO whatever the user says: a date format reads every column as text;
+        # a column the user gives a text role stays text
+        raw, read_notes = read_table_noted(
+            data, name, sheet, typed=date_format is None, roles=overrides
+        )
     detected = detect_roles(raw)
     mapping = dict(detected)
     for role, column in (overrides or {}).items():

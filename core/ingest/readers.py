@@ -20,6 +20,7 @@ import codecs
 import contextlib
 import csv
 import io
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 import polars as pl
@@ -27,7 +28,7 @@ import polars as pl
 from core.errors import InputError
 from core.ingest import limits as L
 from core.ingest.dates import DateDecision, read_dates
-from core.ingest.text_types import column_types
+from core.ingest.text_types import column_types, text_columns
 
 _TEXT_DELIMITERS = ",;\t|"
 _NOT_TEXT = (".xlsx", ".xlsm", ".xls", ".parquet", ".gz")  # by name: read as bytes
@@ -144,12 +145,15 @@ def read_table_noted(
     sheet: str | int | None = None,
     *,
     typed: bool = True,
+    roles: Mapping[str, str] | None = None,
 ) -> tuple[pl.DataFrame, list[str]]:
     """read_table, with what reading had to say (lines in another encoding, the sheet it
     read when the first is empty). Stays within the input limits (core.ingest.limits).
-    `typed=False`: every column of a text file as text (the checked path)."""
+    `typed=False`: every column of a text file as text (the checked path). `roles`: the user's
+    role -> column choices; a column given a text role (an id, the product...) stays text."""
     notes: list[str] = []
     limits = L.Limits.from_env()
+    keep = text_columns(roles or {}) if typed else None
     if isinstance(data, (str, Path)):
         path = Path(data)
         name = name or path.name
@@ -157,7 +161,7 @@ def read_table_noted(
             if path.is_file():
                 limits.check_size(path.stat().st_size, name)
                 if not name.lower().endswith(_NOT_TEXT):
-                    df = _read_text_file(path, name, limits, typed)
+                    df = _read_text_file(path, name, limits, keep)
                     if df is not None:
                         return _checked(df, name, limits), notes
             data = path.read_bytes()
@@ -187,7 +191,7 @@ def read_table_noted(
             raise InputError(msg, file=name) from None
     else:
         L.check_lines(data, name, limits)
-        df = _read_text(data, name, limits, notes, typed)
+        df = _read_text(data, name, limits, notes, keep)
     return _checked(df, name, limits), notes
 
 
@@ -258,16 +262,22 @@ def excel_sheets(data: bytes) -> list[str]:
 
 
 def _read_text(
-    data: bytes, name: str, limits: L.Limits, notes: list[str] | None = None, typed: bool = True
+    data: bytes,
+    name: str,
+    limits: L.Limits,
+    notes: list[str] | None = None,
+    keep: Collection[str] | None = (),
 ) -> pl.DataFrame:
     raw, head = _utf8(data, name, notes)
     blank = not head or head.isspace()  # (no copy of the text, unlike strip)
     if blank and (len(raw) <= _HEAD or raw.decode("utf-8").isspace()):
         raise InputError("the file is empty", file=name)
-    return _parse_text(raw, raw, head, name, limits, typed)
+    return _parse_text(raw, raw, head, name, limits, keep)
 
 
-def _read_text_file(path: Path, name: str, limits: L.Limits, typed: bool) -> pl.DataFrame | None:
+def _read_text_file(
+    path: Path, name: str, limits: L.Limits, keep: Collection[str] | None
+) -> pl.DataFrame | None:
     """A UTF-8 (or ASCII) text file read by polars from its path: checked piece by piece
     (line lengths, encoding), never all in memory as bytes. None for any other file (gzip,
     binary, another encoding, a blank head), which read_table_noted then reads as bytes."""
@@ -294,18 +304,24 @@ def _read_text_file(path: Path, name: str, limits: L.Limits, typed: bool) -> pl.
         if cut < 0:
             return None
         first = first[: cut + 1]
-    return _parse_text(path, first, head, name, limits, typed)
+    return _parse_text(path, first, head, name, limits, keep)
 
 
 def _parse_text(
-    source: bytes | Path, first: bytes, head: str, name: str, limits: L.Limits, typed: bool
+    source: bytes | Path,
+    first: bytes,
+    head: str,
+    name: str,
+    limits: L.Limits,
+    keep: Collection[str] | None,
 ) -> pl.DataFrame:
     """Parse UTF-8 text (the bytes, or a UTF-8 file's path) whose first whole lines are
-    `first` (all of it for bytes) and whose first characters are `head`."""
+    `first` (all of it for bytes) and whose first characters are `head`. `keep`: the columns
+    (as named after _clean_header) read as text whatever they hold; None: all of them."""
     sep = _sniff_delimiter(head)
     L.check_header(first, sep, name, limits)
     options = {"separator": sep, "infer_schema": False, "truncate_ragged_lines": True}
-    df = _read_typed(source, first, options) if typed else None
+    df = _read_typed(source, first, options, keep) if keep is not None else None
     if df is None:
         try:
             df = pl.read_csv(source, **options)
@@ -355,7 +371,9 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
-def _read_typed(source: bytes | Path, first: bytes, options: dict) -> pl.DataFrame | None:
+def _read_typed(
+    source: bytes | Path, first: bytes, options: dict, keep: Collection[str]
+) -> pl.DataFrame | None:
     """The file with the columns its first lines show clean typed (see the module docstring);
     None when no column can be, or when a later number does not read as its column's type.
 
@@ -367,7 +385,12 @@ def _read_typed(source: bytes | Path, first: bytes, options: dict) -> pl.DataFra
         sample = pl.read_csv(_head_lines(first, _SAMPLE_LINES + 1), **options)
     except pl.exceptions.PolarsError:  # e.g. cut inside a quoted cell: no typing
         return None
-    dtypes = dict(zip(sample.columns, column_types(sample), strict=True))
+    types = column_types(sample)
+    named = _clean_header(sample).columns
+    dtypes = {
+        c: pl.Utf8 if clean in keep else t
+        for c, clean, t in zip(sample.columns, named, types, strict=True)
+    }
     if all(t == pl.Utf8 for t in dtypes.values()):
         return None
     dates = [c for c, t in dtypes.items() if t == pl.Date]

@@ -15,6 +15,7 @@ day/month order by the amounts' decimal separator, read from their text).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import polars as pl
 
@@ -83,3 +84,8 @@ def _day_month_undecided(sample: pl.DataFrame, types: dict[str, pl.DataType]) ->
         if parts.height and (parts.max_horizontal().max() or 0) <= 12:
             return True
     return False
+
+
+def text_columns(roles: Mapping[str, str]) -> set[str]:
+    """The columns a role -> column mapping gives a text role (an id, the product, ...)."""
+    return {column for role, column in roles.items() if role in _TEXT_ROLES and column}

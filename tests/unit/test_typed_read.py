@@ -257,6 +257,22 @@ def test_ids_numeric_in_the_sample_keep_a_leading_zero_later() -> None:
     assert orders.filter(pl.col("source_row") == LINES + 1)["customer_id"].to_list() == ["007"]
 
 
+def test_a_column_the_user_gives_a_text_role_stays_text() -> None:
+    # "Weight" is typed (7 in every sampled line); mapped as the customer id it keeps its text
+    data = _generated()
+    at = data.rfind(b",7\n")  # line 29,999
+    data = data[:at] + b",007\n" + data[at + 3 :]
+    roles = {"customer_id": "Weight"}
+    assert read_table_noted(data)[0].schema["Weight"] == pl.Int64
+    assert read_table_noted(data, roles=roles)[0].schema["Weight"] == pl.Utf8
+    fast = load_orders(data, name="deep.csv", overrides=roles)
+    raw, notes = read_table_noted(data, "deep.csv", typed=False)
+    text = load_orders(raw, name="deep.csv", overrides=roles, read_notes=notes)
+    _same_frame(fast.orders, text.orders)
+    assert fast.warnings == text.warnings
+    assert sorted(fast.orders["customer_id"].unique()) == ["007", "7", "8"]
+
+
 @pytest.mark.parametrize("qty", ["0003", "+3", " 3", "3.0", "3e0", "-0", "99999999999999999999"])
 def test_a_hard_quantity_at_line_30000(qty: str) -> None:
     assert_same_load(_generated(qty_at=qty), "deep.csv")
