@@ -143,8 +143,10 @@ def _first_seen(key: str, _all_orders: pl.DataFrame) -> pl.DataFrame:
 
 
 @state.dataset_cache(shared=24, private=6)
-def _seasonality(key: str, _orders: pl.DataFrame) -> pl.DataFrame:
-    return sales.seasonality(_orders)
+def _seasonality(key: str, _orders: pl.DataFrame, _first_seen) -> pl.DataFrame:
+    """From the monthly trend the Trends tab shows (its revenue per month: first_seen plays
+    no part)."""
+    return sales.seasonality_of(trend(key, "month", _orders, _first_seen))
 
 
 # ---------------------------------------------------------------- what the page looks at
@@ -182,7 +184,9 @@ picked = charts.selected_values(st.session_state.get(pick_key), PICK_PARAM, "val
 history = sales.filter_values(all_history, pick_dim, picked)
 orders = sales.filter_values(data.orders, pick_dim, picked)
 orders_in_period = sales.in_period(orders, period)
-key = f"{data.key}|{pick_dim}={','.join(sorted(picked))}"
+# a click filters by the breakdown's dimension: without one, choosing another dimension to break
+# down by changes nothing the cards, trends or root cause show
+key = f"{data.key}|{pick_dim}={','.join(sorted(picked))}" if picked else data.key
 if picked:
     b1, b2 = st.columns([5, 1])
     b1.info(f"Filtered by your click: **{pick_dim}** = {', '.join(picked)}")
@@ -275,7 +279,7 @@ def trends_tab() -> None:
             labels={"label": ui.readable(grain)},
             formats=REVENUE_CHANGE,
         )
-    season = _seasonality(key, orders)
+    season = _seasonality(key, orders, first_seen)
     chart(sales_charts.seasonality_heatmap(season), hidden=False)
     st.caption("Index: the month's revenue over the average complete month of its year.")
     with st.expander("Seasonality figures"):

@@ -73,6 +73,7 @@ from core.sales.trends import (
     GRAINS,
     growth_rows,
     seasonality,
+    seasonality_of,
     trend,
     trend_figures,
 )
@@ -120,6 +121,7 @@ __all__ = [
     "revenue_bridge",
     "root_cause_dimensions",
     "seasonality",
+    "seasonality_of",
     "status_breakdown",
     "top_contributions",
     "top_products",

@@ -166,9 +166,14 @@ def seasonality(orders: pl.DataFrame) -> pl.DataFrame:
     index = the month's revenue / the mean revenue of that year's complete months (1.0 = an average
     month of that year); null for partial months.
     """
-    m = trend(orders, "month")
+    return seasonality_of(trend(orders, "month"))
+
+
+def seasonality_of(monthly: pl.DataFrame) -> pl.DataFrame:
+    """seasonality from a monthly trend table already computed (trend(orders, "month"), with
+    any first_seen: only period, revenue and partial are read)."""
     return (
-        m.with_columns(
+        monthly.with_columns(
             pl.col("period").dt.year().alias("year"),
             pl.col("period").dt.month().alias("month"),
             pl.col("period").dt.strftime("%b").alias("month_name"),

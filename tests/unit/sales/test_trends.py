@@ -92,3 +92,27 @@ def test_growth_rows_and_trend_figures(orders):
     assert sales.growth_rows(t, "yoy_growth").height == 0  # no 2023 data
     fig = sales.trend_figures(t)
     assert fig.columns[0] == "label" and {"period", "period_end"}.isdisjoint(fig.columns)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "data/orders.csv",
+        "tests/data/real/superstore_uk_dates.csv",
+        "tests/data/real/uci_invoice_totals_iso.csv",
+    ],
+)
+def test_seasonality_of_a_monthly_trend_with_first_seen_is_seasonality(path):
+    """The Sales page builds the heatmap from the monthly trend it already has (new vs returning
+    by the first order in the whole file): the same table as seasonality on the orders."""
+    from pathlib import Path
+
+    from core.ingest import load_orders
+    from core.ingest.readers import read_table
+
+    root = Path(__file__).resolve().parents[3]
+    orders = load_orders(read_table(root / path), name=path).orders
+    some = orders.filter(pl.col("order_date") >= orders["order_date"].min() + pl.duration(days=40))
+    for part in (orders, some):
+        monthly = sales.trend(part, "month", first_seen=sales.first_orders(orders))
+        assert sales.seasonality_of(monthly).equals(sales.seasonality(part))
