@@ -1,6 +1,6 @@
 """Which columns of a text table can be read typed: decided from a sample of its lines read as
-text (core.ingest.readers reads the whole file with these types, and as text when a later value
-does not read).
+text. core.ingest.readers then reads the whole file with these types: all of it as text when a
+later number does not read, a date column as text when a later date does not.
 
 Plain numbers become Int64 (whole, up to 18 digits) or Float64 (with a decimal point): an
 optional minus, digits without a leading zero, no thousands separator, currency symbol, sign,
@@ -9,7 +9,8 @@ and so do numbers a text role could take (a column core.ingest.roles may name an
 status... or the order date), numbers named like ids or codes ("Row ID", "Postal Code"), whole
 numbers of six digits or more on every line (codes, phone numbers, yyyymmdd dates), and decimals
 when a d/m or m/d date column is undecided in the sample (core.ingest.dates may then decide the
-day/month order by the amounts' decimal separator, read from their text).
+day/month order by the amounts' decimal separator, read from their text). A column the user
+maps to a text role stays text too (text_columns).
 """
 
 from __future__ import annotations
