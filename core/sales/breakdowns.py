@@ -267,7 +267,8 @@ def breakdowns(orders: pl.DataFrame, dimensions: list[str] | None = None) -> dic
     dims = dimension_columns(orders) if dimensions is None else dimensions
     for d in dims:
         check_dimension(orders, d)
-    orders = counting_ids(orders)  # the ids are only counted here
+    if not {"customer_id", "order_id"} & set(dims):
+        orders = counting_ids(orders)  # the ids are only counted, not shown
     plans = breakdown_plans(orders.lazy(), dims)
     grouped = dict(zip(plans, pl.collect_all(list(plans.values())), strict=True))
     return {d: contract_rows(orders, d, grouped.get(d)) for d in dims}
