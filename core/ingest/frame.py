@@ -21,6 +21,7 @@ from core.ingest.currency import CurrencyChoice, choose_currency, line_currency
 from core.ingest.dates import DateDecision, decide_date_format, read_dates
 from core.ingest.duplicates import drop_exact_duplicates
 from core.ingest.identity import IdMerge, normalise_ids
+from core.ingest.order_totals import dedupe_order_totals
 from core.ingest.parsing import (
     EARLIEST,
     decimal_comma,
@@ -36,7 +37,6 @@ from core.ingest.roles import (
     detect_roles,
     explain,
     name_score,
-    norm,
     price_is_line_amount,
 )
 from core.model.schema import ROLES
@@ -132,27 +132,40 @@ def _decide_dates(
     return decide_date_format(raw[column], other_orders=others, decimal_comma=comma)
 
 
+REASONS = (
+    "missing customer id",
+    "missing order date",
+    "unreadable order date",
+    "implausible order date",
+    "missing amount",
+    "amount is not a number (NaN or infinite)",
+    "unreadable amount",
+    "amount in another currency",
+)
+
+
 def _reason_expr(has_dates: bool, latest: date) -> pl.Expr:
-    reason = pl.when(pl.col("customer_id").is_null()).then(pl.lit("missing customer id"))
+    """The index in REASONS of why a line is set aside, null for a usable line (a small
+    integer per line: the sentences are written for the set-aside lines only)."""
+    checks = [pl.col("customer_id").is_null()]
     if has_dates:
-        reason = (
-            reason.when(pl.col("order_date").is_null() & ~pl.col("_date_given"))
-            .then(pl.lit("missing order date"))
-            .when(pl.col("order_date").is_null())
-            .then(pl.lit("unreadable order date"))
-            .when(~pl.col("order_date").is_between(pl.lit(EARLIEST), pl.lit(latest)))
-            .then(pl.lit("implausible order date"))
-        )
-    return (
-        reason.when(pl.col("revenue").is_null() & ~pl.col("_amount_given"))
-        .then(pl.lit("missing amount"))
-        .when(pl.col("revenue").is_nan() | pl.col("revenue").is_infinite())
-        .then(pl.lit("amount is not a number (NaN or infinite)"))
-        .when(pl.col("revenue").is_null())
-        .then(pl.lit("unreadable amount"))
-        .when(pl.col("_other_currency"))
-        .then(pl.lit("amount in another currency"))
-    )
+        checks += [
+            pl.col("order_date").is_null() & ~pl.col("_date_given"),
+            pl.col("order_date").is_null(),
+            ~pl.col("order_date").is_between(pl.lit(EARLIEST), pl.lit(latest)),
+        ]
+    else:
+        checks += [pl.lit(False)] * 3
+    checks += [
+        pl.col("revenue").is_null() & ~pl.col("_amount_given"),
+        pl.col("revenue").is_nan() | pl.col("revenue").is_infinite(),
+        pl.col("revenue").is_null(),
+        pl.col("_other_currency"),
+    ]
+    reason = pl.when(checks[0]).then(pl.lit(0, dtype=pl.UInt8))
+    for i, check in enumerate(checks[1:], start=1):
+        reason = reason.when(check).then(pl.lit(i, dtype=pl.UInt8))
+    return reason
 
 
 def build_orders(
@@ -229,11 +242,7 @@ def build_orders(
     if "unit_cost" in cols:
         qty = cols.get("quantity", pl.Series([1.0] * n))
         cols["cost"] = (cols.pop("unit_cost") * qty).alias("cost")
-    text = [r for r in ("product", "category", "region", "channel", "order_id") if r in mapping]
-    stripped = raw.select(  # one pass, the columns side by side
-        pl.col(mapping[r]).cast(pl.Utf8).str.strip_chars().alias(r) for r in text
-    )
-    cols.update(stripped.to_dict())
+    cols.update(_stripped(raw, mapping))
     if "status" in mapping:
         cols["status"] = _status(raw, mapping)
     cols["revenue"] = revenue
@@ -248,7 +257,7 @@ def build_orders(
     # Shopify: the order total only on an order's first line -> blank amounts there are fine
     order_total_mode = None
     if "order_id" in df.columns and "revenue" in mapping:
-        df, order_total_mode = _dedupe_order_totals(df, mapping)
+        df, order_total_mode = dedupe_order_totals(df, mapping)
         if order_total_mode:
             warnings.append(
                 f"{mapping['revenue']!r} is an order total ({order_total_mode}); "
@@ -261,17 +270,21 @@ def build_orders(
             )
             notes["order_total"] = order_total_mode
     latest = latest_plausible(df["order_date"].drop_nulls())
-    df = df.with_columns(_reason=_reason_expr(has_dates, latest))
-    rejected_idx = df["_reason"].is_not_null()
+    code = df.select(_reason_expr(has_dates, latest)).to_series()
+    rejected_idx = code.is_not_null()
     rejected = (
-        raw.with_columns(pl.Series("row", range(2, n + 2), dtype=pl.UInt32))
+        raw.with_columns(pl.int_range(2, n + 2, dtype=pl.UInt32).alias("row"))
         .filter(rejected_idx)
-        .with_columns(reason=df.filter(rejected_idx)["_reason"])
+        .with_columns(
+            reason=code.filter(rejected_idx).replace_strict(
+                list(range(len(REASONS))), list(REASONS), return_dtype=pl.Utf8
+            )
+        )
         .select("row", "reason", *raw.columns)
     )
     if rejected.height:
         df = df.filter(~rejected_idx)
-    df = df.drop("_reason", "_date_given", "_amount_given", "_other_currency")
+    df = df.drop("_date_given", "_amount_given", "_other_currency")
     if df.height == 0:
         first = rejected["reason"][0] if rejected.height else "no rows"
         raise InputError(f"no usable rows: every row was rejected (e.g. {first})", file=source)
@@ -327,6 +340,18 @@ def build_orders(
     )
 
 
+def _stripped(raw: pl.DataFrame, mapping: dict[str, str]) -> dict[str, pl.Series]:
+    """The text roles without surrounding spaces. A column with none keeps its own buffers: a
+    check is cheaper in memory than a stripped copy (about 40 bytes a line)."""
+    roles = [r for r in ("product", "category", "region", "channel", "order_id") if r in mapping]
+    if not roles:
+        return {}
+    text = raw.select(pl.col(mapping[r]).cast(pl.Utf8).alias(r) for r in roles)
+    padded = text.select(pl.col(r).str.contains(r"^\s|\s$").any() for r in roles).row(0)
+    strip = [r for r, p in zip(roles, padded, strict=True) if p]
+    return text.with_columns(pl.col(r).str.strip_chars() for r in strip).to_dict()
+
+
 def _status(raw: pl.DataFrame, mapping: dict[str, str]) -> pl.Series:
     status = raw[mapping["status"]]
     # Shopify gives order-level fields on an order's first line only (so only when some are blank)
@@ -363,78 +388,6 @@ def _with_attributes(df: pl.DataFrame, raw: pl.DataFrame, mapping: dict[str, str
     rows = raw.select(pl.int_range(2, raw.height + 2, dtype=pl.UInt32).alias("source_row"))
     extra = pl.DataFrame(attrs).with_columns(rows["source_row"])
     return df.join(extra, on="source_row", how="left")
-
-
-def _order_stats(lines: pl.LazyFrame) -> pl.DataFrame:
-    """Per order of more than one line: its lines, distinct and present amounts, and whether the
-    first line holds one."""
-    return (
-        lines.group_by("order_id")
-        .agg(
-            lines=pl.len(),
-            distinct=pl.col("revenue").drop_nulls().n_unique(),
-            valued=pl.col("revenue").is_not_null().sum(),
-            first_valued=pl.col("revenue").first().is_not_null(),
-        )
-        .filter(pl.col("lines") > 1)
-        .collect()
-    )
-
-
-def _patterns(stats: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
-    """Per order: the amount only on its first line; the same amount on every line."""
-    first_only = (stats["valued"] == 1) & stats["first_valued"]
-    repeated = (stats["valued"] == stats["lines"]) & (stats["distinct"] == 1)
-    return first_only, repeated
-
-
-def _shares(stats: pl.DataFrame) -> tuple[float, float]:
-    first_only, repeated = _patterns(stats)
-    return float(first_only.mean() or 0.0), float(repeated.mean() or 0.0)
-
-
-def _dedupe_order_totals(
-    df: pl.DataFrame, mapping: dict[str, str]
-) -> tuple[pl.DataFrame, str | None]:
-    """Detect an order-level amount and spread it once over the order's lines."""
-    lines = df.lazy().select("order_id", "revenue").filter(pl.col("order_id").is_not_null())
-    if df.height > 50_000:  # a large file: an eighth of its orders (all their lines) first
-        sample = _order_stats(lines.filter(pl.col("order_id").hash() % 8 == 0))
-        if sample.height >= 30 and max(_shares(sample)) < 0.8:
-            return df, None  # far from the 90% either pattern needs
-    stats = _order_stats(lines)
-    name = norm(mapping["revenue"])
-    total_like = "total" in name and "line" not in name and "item" not in name
-    first_only, repeated = _patterns(stats)
-    enough = stats.height >= 3  # a named total blank after an order's first line: one will do
-    if stats.height and first_only.mean() >= 0.9 and (enough or total_like):
-        mode = "given on each order's first line only"
-    elif enough and repeated.mean() >= 0.9 and (total_like or stats.height >= 20):
-        mode = "repeated on every line of the order"
-    else:
-        return df, None
-    has_price = {"quantity", "unit_price"} <= set(df.columns)
-    weight = (
-        (pl.col("quantity").fill_null(1) * pl.col("unit_price").fill_null(0))
-        if has_price
-        else pl.col("order_id").is_not_null().cast(pl.Float64)  # one per line, not a scalar
-    )
-    w = weight.clip(lower_bound=0)
-    total = pl.col("revenue").drop_nulls().first().over("order_id")
-    share = (
-        pl.when(w.sum().over("order_id") > 0)
-        .then(w / w.sum().over("order_id"))
-        .otherwise(1.0 / pl.len().over("order_id"))
-    )
-    df = df.with_columns(
-        revenue=pl.when(pl.col("order_id").is_not_null())
-        .then(total * share)
-        .otherwise(pl.col("revenue")),
-        _amount_given=pl.when(pl.col("order_id").is_not_null())
-        .then(pl.col("_amount_given").any().over("order_id"))
-        .otherwise(pl.col("_amount_given")),
-    )
-    return df, mode
 
 
 # ---------------------------------------------------------------- entry points

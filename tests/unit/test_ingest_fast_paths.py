@@ -71,3 +71,20 @@ def test_order_totals_are_found_in_a_large_file(first_line_only: bool) -> None:
     expected = df["Total"].sum()
     assert loaded.orders["revenue"].sum() == pytest.approx(expected)
     assert loaded.orders.height == df.height
+
+
+def test_text_roles_are_stripped_only_where_a_value_is_padded() -> None:
+    df = pl.DataFrame(
+        {
+            "Customer ID": ["C1", "C2", "C3"],
+            "Order Date": ["2024-01-02"] * 3,
+            "Amount": [1.0, 2.0, 3.0],
+            "Product": [" Lamp", "Mug\t", "Lamp"],
+            "Region": ["North", "South", "North"],
+            "Channel": ["Web\u00a0", "Web", "Shop"],
+        }
+    )
+    orders = load_orders(df, name="orders.csv").orders.sort("customer_id")
+    assert orders["product"].to_list() == ["Lamp", "Mug", "Lamp"]
+    assert orders["region"].to_list() == ["North", "South", "North"]
+    assert orders["channel"].to_list() == ["Web", "Web", "Shop"]
