@@ -346,10 +346,9 @@ def _stripped(raw: pl.DataFrame, mapping: dict[str, str]) -> dict[str, pl.Series
     roles = [r for r in ("product", "category", "region", "channel", "order_id") if r in mapping]
     if not roles:
         return {}
-    text = raw.select(pl.col(mapping[r]).cast(pl.Utf8).alias(r) for r in roles)
-    padded = text.select(pl.col(r).str.contains(r"^\s|\s$").any() for r in roles).row(0)
-    strip = [r for r, p in zip(roles, padded, strict=True) if p]
-    return text.with_columns(pl.col(r).str.strip_chars() for r in strip).to_dict()
+    text = {r: raw[mapping[r]].cast(pl.Utf8).alias(r) for r in roles}  # (no copy, no rechunk)
+    padded = [r for r, s in text.items() if s.str.contains(r"^\s|\s$").any()]
+    return text | {r: text[r].str.strip_chars() for r in padded}
 
 
 def _status(raw: pl.DataFrame, mapping: dict[str, str]) -> pl.Series:

@@ -339,9 +339,10 @@ def _parse_text(
     text = [c for c, t in df.schema.items() if t == pl.Utf8]
     if not text:
         return df
-    blanks = df.select((pl.col(c).str.strip_chars() == "").any() for c in text).row(0)
+    blank = r"^\s*$"  # (a pattern, not a stripped copy of every cell)
+    blanks = df.select(pl.col(c).str.contains(blank).any() for c in text).row(0)
     return df.with_columns(
-        pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c)).alias(c)
+        pl.when(pl.col(c).str.contains(blank)).then(None).otherwise(pl.col(c)).alias(c)
         for c, has_blank in zip(text, blanks, strict=True)
         if has_blank
     )
