@@ -285,7 +285,7 @@ def _read_text_file(
         first = f.read(L.CHUNK)
         if first[:2] in _NOT_UTF8 or first[:4] in _NOT_UTF8 or b"\x00" in first[:4096]:
             return None  # gzip, UTF-16, a workbook, Parquet, binary
-        lines, decoder = L.LineCheck(name, limits), codecs.getincrementaldecoder("utf-8")()
+        lines, decoder = L.LineCheck(name, limits, path), codecs.getincrementaldecoder("utf-8")()
         piece = first
         try:
             while piece:

@@ -191,3 +191,36 @@ def test_excel_named_empty_sheet_says_so(tmp_path: Path) -> None:
         read_table(path, sheet="Notes")
     with pytest.raises(InputError, match="no sheet 'Nope'"):
         read_table(path, sheet="Nope")
+
+
+def _naive_long_line(data: bytes, limit: int) -> int | None:
+    """The first line (1 = header) longer than `limit` bytes, by splitting: the reference."""
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if len(line) > limit:
+            return number
+    return None
+
+
+@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize("piece", [7, 64, 1 << 20])
+def test_line_check_finds_the_first_long_line_like_splitting(seed: int, piece: int) -> None:
+    """Lines of random lengths around the limit, fed whole or in pieces of any size: the first
+    line over the limit is the one splitting the bytes finds, or none."""
+    import random
+
+    from core.ingest.limits import Limits, LineCheck
+
+    rng = random.Random(seed)
+    limit = rng.choice([1, 2, 5, 16, 33])
+    lines = [b"x" * rng.randint(0, limit + (1 if rng.random() < 0.05 else 0)) for _ in range(60)]
+    data = b"\n".join(lines) + (b"\n" if rng.random() < 0.5 else b"")
+    limits = Limits(max_bytes=1 << 30, max_columns=500, max_line_bytes=limit)
+    expected = _naive_long_line(data, limit)
+    check = LineCheck("f.csv", limits, data)
+    if expected is None:
+        for start in range(0, len(data), piece):
+            check.feed(data[start : start + piece])
+        return
+    with pytest.raises(InputError, match=f"line {expected:,} is longer than the limit"):
+        for start in range(0, len(data), piece):
+            check.feed(data[start : start + piece])
