@@ -245,7 +245,21 @@ if cerr is not None:
     ui.show_error(cerr, "The customers file cannot be used")
 
 # ---------------------------------------------------------------- quality report
-q = quality_report(loaded, cust)
+
+
+@state.dataset_cache(shared=4, private=1)
+def _quality(key: str, _loaded, _customers):
+    """Once per file, sheet, mapping and customers file (seconds at 10M lines)."""
+    return quality_report(_loaded, _customers)
+
+
+ds = state.dataset()
+q = _quality(
+    f"{ds.orders.digest}|{ds.orders.sheet}|{state.mapping_key(ds)}|"
+    f"{ds.customers.digest if ds.customers else '-'}|{err is None}",
+    loaded,
+    cust,
+)
 st.subheader("Data quality")
 ui.kpi_cards(
     [

@@ -559,6 +559,9 @@ def table_config(
     return out
 
 
+SHOWN_ROWS = 100_000  # a longer table shows its first rows (every row is sent to the browser)
+
+
 def table(
     df: pl.DataFrame,
     name: str,
@@ -576,7 +579,8 @@ def table(
 
     Formats and headers follow the app-wide rules above (`column_kind`, `readable`): money
     totals 12,346, per-unit money 1,234.50, shares 12.3%, p-values 0.0123, counts 1,234, dates
-    2024-03-31, long texts wide. `labels` ({column: header}) and `formats` ({column: kind,
+    2024-03-31, long texts wide; a table of over SHOWN_ROWS rows shows its first SHOWN_ROWS
+    (the downloads hold all). `labels` ({column: header}) and `formats` ({column: kind,
     number format or st.column_config column}) change single columns; `hide` leaves columns out
     of the view (not of the downloads). Tables of up to 16 rows are shown whole; empty cells
     show "–".
@@ -591,12 +595,18 @@ def table(
     hidden = set(hide)
     kwargs.setdefault("column_order", [c for c in df.columns if c not in hidden])
     kwargs.setdefault("placeholder", "–")  # an empty cell, as in the KPI cards
+    shown = df.head(SHOWN_ROWS)
+    if df.height > SHOWN_ROWS:
+        st.caption(
+            f"The first {SHOWN_ROWS:,} of {df.height:,} rows"
+            + (": the downloads below hold every row." if download else ".")
+        )
     st.dataframe(
-        df,
+        shown,
         hide_index=True,
         height=height,
         key=table_key,
-        column_config=table_config(df, labels, formats),
+        column_config=table_config(shown, labels, formats),
         **kwargs,
     )
     if download:
