@@ -3,6 +3,7 @@
     python bench/bench_app.py                       # the sample: each page, first run and warm
     python bench/bench_app.py FILE [--repeat 3]     # a file as if just uploaded (CSV or Parquet)
     python bench/bench_app.py FILE --profile PAGE   # pyinstrument of PAGE's first run (HTML)
+    python bench/bench_app.py FILE --browser        # upload it to a real server in Chromium
 
 With a file, one session takes it in the way the Data page does (its digest and compressed copy
 in session state: views.state.use_upload) and then times, in order: the first run (the Overview,
@@ -176,6 +177,96 @@ def profile(path: Path, page: str, out: Path) -> None:
     print(prof.output_text(unicode=False, color=False, show_all=False))
 
 
+# ---------------------------------------------------------------- a real server and Chromium
+NAV = {  # page: (its link in the navigation, its title)
+    "views/overview.py": ("Overview", "Overview"),
+    "views/sales.py": ("Sales performance", "Sales performance"),
+    "views/customers.py": ("Customers & segments", "Customers & segments"),
+    "views/churn.py": ("Churn & retention", "Churn & retention"),
+    "views/insights.py": ("Insight rules", "Insight rules"),
+    "views/plan.py": ("Action plan", "Action plan"),
+}
+_IDLE = """() => {
+    const busy = document.querySelector('[data-testid="stStatusWidget"]')
+        || document.querySelector('[data-testid="stSkeleton"]');
+    const now = Date.now();
+    if (busy) { window.__idleSince = null; return false; }
+    window.__idleSince = window.__idleSince || now;
+    return now - window.__idleSince > 1000;
+}"""
+
+
+def _settled(page, since: float) -> float:
+    """Seconds from `since` (the browser's clock, ms) until the script stopped running (no
+    status widget for a second afterwards)."""
+    page.evaluate("window.__idleSince = null")
+    page.wait_for_function(_IDLE, timeout=TIMEOUT * 1000, polling=50)
+    return (page.evaluate("window.__idleSince") - since) / 1000
+
+
+def browser(path: Path, think: float) -> None:
+    """Serve the app (upload limit raised as a private deployment would), upload `path` on the
+    Data page in Chromium, then open each page from the navigation; times as the browser sees
+    them, until the page's title shows and the script has stopped running."""
+    import socket
+    import subprocess
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    mb = max(200, 2 * path.stat().st_size // 2**20)
+    server = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", APP, "--server.port", str(port),
+            "--server.headless", "true", "--server.maxUploadSize", str(mb),
+            "--server.fileWatcherType", "none",
+        ],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.3)
+        with sync_playwright() as pw:
+            chromium = pw.chromium.launch(
+                executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
+            )
+            page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(TIMEOUT * 1000)
+            page.goto(f"{url}/data")
+            _settled(page, page.evaluate("Date.now()"))
+            print(f"{path.name} ({path.stat().st_size / 2**20:.0f} MB) in Chromium, a real server; "
+                  f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+            start = page.evaluate("Date.now()")
+            page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
+                str(path)
+            )
+            page.get_by_text("Using your file").wait_for()
+            print(f"  {'upload, taken in, Data page drawn':44} {_settled(page, start):7.2f} s")
+            steps = [*NAV, "views/overview.py"]
+            for i, target in enumerate(steps):
+                link, title = NAV[target]
+                if i == 1:
+                    time.sleep(think)
+                start = page.evaluate("Date.now()")
+                page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=link).click()
+                page.get_by_role("heading", name=title).first.wait_for()
+                print(f"  {'open ' + target:44} {_settled(page, start):7.2f} s")
+            errors = page.locator('[data-testid="stException"]').count()
+            print(f"  exceptions shown: {errors}")
+            chromium.close()
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("file", nargs="?", type=Path, help="an orders file (default: the sample)")
@@ -185,9 +276,12 @@ def main() -> None:
     )
     ap.add_argument("--profile", metavar="PAGE", help="profile this page's first run instead")
     ap.add_argument("--out", type=Path, default=Path("profile_app.html"))
+    ap.add_argument("--browser", action="store_true", help="a real server and Chromium instead")
     args = ap.parse_args()
     if args.file is None:
         sample()
+    elif args.browser:
+        browser(args.file, args.think)
     elif args.profile:
         profile(args.file, args.profile, args.out)
     else:

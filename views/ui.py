@@ -559,7 +559,7 @@ def table_config(
     return out
 
 
-SHOWN_ROWS = 100_000  # a longer table shows its first rows (every row is sent to the browser)
+SHOWN_ROWS = 10_000  # a longer table shows its first rows (every shown row goes to the browser)
 
 
 def table(
