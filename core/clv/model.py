@@ -127,7 +127,8 @@ def summary(orders: pl.DataFrame | pl.LazyFrame, as_of: date, unit: str = "days"
         pl.col("day").min().alias("first"),
         pl.col("day").max().alias("last"),
         pl.col("revenue").sum().alias("total"),
-        pl.col("revenue").sort_by("day").first().alias("first_total"),
+        # the first day's total (days are distinct per customer: no per-customer sort needed)
+        pl.col("revenue").get(pl.col("day").arg_min()).alias("first_total"),
     )
     frequency = pl.col("n_days") - 1
     return (

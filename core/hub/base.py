@@ -22,28 +22,34 @@ def customer_base(orders: Frame, as_of: date) -> pl.LazyFrame:
     ((last - first) / (order_days - 1); null for customers who ordered on a single day).
     A file without dates gives every line: its date columns (and revenue_365d) are null."""
     lf = as_lazy(orders).filter(dated_up_to(as_of))
+    return base_columns(lf.group_by("customer_id").agg(base_aggs(lf, as_of)), as_of)
+
+
+def base_aggs(lines: pl.LazyFrame, as_of: date) -> list[pl.Expr]:
+    """customer_base's aggregations over a customer's lines (up to as_of), for a group_by over
+    customer_id that computes more beside them (the hub)."""
     year_ago = as_of - timedelta(days=365)
-    order_col = "order_id" if "order_id" in lf.collect_schema().names() else "order_date"
-    return (
-        lf.group_by("customer_id")
-        .agg(
-            first_order=pl.col("order_date").min(),
-            last_order=pl.col("order_date").max(),
-            orders=pl.col(order_col).n_unique().cast(pl.Int64),
-            order_days=pl.col("order_date").n_unique().cast(pl.Int64),
-            revenue=pl.col("revenue").sum(),
-            revenue_365d=pl.when(pl.col("order_date").is_not_null().any()).then(
-                pl.col("revenue").filter(pl.col("order_date") > year_ago).sum()
-            ),
-        )
-        .with_columns(
-            recency_days=(pl.lit(as_of) - pl.col("last_order")).dt.total_days(),
-            tenure_days=(pl.lit(as_of) - pl.col("first_order")).dt.total_days(),
-        )
-        .with_columns(
-            avg_days_between_orders=pl.when(pl.col("order_days") > 1).then(
-                (pl.col("tenure_days") - pl.col("recency_days")) / (pl.col("order_days") - 1)
-            )
+    order_col = "order_id" if "order_id" in lines.collect_schema().names() else "order_date"
+    return [
+        pl.col("order_date").min().alias("first_order"),
+        pl.col("order_date").max().alias("last_order"),
+        pl.col(order_col).n_unique().cast(pl.Int64).alias("orders"),
+        pl.col("order_date").n_unique().cast(pl.Int64).alias("order_days"),
+        pl.col("revenue").sum().alias("revenue"),
+        pl.when(pl.col("order_date").is_not_null().any())
+        .then(pl.col("revenue").filter(pl.col("order_date") > year_ago).sum())
+        .alias("revenue_365d"),
+    ]
+
+
+def base_columns(per_customer: pl.LazyFrame, as_of: date) -> pl.LazyFrame:
+    """customer_base's columns derived from base_aggs: recency, tenure, average gap."""
+    return per_customer.with_columns(
+        recency_days=(pl.lit(as_of) - pl.col("last_order")).dt.total_days(),
+        tenure_days=(pl.lit(as_of) - pl.col("first_order")).dt.total_days(),
+    ).with_columns(
+        avg_days_between_orders=pl.when(pl.col("order_days") > 1).then(
+            (pl.col("tenure_days") - pl.col("recency_days")) / (pl.col("order_days") - 1)
         )
     )
 

@@ -16,8 +16,9 @@ import polars as pl
 
 from core import segments
 from core.clv import customer_clv
-from core.hub.base import attribute_columns, customer_base, dated_up_to
-from core.model.attributes import customer_value
+from core.hub.base import attribute_columns, base_aggs, base_columns, dated_up_to
+from core.model.attributes import customer_values
+from core.model.ids import coded_ids
 from core.model.profit import profit_expr
 from core.model.schema import Frame, as_lazy, resolve_as_of
 from core.model.settings import AT_RISK_DAYS, CHURN_DAYS, Settings, check_thresholds
@@ -45,41 +46,13 @@ def customer_metrics(
     core.model.schema.CUSTOMER_COLUMNS except status, plus revenue_365d, order_days,
     favourite_category, region, profit (when cost exists) and attributes. Sorted by revenue
     (largest first, ties by customer_id). Thresholds play no part: one table serves them all."""
-    lf = as_lazy(orders)
-    as_of = resolve_as_of(lf, as_of)
-    lf = lf.filter(dated_up_to(as_of))
-    names = lf.collect_schema().names()
-    extra: list[pl.Expr] = []
-    if "status" in names:
-        extra.append(
-            (
-                pl.col("revenue").filter(pl.col("status") == "returned").sum()
-                / pl.col("revenue").sum()
-            ).alias("return_rate")
-        )
-    else:
-        extra.append(pl.lit(None, dtype=pl.Float64).alias("return_rate"))
-    if "cost" in names:
-        extra.append(profit_expr())
-    if "region" in names:
-        extra.append(customer_value("region"))
-    extra += [customer_value(a) for a in attribute_columns(lf)]
-    per_customer = lf.group_by("customer_id").agg(extra)
-    table = (
-        customer_base(lf, as_of)
-        .join(per_customer, on="customer_id", how="left")
-        .with_columns(aov=pl.col("revenue") / pl.col("orders"))
-    )
-    if "category" in names:
-        fav = (
-            lf.group_by("customer_id", "category")
-            .agg(pl.col("revenue").sum())
-            .sort(["customer_id", "revenue", "category"], descending=[False, True, False])
-            .group_by("customer_id", maintain_order=True)
-            .agg(favourite_category=pl.col("category").first())
-        )
-        table = table.join(fav, on="customer_id", how="left")
-    df = table.collect()
+    as_of = resolve_as_of(as_lazy(orders), as_of)
+    # customers grouped by integer codes (one per id), their ids put back on the result rows
+    coded, ids = coded_ids(orders) if isinstance(orders, pl.DataFrame) else (orders, None)
+    lf = as_lazy(coded).filter(dated_up_to(as_of))
+    df = _metrics_plan(lf, as_of).collect()
+    if ids is not None:
+        df = df.with_columns(ids.gather(df["customer_id"]).alias("customer_id"))
     if customers is not None and "customer_id" in customers.columns:
         # attributes the orders already carry win (compared ignoring case: Region ~ region)
         have = {c.lower() for c in df.columns}
@@ -89,11 +62,48 @@ def customer_metrics(
     df = segments.add_value_tier(segments.add_rfm(df, bins=rfm_bins))
     if with_clv:
         # one fit for the table, the `clv` command and the Churn page: core.clv on kept lines
-        df = df.join(customer_clv(lf, as_of), on="customer_id", how="left")
+        clv = customer_clv(lf, as_of)
+        if ids is not None:
+            clv = clv.with_columns(ids.gather(clv["customer_id"]).alias("customer_id"))
+        df = df.join(clv, on="customer_id", how="left")
     else:
         df = df.with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in CLV_COLUMNS)
     # largest revenue first; ties by id, so the order never depends on the group-by
     return _ordered_columns(df).sort(["revenue", "customer_id"], descending=[True, False])
+
+
+def _metrics_plan(lf: pl.LazyFrame, as_of: date) -> pl.LazyFrame:
+    """The hub's order-line figures per customer in one group_by (customer_base's beside return
+    rate and profit), then the most frequent region and attributes and the favourite category,
+    each from its own small (customer, value) count."""
+    names = lf.collect_schema().names()
+    extra: list[pl.Expr] = []
+    if "status" in names:
+        returned = pl.col("revenue").filter(pl.col("status") == "returned").sum()
+        extra.append((returned / pl.col("revenue").sum()).alias("return_rate"))
+    else:
+        extra.append(pl.lit(None, dtype=pl.Float64).alias("return_rate"))
+    if "cost" in names:
+        extra.append(profit_expr())
+    table = base_columns(lf.group_by("customer_id").agg(*base_aggs(lf, as_of), *extra), as_of)
+    for column in (["region"] if "region" in names else []) + attribute_columns(lf):
+        table = table.join(customer_values(lf, column), on="customer_id", how="left")
+    table = table.with_columns(aov=pl.col("revenue") / pl.col("orders"))
+    if "category" in names:
+        table = table.join(_favourite_category(lf), on="customer_id", how="left")
+    return table
+
+
+def _favourite_category(lf: pl.LazyFrame) -> pl.LazyFrame:
+    """Per customer, the category with the most revenue; ties to the smallest, a null category
+    first (the order of a sort by revenue descending, then category with nulls first; NaN
+    revenue counts as the largest, as in a sort)."""
+    per_category = lf.group_by("customer_id", "category").agg(pl.col("revenue").sum())
+    top = per_category.filter(pl.col("revenue") == pl.col("revenue").nan_max().over("customer_id"))
+    category = pl.col("category")
+    return top.group_by("customer_id").agg(
+        favourite_category=pl.when(~category.is_null().any()).then(category.min())
+    )
 
 
 def with_status(

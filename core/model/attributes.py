@@ -96,6 +96,21 @@ def customer_value(column: str) -> pl.Expr:
     return pl.col(column).drop_nulls().mode().sort().first().alias(column)
 
 
+def customer_values(lines: pl.LazyFrame, column: str, key: str = "customer_id") -> pl.LazyFrame:
+    """customer_value of `column` for every `key` that has a non-null value (columns key,
+    column), without a per-group mode: count each (key, value) pair, keep the largest count
+    of each key, then the smallest value among those ties (min, like sort().first(), skips NaN
+    unless only NaN is left). Keys with no non-null value have no row (a left join gives null)."""
+    counts = (
+        lines.select(key, column)
+        .filter(pl.col(column).is_not_null())
+        .group_by(key, column)
+        .agg(pl.len().alias("_n"))
+    )
+    top = counts.filter(pl.col("_n") == pl.col("_n").max().over(key))
+    return top.group_by(key).agg(pl.col(column).min())
+
+
 @dataclass(frozen=True)
 class Bins:
     """How a numeric attribute is grouped: right-closed `edges` with one label per bin, or, when

@@ -17,14 +17,24 @@ import polars as pl
 def counting_ids(orders: pl.DataFrame) -> pl.DataFrame:
     """The frame with its text customer_id and order_id replaced by one-to-one integer codes,
     for queries that only count or group by them (their values are not shown)."""
+    return coded_ids(orders)[0]
+
+
+def coded_ids(orders: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series | None]:
+    """counting_ids, and the text customer_id of each code (None when customer_id stays as it
+    is): `ids.gather(code)` gives a code's id back, so a query can group by the codes and show
+    the ids of its (much fewer) result rows. A null id keeps a null code."""
     codes = {}
+    ids = None
     if orders.schema.get("customer_id") == pl.Utf8:
         # a mapping of its own (not the process-wide one): dense codes, freed with the codes
-        own = pl.Categorical(pl.Categories.random())
-        codes["customer_id"] = orders["customer_id"].cast(own).to_physical()
+        cat = orders["customer_id"].cast(pl.Categorical(pl.Categories.random()))
+        codes["customer_id"] = cat.to_physical()
+        # read while `cat` lives (the mapping goes with it); the id of code i is ids[i]
+        ids = cat.dtype.categories.to_series()
     if orders.schema.get("order_id") == pl.Utf8 and _adjacent(orders["order_id"]):
         codes["order_id"] = orders["order_id"].rle_id()
-    return orders.with_columns(**codes) if codes else orders
+    return (orders.with_columns(**codes) if codes else orders), ids
 
 
 def _adjacent(ids: pl.Series) -> bool:
