@@ -28,6 +28,7 @@ from core.clv.model import (
     UNITS,
     GammaGamma,
     _bgnbd_nll,
+    _distinct,
     _gg_nll,
     _patterns,
     expected_purchases,
@@ -117,7 +118,8 @@ def fit_bgnbd(s: pl.DataFrame) -> BGNBD:
         )
     x, tx, T, w = _patterns(s, ["frequency", "recency", "T"])
     scale = 1.0 / T.max()
-    log_params, converged = _minimise(_bgnbd_nll, np.zeros(4), (x, tx * scale, T * scale, w))
+    args = (x, tx * scale, T * scale, w, _distinct(x))
+    log_params, converged = _minimise(_bgnbd_nll, np.zeros(4), args)
     r, alpha, a, b = np.exp(log_params)
     edges = _edges(("r", "alpha", "a", "b"), log_params)
     return BGNBD(float(r), float(alpha / scale), float(a), float(b), converged, edges)

@@ -156,6 +156,12 @@ def _patterns(s: pl.DataFrame, columns: list[str]) -> tuple[np.ndarray, ...]:
     return tuple(g[c].to_numpy().astype(float) for c in [*columns, "weight"])
 
 
+def _distinct(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct values of x, the index of each value among them): x == xs[at]."""
+    xs, at = np.unique(x, return_inverse=True)
+    return xs, at.reshape(x.shape)
+
+
 # ---------------------------------------------------------------- BG/NBD
 def _bgnbd_nll(
     log_params: np.ndarray,
@@ -163,16 +169,21 @@ def _bgnbd_nll(
     tx: np.ndarray,
     T: np.ndarray,
     w: np.ndarray,
+    by_x: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[float, np.ndarray]:
     """Mean negative log-likelihood of BG/NBD and its gradient in log-parameters.
 
     log L_i = A1 + A2 + log(exp(A3) + [x > 0] exp(A4)) (Fader-Hardie-Lee 2005, section 7;
     lifetimes' _negative_log_likelihood), with the log-sum-exp taken stably.
+    `by_x` (_distinct(x)): the special functions of x alone are evaluated once per distinct
+    frequency and gathered (the same values: a fit on a million patterns has a few hundred
+    frequencies).
     """
     r, alpha, a, b = np.exp(log_params)
+    xs, at = _distinct(x) if by_x is None else by_x
     repeat = x > 0
-    a1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
-    a2 = special.betaln(a, b + x) - special.betaln(a, b)
+    a1 = special.gammaln(r + xs)[at] - special.gammaln(r) + r * np.log(alpha)
+    a2 = special.betaln(a, b + xs)[at] - special.betaln(a, b)
     a3 = -(r + x) * np.log(alpha + T)
     a4 = np.log(a) - np.log(b + np.maximum(x, 1) - 1) - (r + x) * np.log(alpha + tx)
     a4 = np.where(repeat, a4, -np.inf)
@@ -182,18 +193,18 @@ def _bgnbd_nll(
     w3, w4 = e3 / (e3 + e4), e4 / (e3 + e4)  # shares of the two terms
     # d ll / d parameter
     g_r = (
-        special.digamma(r + x)
+        special.digamma(r + xs)[at]
         - special.digamma(r)
         + np.log(alpha)
         - w3 * np.log(alpha + T)
         - w4 * np.log(alpha + tx)
     )
     g_alpha = r / alpha - w3 * (r + x) / (alpha + T) - w4 * (r + x) / (alpha + tx)
-    psi_ab, psi_abx = special.digamma(a + b), special.digamma(a + b + x)
+    psi_ab, psi_abx = special.digamma(a + b), special.digamma(a + b + xs)[at]
     g_a = psi_ab - psi_abx + w4 / a
     g_b = (
         psi_ab
-        + special.digamma(b + x)
+        + special.digamma(b + xs)[at]
         - special.digamma(b)
         - psi_abx
         - w4 / (b + np.maximum(x, 1) - 1)
