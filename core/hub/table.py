@@ -18,7 +18,7 @@ from core import segments
 from core.clv import customer_clv
 from core.hub.base import attribute_columns, base_aggs, base_columns, dated_up_to
 from core.model.attributes import customer_values
-from core.model.ids import coded_ids
+from core.model.ids import coded_ids, is_code, pair_key, sorted_codes, unpair
 from core.model.profit import profit_expr
 from core.model.schema import Frame, as_lazy, resolve_as_of
 from core.model.settings import AT_RISK_DAYS, CHURN_DAYS, Settings, check_thresholds
@@ -49,10 +49,15 @@ def customer_metrics(
     as_of = resolve_as_of(as_lazy(orders), as_of)
     # customers grouped by integer codes (one per id), their ids put back on the result rows
     coded, ids = coded_ids(orders) if isinstance(orders, pl.DataFrame) else (orders, None)
-    lf = as_lazy(coded).filter(dated_up_to(as_of))
+    values = _code_values(coded) if ids is not None else {}
+    lf = as_lazy(coded.with_columns(values[c][0] for c in values)).filter(dated_up_to(as_of))
     df = _metrics_plan(lf, as_of).collect()
     if ids is not None:
         df = df.with_columns(ids.gather(df["customer_id"]).alias("customer_id"))
+    for column, (_, by_code) in values.items():  # the values back from their codes
+        out = "favourite_category" if column == "category" else column
+        if out in df.columns:
+            df = df.with_columns(by_code.gather(df[out]).alias(out))
     if customers is not None and "customer_id" in customers.columns:
         # attributes the orders already carry win (compared ignoring case: Region ~ region)
         have = {c.lower() for c in df.columns}
@@ -70,6 +75,14 @@ def customer_metrics(
         df = df.with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in CLV_COLUMNS)
     # largest revenue first; ties by id, so the order never depends on the group-by
     return _ordered_columns(df).sort(["revenue", "customer_id"], descending=[True, False])
+
+
+def _code_values(coded: pl.DataFrame) -> dict[str, tuple[pl.Series, pl.Series]]:
+    """The text columns the hub takes one value of per customer (region, category, attributes)
+    as sorted codes (core.model.ids.sorted_codes: codes, values by code), so the (customer,
+    value) counts group one integer; the smallest code is the smallest value."""
+    names = ["region", "category", *attribute_columns(coded)]
+    return {c: sorted_codes(coded[c]) for c in names if coded.schema.get(c) == pl.Utf8}
 
 
 def _metrics_plan(lf: pl.LazyFrame, as_of: date) -> pl.LazyFrame:
@@ -98,7 +111,15 @@ def _favourite_category(lf: pl.LazyFrame) -> pl.LazyFrame:
     """Per customer, the category with the most revenue; ties to the smallest, a null category
     first (the order of a sort by revenue descending, then category with nulls first; NaN
     revenue counts as the largest, as in a sort)."""
-    per_category = lf.group_by("customer_id", "category").agg(pl.col("revenue").sum())
+    schema = lf.collect_schema()
+    if is_code(schema["customer_id"]) and is_code(schema["category"]):
+        per_category = (
+            lf.group_by(pair_key("customer_id", "category"))
+            .agg(pl.col("revenue").sum())
+            .select(*unpair("customer_id", "category"), "revenue")
+        )
+    else:
+        per_category = lf.group_by("customer_id", "category").agg(pl.col("revenue").sum())
     top = per_category.filter(pl.col("revenue") == pl.col("revenue").nan_max().over("customer_id"))
     category = pl.col("category")
     return top.group_by("customer_id").agg(

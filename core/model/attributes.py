@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from core.model.ids import is_code, pair_key, unpair
 from core.model.schema import CUSTOMER_COLUMN_KINDS, ROLES
 
 BOOKKEEPING = ("source_row",)
@@ -101,12 +102,16 @@ def customer_values(lines: pl.LazyFrame, column: str, key: str = "customer_id") 
     column), without a per-group mode: count each (key, value) pair, keep the largest count
     of each key, then the smallest value among those ties (min, like sort().first(), skips NaN
     unless only NaN is left). Keys with no non-null value have no row (a left join gives null)."""
-    counts = (
-        lines.select(key, column)
-        .filter(pl.col(column).is_not_null())
-        .group_by(key, column)
-        .agg(pl.len().alias("_n"))
-    )
+    pairs = lines.select(key, column).filter(pl.col(column).is_not_null())
+    schema = pairs.collect_schema()
+    if is_code(schema[key]) and is_code(schema[column]):  # two codes: one integer to group by
+        counts = (
+            pairs.group_by(pair_key(key, column))
+            .agg(pl.len().alias("_n"))
+            .select(*unpair(key, column), "_n")
+        )
+    else:
+        counts = pairs.group_by(key, column).agg(pl.len().alias("_n"))
     top = counts.filter(pl.col("_n") == pl.col("_n").max().over(key))
     return top.group_by(key).agg(pl.col(column).min())
 

@@ -31,7 +31,7 @@ def coded_ids(orders: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series | None]:
         cat = orders["customer_id"].cast(pl.Categorical(pl.Categories.random()))
         codes["customer_id"] = cat.to_physical()
         # read while `cat` lives (the mapping goes with it); the id of code i is ids[i]
-        ids = cat.dtype.categories.to_series()
+        ids = cat.dtype.categories.to_series().alias("customer_id")
     if orders.schema.get("order_id") == pl.Utf8 and _adjacent(orders["order_id"]):
         codes["order_id"] = orders["order_id"].rle_id()
     return (orders.with_columns(**codes) if codes else orders), ids
@@ -43,3 +43,39 @@ def _adjacent(ids: pl.Series) -> bool:
         return True
     starts = ids.filter(ids.ne_missing(ids.shift(1)).scatter(0, True))
     return starts.n_unique() == starts.len()
+
+
+def sorted_codes(values: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """(codes, values by code) for a text column: one UInt32 code per distinct value, numbered
+    in the values' sort order, so comparing codes compares the values (min of codes = code of
+    the min); nulls keep null codes. `by_code.gather(codes)` gives the values back."""
+    cat = values.cast(pl.Categorical(pl.Categories.random()))
+    seen = cat.dtype.categories.to_series()  # read while `cat` lives; code i is seen[i]
+    order = seen.arg_sort()
+    rank = order.arg_sort()  # the sorted position of each first-seen code
+    return rank.gather(cat.to_physical()).alias(values.name), seen.gather(order).alias(values.name)
+
+
+_HALF = 1 << 32
+_NULL = _HALF - 1  # a null code in a pair (no code reaches it: 4 billion distinct values)
+
+
+def pair_key(first: str, second: str) -> pl.Expr:
+    """One UInt64 per (first, second) pair of UInt32 codes, null codes included as values of
+    their own: a group_by over one integer instead of two columns. unpair() gives both back."""
+    a, b = (pl.col(c).cast(pl.UInt64).fill_null(_NULL) for c in (first, second))
+    return (a * _HALF + b).alias("_pair")
+
+
+def unpair(first: str, second: str) -> list[pl.Expr]:
+    """The two UInt32 codes of pair_key's `_pair` (nulls back as nulls), named first and second."""
+    pair = pl.col("_pair")
+    return [
+        pl.when(part != _NULL).then(part).cast(pl.UInt32).alias(name)
+        for name, part in ((first, pair // _HALF), (second, pair % _HALF))
+    ]
+
+
+def is_code(dtype: pl.DataType) -> bool:
+    """True for the UInt32 codes of coded_ids and sorted_codes (pair_key packs two of them)."""
+    return dtype == pl.UInt32

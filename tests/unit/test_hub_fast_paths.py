@@ -2,6 +2,8 @@
 
 - core.model.ids.coded_ids: the ids put back from the codes are the ids (nulls included), and
   its frame is counting_ids'.
+- core.model.ids.sorted_codes numbers values in their sort order; pair_key / unpair give both
+  codes back, nulls included.
 - core.model.attributes.customer_values (count pairs, keep the top counts, smallest value) is
   customer_value (a per-customer mode) on values with ties, nulls, NaN, numbers, true/false,
   dates, categoricals, and customers with no value at all.
@@ -32,7 +34,7 @@ from core.hub import table as hub_table
 from core.hub.base import attribute_columns, dated_up_to
 from core.ingest import load_orders
 from core.model.attributes import customer_value, customer_values
-from core.model.ids import coded_ids, counting_ids
+from core.model.ids import coded_ids, counting_ids, pair_key, sorted_codes, unpair
 from core.model.profit import profit_expr
 from core.model.schema import resolve_as_of
 
@@ -69,6 +71,30 @@ def test_coded_ids_on_a_sample_file():
     orders = _load(ROOT / "data" / "orders.csv")
     coded, by_code = coded_ids(orders)
     assert by_code.gather(coded["customer_id"]).equals(orders["customer_id"])
+
+
+def test_sorted_codes_follow_the_values_order():
+    values = pl.Series("v", ["b", None, "a", "B", "", "b", "é", "a "])
+    codes, by_code = sorted_codes(values)
+    assert by_code.gather(codes).to_list() == values.to_list()
+    assert by_code.to_list() == sorted(v for v in set(values.to_list()) if v is not None)
+    assert codes.null_count() == 1 and codes.name == "v"
+
+
+def test_pair_key_gives_both_codes_back():
+    df = pl.DataFrame(
+        {"a": [0, 1, None, 7, None, 4_000_000], "b": [3, None, 2, 0, None, 9]},
+        schema={"a": pl.UInt32, "b": pl.UInt32},
+    )
+    back = df.select(pair_key("a", "b")).select(unpair("a", "b"))
+    assert_frame_equal(back, df)
+    assert df.select(pair_key("a", "b")).n_unique() == df.height
+
+
+def _coded(df: pl.DataFrame, column: str) -> tuple[pl.DataFrame, pl.Series, pl.Series]:
+    coded, ids = coded_ids(df)
+    codes, by_code = sorted_codes(df[column])
+    return coded.with_columns(codes), ids, by_code
 
 
 # ---------------------------------------------------------------- most frequent value
@@ -122,6 +148,17 @@ def test_customer_values_ties_go_to_the_smallest():
     assert got == {"a": "x", "c": "z", "d": "q"}  # b has no value
 
 
+def test_customer_values_on_codes_is_customer_value():
+    df = _random_values(["b", "a", "B", "", None, "é"], pl.Utf8, 4).with_columns(
+        pl.format("c{}", "customer_id").alias("customer_id")
+    )
+    coded, ids, by_code = _coded(df, "v")
+    fast = customer_values(coded.lazy(), "v").collect()
+    fast = fast.select(ids.gather(fast["customer_id"]), by_code.gather(fast["v"]))
+    slow = df.group_by("customer_id").agg(customer_value("v")).filter(pl.col("v").is_not_null())
+    assert_frame_equal(fast.sort("customer_id"), slow.sort("customer_id"))
+
+
 def test_customer_values_on_categoricals():
     df = _random_values(["b", "a", "c", None], pl.Utf8, 3).with_columns(
         pl.col("v").cast(pl.Categorical)
@@ -157,6 +194,16 @@ def test_favourite_category_without_a_sort_is_the_sorted_first():
     fast = hub_table._favourite_category(df.lazy()).collect().sort("customer_id")
     slow = _sorted_favourite(df.lazy()).collect().sort("customer_id")
     assert_frame_equal(fast, slow)
+    # and on codes (the hub's path for text ids and categories)
+    text = df.with_columns(pl.format("c{}", "customer_id").alias("customer_id"))
+    coded, ids, by_code = _coded(text, "category")
+    got = hub_table._favourite_category(coded.lazy()).collect()
+    got = got.select(
+        ids.gather(got["customer_id"]),
+        by_code.gather(got["favourite_category"]).alias("favourite_category"),
+    )
+    expected = _sorted_favourite(text.lazy()).collect()
+    assert_frame_equal(got.sort("customer_id"), expected.sort("customer_id"))
 
 
 def test_favourite_category_ties_and_nulls():
