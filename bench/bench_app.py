@@ -187,20 +187,22 @@ NAV = {  # page: (its link in the navigation, its title)
     "views/plan.py": ("Action plan", "Action plan"),
 }
 _IDLE = """() => {
-    const busy = document.querySelector('[data-testid="stStatusWidget"]')
-        || document.querySelector('[data-testid="stSkeleton"]');
+    const app = document.querySelector('[data-testid="stApp"]');
+    const state = app && app.getAttribute('data-test-script-state');
     const now = Date.now();
-    if (busy) { window.__idleSince = null; return false; }
+    if (!state || ['running', 'rerunRequested', 'stopRequested'].includes(state)) {
+        window.__idleSince = null; return false;
+    }
     window.__idleSince = window.__idleSince || now;
-    return now - window.__idleSince > 1000;
+    return now - window.__idleSince > 500;
 }"""
 
 
 def _settled(page, since: float) -> float:
-    """Seconds from `since` (the browser's clock, ms) until the script stopped running (no
-    status widget for a second afterwards)."""
+    """Seconds from `since` (the browser's clock, ms) until the script run has finished, as
+    the app's root element says (data-test-script-state), for half a second afterwards."""
     page.evaluate("window.__idleSince = null")
-    page.wait_for_function(_IDLE, timeout=TIMEOUT * 1000, polling=50)
+    page.wait_for_function(_IDLE, timeout=TIMEOUT * 1000, polling=20)
     return (page.evaluate("window.__idleSince") - since) / 1000
 
 
