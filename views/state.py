@@ -278,7 +278,7 @@ def _load_customers_fn(digest: str, name: str, _data: Callable[[], bytes]) -> pl
 def _read_raw_fn(
     digest: str, name: str, sheet: str | None, _data: Callable[[], bytes]
 ) -> pl.DataFrame:
-    return read_table(_data(), name, sheet).head(PREVIEW_ROWS)
+    return read_table(_data(), name, sheet, rows=PREVIEW_ROWS)
 
 
 def dataset_cache(

@@ -133,10 +133,16 @@ def read_table(
     sheet: str | int | None = None,
     *,
     typed: bool = False,
+    rows: int | None = None,
 ) -> pl.DataFrame:
     """Read a table from bytes or a path. Text files come back all text unless `typed` (the
-    customers and experiment files parse their own columns); load_orders reads them typed."""
-    return read_table_noted(data, name, sheet, typed=typed)[0]
+    customers and experiment files parse their own columns); load_orders reads them typed.
+    `rows`: only the first rows (a preview: a text or Parquet file is not read further)."""
+    if rows is not None and isinstance(data, bytes):
+        with contextlib.suppress(InputError):  # (a cut inside a quoted cell: read it all)
+            return read_table_noted(data, name, sheet, typed=typed, rows=rows)[0].head(rows)
+    df = read_table_noted(data, name, sheet, typed=typed)[0]
+    return df if rows is None else df.head(rows)
 
 
 def read_table_noted(
@@ -146,11 +152,13 @@ def read_table_noted(
     *,
     typed: bool = True,
     roles: Mapping[str, str] | None = None,
+    rows: int | None = None,
 ) -> tuple[pl.DataFrame, list[str]]:
     """read_table, with what reading had to say (lines in another encoding, the sheet it
     read when the first is empty). Stays within the input limits (core.ingest.limits).
     `typed=False`: every column of a text file as text (the checked path). `roles`: the user's
-    role -> column choices; a column given a text role (an id, the product...) stays text."""
+    role -> column choices; a column given a text role (an id, the product...) stays text.
+    `rows`: read at least the first rows of a text or Parquet file (bytes only), not all."""
     notes: list[str] = []
     limits = L.Limits.from_env()
     keep = text_columns(roles or {}) if typed else None
@@ -185,11 +193,13 @@ def read_table_noted(
     elif lower.endswith(".parquet") or data[:4] == b"PAR1":
         L.check_parquet(data, name, limits)
         try:
-            df = pl.read_parquet(io.BytesIO(data))
+            df = pl.read_parquet(io.BytesIO(data), n_rows=rows)
         except Exception as exc:
             msg = f"not a readable Parquet file ({exc.__class__.__name__})"
             raise InputError(msg, file=name) from None
     else:
+        if rows is not None:
+            data = _head_lines(data, rows + 1)
         L.check_lines(data, name, limits)
         df = _read_text(data, name, limits, notes, keep)
     return _checked(df, name, limits), notes

@@ -6,14 +6,21 @@ values that must take the full path next to ones that need not, and compare with
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
+from core.errors import InputError
 from core.ingest import load_orders
 from core.ingest.identity import normalise_id_expr, normalise_ids
+from core.ingest.readers import read_table
 from core.ingest.returns import cancellation_prefix
 
+ROOT = Path(__file__).resolve().parents[2]
 TRICKY_IDS = [
     "abc", " abc", "abc ", "A B", "x@y.com", "X@Y.com", "N/A", "na", "NaN", "-", "--", "?",
     "", "(blank)", "NULL", "none", "#N/A", "nana", "\uff21\uff22", "a\u200bb", "\u00c4", "a\tb",
@@ -88,3 +95,31 @@ def test_text_roles_are_stripped_only_where_a_value_is_padded() -> None:
     assert orders["product"].to_list() == ["Lamp", "Mug", "Lamp"]
     assert orders["region"].to_list() == ["North", "South", "North"]
     assert orders["channel"].to_list() == ["Web", "Web", "Shop"]
+
+
+PREVIEWED = sorted(
+    p
+    for folder in (ROOT / "tests" / "data", ROOT / "data")
+    for p in folder.rglob("*")
+    if p.suffix.lower() in (".csv", ".tsv", ".txt", ".gz", ".parquet", ".xlsx")
+)
+
+
+@pytest.mark.parametrize("path", PREVIEWED, ids=lambda p: p.name)
+@pytest.mark.parametrize("rows", [1, 3, 50])
+def test_a_preview_is_the_head_of_the_whole_table(path: Path, rows: int) -> None:
+    """read_table(rows=n) reads only the head of a text or Parquet file: the same rows (and
+    errors) as reading it all and keeping the first n."""
+    data = path.read_bytes()
+    try:
+        whole = read_table(data, path.name).head(rows)
+    except InputError as exc:
+        with pytest.raises(InputError, match=re.escape(str(exc).split(":")[0])):
+            read_table(data, path.name, rows=rows)
+        return
+    assert_frame_equal(read_table(data, path.name, rows=rows), whole)
+
+
+def test_a_preview_cut_inside_a_quoted_cell_reads_on() -> None:
+    data = b'id,note\n1,"two\nlines"\n2,plain\n'
+    assert read_table(data, "notes.csv", rows=1).to_dicts() == [{"id": "1", "note": "two\nlines"}]
