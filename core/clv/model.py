@@ -247,6 +247,17 @@ def expected_purchases(
     """
     x = np.atleast_1d(np.asarray(frequency, dtype=float))
     T = np.broadcast_to(np.asarray(T, dtype=float), x.shape)
+    # the alive part depends on (x, T) alone: evaluated once per distinct pair (customers share
+    # their frequency and age) and gathered, the same values as per customer
+    pairs, at = np.unique(x + 1j * T, return_inverse=True)
+    xs, Ts = np.ascontiguousarray(pairs.real), np.ascontiguousarray(pairs.imag)
+    alive = _alive_expectation(m, t, xs, Ts)[at.reshape(x.shape)]
+    return alive * p_alive(m, x, recency, T)
+
+
+def _alive_expectation(m: BGNBD, t: float, x: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """E[purchases in the next t | alive, frequency x, age T]: expected_purchases without
+    P(alive) (the closed form, or _alive_by_quadrature where it fails)."""
     r, alpha, a, b = m.r, m.alpha, m.a, m.b
     ha, hb, hc = r + x, b + x, a + b + x - 1
     z = t / (alpha + T + t)
@@ -266,7 +277,7 @@ def expected_purchases(
     if bad.any():
         alive = alive.copy()
         alive[bad] = _alive_by_quadrature(m, t, x[bad], T[bad])
-    return alive * p_alive(m, x, recency, T)
+    return alive
 
 
 def _alive_by_quadrature(m: BGNBD, t: float, x: np.ndarray, T: np.ndarray) -> np.ndarray:

@@ -11,7 +11,8 @@
   descending, then category (ties, null categories, NaN revenue).
 - core.clv.summary's first-day total (arg_min) is the first row of the day-sorted totals.
 - The BG/NBD likelihood with its special functions evaluated once per distinct frequency gives
-  the same values and gradient, bit for bit, as evaluated on every pattern.
+  the same values and gradient, bit for bit, as evaluated on every pattern; expected
+  purchases evaluated once per distinct (frequency, age) are the per-customer values.
 - customer_metrics on every readable test file: the same table as the former plan (separate
   group_bys, per-group modes, a global sort) and the same table with the ids left as text.
 """
@@ -277,6 +278,25 @@ def test_bgnbd_likelihood_per_distinct_frequency_is_bit_for_bit():
         assert np.array_equal(fast[1], clv_model._bgnbd_nll(point, x, tx, T, w)[1])
         xs, at = clv_model._distinct(x)
         assert np.array_equal(xs[at], x)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [(0.24, 4.4, 0.79, 2.4), (1.4, 197.8, 0.35, 5.4), (2e5, 3e4, 1.2, 3e5)],  # the last: quadrature
+)
+def test_expected_purchases_per_distinct_pair_is_per_customer(params):
+    from core.clv import BGNBD, expected_purchases
+    from core.clv import model as clv_model
+
+    m = BGNBD(*params)
+    rng = np.random.default_rng(9)
+    n = 3000
+    x = rng.integers(0, 30, n).astype(float)
+    T = rng.integers(1, 400, n).astype(float)  # repeated (x, T) pairs, unsorted
+    tx = np.where(x > 0, np.floor(T * rng.uniform(0.0, 1.0, n)), 0.0)
+    for t in (90.0, 365.0):
+        per_customer = clv_model._alive_expectation(m, t, x, T) * clv_model.p_alive(m, x, tx, T)
+        assert np.array_equal(expected_purchases(m, t, x, tx, T), per_customer)
 
 
 # ---------------------------------------------------------------- the whole table
