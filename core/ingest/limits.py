@@ -118,12 +118,13 @@ def check_zip(data: bytes, name: str, limits: Limits) -> None:
         raise limits.too_big(name)
 
 
-def check_parquet(data: bytes, name: str, limits: Limits) -> None:
-    """Columns and uncompressed size from a Parquet file's footer, before reading its data."""
+def check_parquet(data: bytes | Path, name: str, limits: Limits) -> None:
+    """Columns and uncompressed size from a Parquet file's footer (its bytes or the file),
+    before reading its data."""
     import pyarrow.parquet as pq
 
     try:
-        meta = pq.read_metadata(io.BytesIO(data))
+        meta = pq.read_metadata(data if isinstance(data, Path) else io.BytesIO(data))
     except Exception:
         return  # not readable: the Parquet reader says so
     limits.check_columns(meta.num_columns, name)

@@ -172,6 +172,8 @@ def read_table_noted(
                     df = _read_text_file(path, name, limits, keep)
                     if df is not None:
                         return _checked(df, name, limits), notes
+                elif name.lower().endswith(".parquet"):  # read from the file, not a copy
+                    return _checked(_read_parquet(path, name, limits, rows), name, limits), notes
             data = path.read_bytes()
         except FileNotFoundError:
             raise InputError("file not found", file=str(path)) from None
@@ -191,18 +193,24 @@ def read_table_noted(
         L.check_zip(data, name, limits)
         df = _read_excel(data, name, sheet, notes)
     elif lower.endswith(".parquet") or data[:4] == b"PAR1":
-        L.check_parquet(data, name, limits)
-        try:
-            df = pl.read_parquet(io.BytesIO(data), n_rows=rows)
-        except Exception as exc:
-            msg = f"not a readable Parquet file ({exc.__class__.__name__})"
-            raise InputError(msg, file=name) from None
+        df = _read_parquet(data, name, limits, rows)
     else:
         if rows is not None:
             data = _head_lines(data, rows + 1)
         L.check_lines(data, name, limits)
         df = _read_text(data, name, limits, notes, keep)
     return _checked(df, name, limits), notes
+
+
+def _read_parquet(
+    data: bytes | Path, name: str, limits: L.Limits, rows: int | None = None
+) -> pl.DataFrame:
+    L.check_parquet(data, name, limits)
+    try:
+        return pl.read_parquet(data if isinstance(data, Path) else io.BytesIO(data), n_rows=rows)
+    except Exception as exc:
+        msg = f"not a readable Parquet file ({exc.__class__.__name__})"
+        raise InputError(msg, file=name) from None
 
 
 def _checked(df: pl.DataFrame, name: str, limits: L.Limits) -> pl.DataFrame:
