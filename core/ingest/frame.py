@@ -341,14 +341,19 @@ def build_orders(
 
 
 def _stripped(raw: pl.DataFrame, mapping: dict[str, str]) -> dict[str, pl.Series]:
-    """The text roles without surrounding spaces. A column with none keeps its own buffers: a
-    check is cheaper in memory than a stripped copy (about 40 bytes a line)."""
+    """The text roles without surrounding spaces. A column with none keeps its own buffers (a
+    stripped copy costs about 40 bytes a line)."""
     roles = [r for r in ("product", "category", "region", "channel", "order_id") if r in mapping]
     if not roles:
         return {}
-    text = {r: raw[mapping[r]].cast(pl.Utf8).alias(r) for r in roles}  # (no copy, no rechunk)
-    padded = [r for r, s in text.items() if s.str.contains(r"^\s|\s$").any()]
-    return text | {r: text[r].str.strip_chars() for r in padded}
+    out = {}
+    for role in roles:  # one column at a time: one stripped copy alive at once
+        text = raw[mapping[role]].cast(pl.Utf8).alias(role)  # (no copy, no rechunk)
+        stripped = text.str.strip_chars()
+        # stripping only removes bytes: the same length means nothing was stripped
+        changed = stripped.str.len_bytes().sum() != text.str.len_bytes().sum()
+        out[role] = stripped if changed else text
+    return out
 
 
 def _status(raw: pl.DataFrame, mapping: dict[str, str]) -> pl.Series:
