@@ -33,3 +33,18 @@ def test_model_names_still_import_from_the_package():
 
     assert InputError is Same
     assert callable(status_expr) and Settings.__name__ == "Settings"
+
+
+def test_large_json_is_compact_and_small_json_indented() -> None:
+    """--json reads the same either way; over COMPACT_ROWS rows it is written compact (Python
+    writes compact JSON in C), a small payload stays indented for reading."""
+    import json
+
+    from core.__main__ import COMPACT_ROWS, _json
+
+    small = {"rows": [{"a": 1}] * 3}
+    large = [{"a": 1, "d": "2024-01-02"}] * (COMPACT_ROWS + 1)
+    assert "\n  " in _json(small)
+    assert "\n" not in _json(large)
+    assert json.loads(_json(large)) == large
+    assert json.loads(_json(small)) == small
