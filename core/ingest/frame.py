@@ -346,14 +346,15 @@ def _stripped(raw: pl.DataFrame, mapping: dict[str, str]) -> dict[str, pl.Series
     roles = [r for r in ("product", "category", "region", "channel", "order_id") if r in mapping]
     if not roles:
         return {}
-    out = {}
-    for role in roles:  # one column at a time: one stripped copy alive at once
-        text = raw[mapping[role]].cast(pl.Utf8).alias(role)  # (no copy, no rechunk)
-        stripped = text.str.strip_chars()
-        # stripping only removes bytes: the same length means nothing was stripped
-        changed = stripped.str.len_bytes().sum() != text.str.len_bytes().sum()
-        out[role] = stripped if changed else text
-    return out
+    text = pl.DataFrame([raw[mapping[r]].cast(pl.Utf8).alias(r) for r in roles])  # (no copy)
+    # stripping only removes bytes: the same length means nothing was stripped (the columns
+    # are checked side by side; only their lengths are kept)
+    lengths = (pl.col(r).str.strip_chars().str.len_bytes().sum() for r in roles)
+    shortened = text.select(
+        length != pl.col(r).str.len_bytes().sum() for r, length in zip(roles, lengths, strict=True)
+    )
+    changed = [r for r, c in zip(roles, shortened.row(0), strict=True) if c]
+    return text.with_columns(pl.col(r).str.strip_chars() for r in changed).to_dict()
 
 
 def _status(raw: pl.DataFrame, mapping: dict[str, str]) -> pl.Series:

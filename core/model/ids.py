@@ -17,21 +17,23 @@ import polars as pl
 def counting_ids(orders: pl.DataFrame) -> pl.DataFrame:
     """The frame with its text customer_id and order_id replaced by one-to-one integer codes,
     for queries that only count or group by them (their values are not shown)."""
-    return coded_ids(orders)[0]
+    return coded_ids(orders, with_ids=False)[0]
 
 
-def coded_ids(orders: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series | None]:
+def coded_ids(
+    orders: pl.DataFrame, *, with_ids: bool = True
+) -> tuple[pl.DataFrame, pl.Series | None]:
     """counting_ids, and the text customer_id of each code (None when customer_id stays as it
-    is): `ids.gather(code)` gives a code's id back, so a query can group by the codes and show
-    the ids of its (much fewer) result rows. A null id keeps a null code."""
+    is, or `with_ids` is False): `ids.gather(code)` gives a code's id back, so a query can group
+    by the codes and show the ids of its (much fewer) result rows. A null id keeps a null code."""
     codes = {}
     ids = None
     if orders.schema.get("customer_id") == pl.Utf8:
         # a mapping of its own (not the process-wide one): dense codes, freed with the codes
         cat = orders["customer_id"].cast(pl.Categorical(pl.Categories.random()))
         codes["customer_id"] = cat.to_physical()
-        # read while `cat` lives (the mapping goes with it); the id of code i is ids[i]
-        ids = cat.dtype.categories.to_series().alias("customer_id")
+        if with_ids:  # read while `cat` lives (the mapping goes with it); code i is ids[i]
+            ids = cat.dtype.categories.to_series().alias("customer_id")
     if orders.schema.get("order_id") == pl.Utf8 and _adjacent(orders["order_id"]):
         codes["order_id"] = orders["order_id"].rle_id()
     return (orders.with_columns(**codes) if codes else orders), ids
