@@ -13,6 +13,7 @@ Each limit is an environment variable (the app also reads the same key from
 from __future__ import annotations
 
 import io
+import mmap
 import os
 import zipfile
 import zlib
@@ -152,7 +153,7 @@ class LineCheck:
         self.name, self.limits, self.source = name, limits, source
         self.pos, self.line_start = 0, 0  # bytes fed; where the current line starts
 
-    def feed(self, piece: bytes) -> None:
+    def feed(self, piece: bytes | mmap.mmap) -> None:
         limit, n = self.limits.max_line_bytes, len(piece)
         half = max(1, limit // 2)
         first = piece.find(b"\n")

@@ -20,6 +20,7 @@ import codecs
 import contextlib
 import csv
 import io
+import mmap
 from collections.abc import Collection, Mapping
 from pathlib import Path
 
@@ -293,27 +294,27 @@ def _read_text(
     return _parse_text(raw, raw, head, name, limits, keep)
 
 
+class _NotUtf8(Exception):
+    """polars found bytes that are not UTF-8 in a file read from its path."""
+
+
 def _read_text_file(
     path: Path, name: str, limits: L.Limits, keep: Collection[str] | None
 ) -> pl.DataFrame | None:
-    """A UTF-8 (or ASCII) text file read by polars from its path: checked piece by piece
-    (line lengths, encoding), never all in memory as bytes. None for any other file (gzip,
-    binary, another encoding, a blank head), which read_table_noted then reads as bytes."""
+    """A UTF-8 (or ASCII) text file read by polars from its path, never all in memory as bytes:
+    the line lengths are checked on a memory map, and polars checks the encoding as it parses.
+    None for any other file (gzip, binary, another encoding, a blank head), which
+    read_table_noted then reads as bytes."""
     with path.open("rb") as f:
         first = f.read(L.CHUNK)
         if first[:2] in _NOT_UTF8 or first[:4] in _NOT_UTF8 or b"\x00" in first[:4096]:
             return None  # gzip, UTF-16, a workbook, Parquet, binary
-        lines, decoder = L.LineCheck(name, limits, path), codecs.getincrementaldecoder("utf-8")()
-        piece = first
-        try:
-            while piece:
-                lines.feed(piece)
-                if not piece.isascii() or decoder.getstate()[0]:
-                    decoder.decode(piece)
-                piece = f.read(L.CHUNK)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return None
+        lines = L.LineCheck(name, limits, path)
+        if len(first) < L.CHUNK:  # the whole file
+            lines.feed(first)
+        else:
+            with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as whole:
+                lines.feed(whole)
     head = first[:_HEAD].decode("utf-8-sig", errors="ignore")  # (a cut last character)
     if not head or head.isspace():
         return None
@@ -322,7 +323,10 @@ def _read_text_file(
         if cut < 0:
             return None
         first = first[: cut + 1]
-    return _parse_text(path, first, head, name, limits, keep)
+    try:
+        return _parse_text(path, first, head, name, limits, keep)
+    except _NotUtf8:
+        return None
 
 
 def _parse_text(
@@ -344,6 +348,8 @@ def _parse_text(
         try:
             df = pl.read_csv(source, **options)
         except pl.exceptions.PolarsError as exc:
+            if isinstance(source, Path) and "utf-8" in str(exc).lower():
+                raise _NotUtf8 from None  # read as bytes: core.ingest decodes other encodings
             raw = source.read_bytes() if isinstance(source, Path) else source
             if line := _stray_quote_line(raw.decode("utf-8")):
                 raise InputError(

@@ -123,3 +123,42 @@ def test_a_preview_is_the_head_of_the_whole_table(path: Path, rows: int) -> None
 def test_a_preview_cut_inside_a_quoted_cell_reads_on() -> None:
     data = b'id,note\n1,"two\nlines"\n2,plain\n'
     assert read_table(data, "notes.csv", rows=1).to_dicts() == [{"id": "1", "note": "two\nlines"}]
+
+
+@pytest.mark.parametrize("kind", ["utf8", "cp1252", "mixed", "long line"])
+def test_a_large_file_read_from_its_path_reads_like_its_bytes(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the first piece a path is line-checked on a memory map and polars checks the
+    encoding while parsing: a file in another encoding, with a few cp1252 lines late on, or with
+    a long line late on reads (or is refused) exactly as its bytes are."""
+    import core.ingest.limits as L
+    from core.ingest.readers import read_table_noted
+
+    monkeypatch.setattr(L, "CHUNK", 1024)  # "large": more than one piece
+    monkeypatch.setenv(L.MAX_LINE_KB, "1")
+    rows = ["Customer ID,Order Date,Amount,Product"]
+    rows += [f"C{i},2024-01-0{1 + i % 9},{i}.5,Caf\u00e9 {i % 3}" for i in range(400)]
+    text = "\n".join(rows) + "\n"
+    data = text.encode("cp1252" if kind == "cp1252" else "utf-8")
+    if kind == "mixed":
+        data = data.replace(b"C350,", "C350,\u00e9x".encode("cp1252"), 1)
+    if kind == "long line":
+        data = data.replace(b"C350,", b"C350," + b"x" * 2000, 1)
+    path = tmp_path / "orders.csv"
+    path.write_bytes(data)
+
+    def read(source):
+        try:
+            return read_table_noted(source, "orders.csv")
+        except InputError as exc:
+            return str(exc)
+
+    by_path, by_bytes = read(path), read(data)
+    if isinstance(by_bytes, str):
+        assert by_path == by_bytes
+        assert "line 352 is longer" in by_bytes
+        return
+    assert_frame_equal(by_path[0], by_bytes[0])
+    assert by_path[1] == by_bytes[1]
+    assert ("lines are not UTF-8" in " ".join(by_bytes[1])) is (kind == "mixed")
