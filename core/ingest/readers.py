@@ -3,8 +3,8 @@ UTF-16 with a BOM, cp1252, Latin-1, UTF-8 with a few cp1252 lines named), gzippe
 Excel (.xlsx, first or a chosen sheet) and Parquet.
 
 Text files: UTF-8 (and ASCII) files go to polars as they are (from a path, polars reads the
-file itself, checked piece by piece first, so the whole file is never held as bytes); only other
-encodings are decoded whole. Columns a sample of the file shows clean are read typed (plain
+file itself after its line lengths are checked on a memory map, and checks the encoding as it
+parses, so the whole file is never held as bytes); only other encodings are decoded whole. Columns a sample of the file shows clean are read typed (plain
 numbers, ISO dates: core.ingest.text_types decides); when a later value does not read as its
 column's type, the whole file is read again as text, so core.ingest.parsing reports every value
 it cannot read as it always did. Other columns are text (blank cells are missing values).
