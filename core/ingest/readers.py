@@ -4,10 +4,11 @@ Excel (.xlsx, first or a chosen sheet) and Parquet.
 
 Text files: UTF-8 (and ASCII) files go to polars as they are (from a path, polars reads the
 file itself after its line lengths are checked on a memory map, and checks the encoding as it
-parses, so the whole file is never held as bytes); only other encodings are decoded whole. Columns a sample of the file shows clean are read typed (plain
-numbers, ISO dates: core.ingest.text_types decides); when a later value does not read as its
-column's type, the whole file is read again as text, so core.ingest.parsing reports every value
-it cannot read as it always did. Other columns are text (blank cells are missing values).
+parses, so the whole file is never held as bytes); only other encodings are decoded whole.
+Columns a sample of the file shows clean are read typed (plain numbers, ISO dates:
+core.ingest.text_types decides); when a later value does not read as its column's type, the
+whole file is read again as text, so core.ingest.parsing reports every value it cannot read as
+it always did. Other columns are text (blank cells are missing values).
 read_table_noted types (load_orders reads with it); read_table does not unless asked (customers
 and experiment files parse their own columns); `typed=False` is the all-text read the ingest
 checks were written for.
