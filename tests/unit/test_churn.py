@@ -185,6 +185,34 @@ def test_suggest_thresholds_none_without_repeat_customers() -> None:
     assert churn.suggest_thresholds(_orders({"A": [(D(2024, 1, 1), 1.0)]})) is None
 
 
+def test_suggest_thresholds_on_the_sample_matches_gaps_counted_in_python() -> None:
+    """Every gap between a customer's consecutive order days, counted with the csv module and
+    sorted lists (customers interleaved, as in a real file), and numpy's linear percentiles."""
+    import csv
+    from collections import defaultdict
+    from pathlib import Path
+
+    from core.ingest import load_orders
+
+    path = Path(__file__).resolve().parents[2] / "data" / "orders.csv"
+    days: dict[str, set[date]] = defaultdict(set)
+    with path.open(newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            days[row["Customer ID"].strip()].add(date.fromisoformat(row["Order Date"][:10]))
+    gaps = [
+        (b - a).days
+        for ds in days.values()
+        for a, b in zip(sorted(ds), sorted(ds)[1:], strict=False)
+    ]
+    s = churn.suggest_thresholds(load_orders(path).orders)
+    assert s is not None
+    assert s.gaps == len(gaps)
+    assert s.repeat_customers == sum(1 for ds in days.values() if len(ds) > 1)
+    assert s.p90_gap == pytest.approx(np.percentile(gaps, 90))
+    assert s.p75_gap == pytest.approx(np.percentile(gaps, 75))
+    assert s.median_gap == pytest.approx(np.median(gaps))
+
+
 # ---------------------------------------------------------------- period retention
 _PERIODS = {
     "P": [(D(2024, 1, 1), 10.0), (D(2024, 2, 10), 20.0), (D(2024, 3, 10), 30.0)],
