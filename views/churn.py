@@ -16,7 +16,7 @@ from core import rules as R
 from core.charts import churn as charts
 from core.errors import InputError
 from core.report.crm import crm_from_churn_list
-from views import needs, rule_editor, state, ui, widgets
+from views import ahead, needs, rule_editor, state, ui, widgets
 
 LABELS = churn.COLUMN_LABELS | cohorts.COLUMN_LABELS  # this page's headers (ui.table formats)
 
@@ -41,7 +41,7 @@ def _cohorts(key: str, _orders: pl.DataFrame, period: str, as_of) -> pl.DataFram
 
 @state.dataset_cache(shared=8, private=2, spinner="Fitting BG/NBD and Gamma-Gamma…")
 def _fit(key: str, _orders: pl.DataFrame, as_of, _ahead=None) -> tuple[dict, pl.DataFrame]:
-    """The fit report and histogram (the job computing them ahead when given: views.state)."""
+    """The fit report and histogram (the job computing them ahead when given: views.ahead)."""
     return _ahead.result() if _ahead is not None else clv.fit_diagnostics(_orders, as_of, "days")
 
 
@@ -107,9 +107,9 @@ with st.container(border=True):
     )
     with c3:
         st.markdown(churn.definitions_text(s.churn_days, s.at_risk_days, s.as_of))
-        ahead = state.take_ahead("churn_suggestion", data.hub_key)
-        state.have("churn_suggestion", data.hub_key)
-        sug = _suggestion(data.hub_key, orders, s.as_of, ahead)
+        job = ahead.take("churn_suggestion", data.hub_key)
+        ahead.have("churn_suggestion", data.hub_key)
+        sug = _suggestion(data.hub_key, orders, s.as_of, job)
         st.caption(churn.suggestion_text(sug))
         if sug is not None:
             st.button(
@@ -171,9 +171,9 @@ ui.kpi_cards(
 )
 
 try:
-    ahead = state.take_ahead("clv_fit", data.hub_key)
-    state.have("clv_fit", data.hub_key)
-    clv_report, clv_hist = _fit(data.hub_key, orders, s.as_of, ahead)
+    job = ahead.take("clv_fit", data.hub_key)
+    ahead.have("clv_fit", data.hub_key)
+    clv_report, clv_hist = _fit(data.hub_key, orders, s.as_of, job)
     clv_error = None
 except InputError as exc:
     clv_report, clv_hist, clv_error = None, None, exc

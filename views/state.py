@@ -17,7 +17,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -34,7 +34,7 @@ from core.ingest.limits import NAMES as LIMIT_NAMES
 from core.ingest.readers import excel_sheets, read_table, read_table_noted
 from core.model.filters import Filters, apply_filters, dimension_values
 from core.model.settings import AT_RISK_DAYS, CHURN_DAYS, Settings, check_thresholds
-from views import config, ui, widgets
+from views import ahead, config, ui, widgets
 
 # input limits set in .streamlit/secrets.toml reach core like environment variables
 config.secrets_to_environment(LIMIT_NAMES)
@@ -416,7 +416,7 @@ def set_filters(f: Filters) -> None:
 def _forget_filters() -> None:
     """A new dataset or mapping: the filter widgets go back to their defaults on the next run."""
     st.session_state.pop("filters", None)
-    st.session_state.pop(_AHEAD, None)
+    ahead.forget()
     st.session_state["_reset_filters"] = True
 
 
@@ -517,8 +517,8 @@ class AppData:
         status for the current thresholds is a cheap view on it (a threshold change never
         refits CLV)."""
         s = self.settings
-        job = take_ahead("customer_table", self.hub_key)
-        have("customer_table", self.hub_key)  # also when it fails: the page says why
+        job = ahead.take("customer_table", self.hub_key)
+        ahead.have("customer_table", self.hub_key)  # also when it fails: the page says why
         table = _hub(self.shared, self.hub_key, self.orders, self.customers_file, s.as_of, job)
         return with_status(table, s.churn_days, s.at_risk_days)
 
@@ -573,21 +573,8 @@ def app_data() -> AppData:
 
 
 # ---------------------------------------------------------------- work done ahead of time
-# At 1M lines the customer table (with its CLV fit) takes seconds, and the Churn page's fit
-# diagnostics and threshold suggestion most of another. Once a page of an upload is drawn, the
-# ones this session does not have yet for the current dataset, filters and as_of are started in
-# the background (one worker for the whole server, in this order), so Customers, Churn, Insight
-# rules and the Action plan open without that wait: the page that needs one takes the job
-# (take_ahead) and its cache keeps the result (or it waits for the rest). Jobs belong to the
-# session (its state), are replaced by the next ones and dropped with a new dataset or mapping.
-# The sample is small and its caches shared: nothing is computed ahead for it.
-_AHEAD = "_ahead"  # {name: (key, Future)}: jobs started for this session
-_HAVE = "_ahead_have"  # {name: [keys]}: what this session's caches hold (newest last)
-AHEAD_KEEP = 3  # keys remembered per name (the private caches keep about as many)
-
-
 def _ahead_jobs(data: AppData) -> dict[str, Callable[[], Any]]:
-    """What is computed ahead, in order; every one is keyed by data.hub_key."""
+    """What is computed ahead (views.ahead), in order; every one is keyed by data.hub_key."""
     as_of = data.settings.as_of
 
     def clv_fit() -> tuple[dict, pl.DataFrame]:
@@ -609,32 +596,9 @@ def _ahead_jobs(data: AppData) -> dict[str, Callable[[], Any]]:
     }
 
 
-@st.cache_resource(show_spinner=False)
-def _worker() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="ahead")
-
-
-def have(name: str, key: str) -> None:
-    """Say this session's cache holds (or has just failed to compute) `name` for `key`: nothing
-    to compute ahead."""
-    known = st.session_state.setdefault(_HAVE, {})
-    known[name] = [*(k for k in known.get(name, []) if k != key), key][-AHEAD_KEEP:]
-
-
-def take_ahead(name: str, key: str) -> Future | None:
-    """The job computing `name` for `key` ahead of time, if one was started (taken: pass it to
-    the cached function, whose cache keeps its result); None otherwise."""
-    jobs = st.session_state.get(_AHEAD, {})
-    job = jobs.get(name)
-    if job is None or job[0] != key:
-        return None
-    del jobs[name]
-    return job[1]
-
-
 def prepare_ahead() -> None:
     """Called at the end of every run: on an upload, start in the background what this session
-    does not have yet for the current dataset, filters and as_of (see _ahead_jobs)."""
+    does not have yet for the current dataset, filters and as_of (views.ahead)."""
     if _is_sample(dataset().orders):
         return
     loaded, err = try_load()
@@ -644,14 +608,7 @@ def prepare_ahead() -> None:
     data = _current(loaded, None if cerr is not None else cust)
     if data.orders.height == 0:
         return
-    jobs, known = st.session_state.setdefault(_AHEAD, {}), st.session_state.get(_HAVE, {})
-    for name, work in _ahead_jobs(data).items():
-        started = jobs.get(name)
-        if data.hub_key in known.get(name, []) or (started and started[0] == data.hub_key):
-            continue
-        if started:
-            started[1].cancel()  # for a dataset, filters or as_of no longer shown
-        jobs[name] = (data.hub_key, _worker().submit(work))
+    ahead.start(_ahead_jobs(data), data.hub_key)
 
 
 def with_as_of(settings: Settings, as_of: date | None) -> Settings:
