@@ -6,30 +6,13 @@ same file with the csv module or DuckDB SQL (never with core).
 from __future__ import annotations
 
 import csv
-import json
 import math
-import subprocess
-import sys
 from datetime import date, datetime
-from pathlib import Path
 
 import duckdb
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-REAL = ROOT / "tests" / "data" / "real"
-
-
-def report(path: Path, *args: str) -> dict:
-    proc = subprocess.run(
-        [sys.executable, "-m", "core", "report", str(path), "--json", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
+from tests.unit.test_real_exports import REAL, report  # the one `report --json` runner
 
 
 def check(got: dict, want: dict) -> None:
