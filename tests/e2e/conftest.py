@@ -9,6 +9,7 @@ def test_x(app_url, page):
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -154,3 +155,12 @@ def upload(page, app_url: str, path: Path) -> None:
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(path))
     page.get_by_text("Using your file").wait_for(timeout=60_000)
     wait_idle(page)
+
+
+def metric(page, label: str, *, exact: bool = False) -> str:
+    """The value of the KPI card labelled `label` (its label holds it; `exact`: is it)."""
+    text = re.compile(f"^{re.escape(label)}$") if exact else label
+    card = page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]', has_text=text)
+    )
+    return card.first.locator('[data-testid="stMetricValue"]').inner_text().strip()

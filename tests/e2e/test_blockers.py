@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-from tests.e2e.conftest import assert_no_exception, goto, wait_idle
-
-
-def metric(page, label: str) -> str:
-    card = page.locator('[data-testid="stMetric"]').filter(
-        has=page.locator('[data-testid="stMetricLabel"]', has_text=label)
-    )
-    return card.first.locator('[data-testid="stMetricValue"]').inner_text().strip()
+from tests.e2e.conftest import assert_no_exception, goto, metric, wait_idle
 
 
 def pick(page, scope, label: str, option: str) -> None:

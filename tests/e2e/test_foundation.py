@@ -2,16 +2,9 @@
 
 from pathlib import Path
 
-from tests.e2e.conftest import assert_no_exception, goto, wait_idle
+from tests.e2e.conftest import assert_no_exception, goto, metric, wait_idle
 
 SMALL = Path(__file__).resolve().parents[1] / "data" / "small_orders.csv"
-
-
-def metric(page, label: str) -> str:
-    card = page.locator('[data-testid="stMetric"]').filter(
-        has=page.locator('[data-testid="stMetricLabel"]', has_text=label)
-    )
-    return card.first.locator('[data-testid="stMetricValue"]').inner_text().strip()
 
 
 def test_sample_overview_opens(app_url, page):

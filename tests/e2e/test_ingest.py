@@ -5,17 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.e2e.conftest import assert_no_exception, goto, screenshot, wait_idle
+from tests.e2e.conftest import assert_no_exception, goto, metric, screenshot, wait_idle
 
 ROOT = Path(__file__).resolve().parents[2]
 UCI = ROOT / "tests" / "data" / "real" / "uci_online_retail_invoices.csv"
-
-
-def metric(page, label: str) -> str:
-    card = page.locator('[data-testid="stMetric"]').filter(
-        has=page.locator('[data-testid="stMetricLabel"]', has_text=label)
-    )
-    return card.first.locator('[data-testid="stMetricValue"]').inner_text().strip()
 
 
 def pick(page, scope, label: str, option: str) -> None:

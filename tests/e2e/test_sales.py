@@ -1,13 +1,6 @@
 """In Chromium: the Sales performance page reacts to the global filter and to a click on a bar."""
 
-from tests.e2e.conftest import assert_no_exception, goto, wait_idle
-
-
-def metric(page, label: str) -> str:
-    card = page.locator('[data-testid="stMetric"]').filter(
-        has=page.locator('[data-testid="stMetricLabel"]', has_text=label)
-    )
-    return card.first.locator('[data-testid="stMetricValue"]').inner_text().strip()
+from tests.e2e.conftest import assert_no_exception, goto, metric, wait_idle
 
 
 def first_chart(page) -> bytes:

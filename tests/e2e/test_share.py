@@ -17,6 +17,7 @@ from tests.e2e.conftest import (
     SHOTS,
     assert_no_exception,
     goto,
+    metric,
     wait_idle,
 )
 from tests.unit.test_report import expected
@@ -28,13 +29,6 @@ CARDS = {
     "Churn rate": "churn_rate",
     "Revenue at risk": "revenue_at_risk",
 }
-
-
-def metric(page, label: str) -> str:
-    card = page.locator('[data-testid="stMetric"]').filter(
-        has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(f"^{label}$"))
-    )
-    return card.first.locator('[data-testid="stMetricValue"]').inner_text().strip()
 
 
 def download(page, label: str, tmp_path: Path) -> Path:
@@ -61,15 +55,15 @@ def test_report_from_the_overview_equals_the_cards_and_fetches_nothing(
 ):
     goto(page, app_url)
     page.locator("h1", has_text="Overview").first.wait_for()
-    unfiltered = metric(page, "Revenue")
+    unfiltered = metric(page, "Revenue", exact=True)
     filter_region(page, "West")
     for _ in range(120):  # the cards redraw once the filtered run is done
-        if metric(page, "Revenue") != unfiltered:
+        if metric(page, "Revenue", exact=True) != unfiltered:
             break
         page.wait_for_timeout(500)
     wait_idle(page)
     assert_no_exception(page)
-    cards = {key: metric(page, label) for label, key in CARDS.items()}
+    cards = {key: metric(page, label, exact=True) for label, key in CARDS.items()}
     assert cards["revenue"] != unfiltered
     report = download(page, "⬇ Report (HTML)", tmp_path)
     assert report.name.endswith(".html")
