@@ -163,15 +163,27 @@ def profile(path: Path, page: str, out: Path) -> None:
     """pyinstrument of the first run of `page` (cold caches), after the Overview's first run
     when page is not the Overview; writes HTML to `out` and prints the text summary."""
     from pyinstrument import Profiler
+    from streamlit.testing.v1.local_script_runner import LocalScriptRunner
 
     at, _ = _session(path)
     if page != "views/overview.py":
         at.run()
         at.switch_page(page)
     prof = Profiler(interval=0.002)
-    prof.start()
-    at.run()
-    prof.stop()
+    run_script = LocalScriptRunner._run_script
+
+    def profiled(self, *args, **kwargs):  # AppTest runs the script in a thread of its own
+        prof.start()
+        try:
+            return run_script(self, *args, **kwargs)
+        finally:
+            prof.stop()
+
+    LocalScriptRunner._run_script = profiled
+    try:
+        at.run()
+    finally:
+        LocalScriptRunner._run_script = run_script
     _check(at, page)
     out.write_text(prof.output_html())
     print(prof.output_text(unicode=False, color=False, show_all=False))
