@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import polars as pl
 import streamlit as st
 
 from core import format as fmt
 from core import sales
 from core.charts import overview as overview_charts
-from core.metrics import Kpi, cards, kpis, monthly
+from core.metrics import Kpi, cards, kpis_and_monthly
 from views import needs, state, ui
 
 data = state.app_data()
@@ -41,8 +39,8 @@ def _month_change(orders: pl.DataFrame) -> sales.KpiComparison | None:
     month = sales.period_presets(rng.start, rng.end).get("Last full month") if rng else None
     if month is None:
         return None
-    cmp = sales.compare_kpis(orders, month)
-    return replace(cmp, last_year=None) if cmp.previous is not None else None
+    cmp = sales.compare_kpis(orders, month, last_year=False)
+    return cmp if cmp.previous is not None else None
 
 
 @state.dataset_cache(shared=12, private=4)
@@ -51,17 +49,14 @@ def _figures(
 ) -> tuple[dict, pl.DataFrame, sales.KpiComparison | None]:
     """KPIs, the monthly series and the month comparison, once per dataset, filters and
     settings (data.key)."""
-    s = _data.settings
-    k = kpis(
+    k, m = kpis_and_monthly(
         _data.orders,
-        as_of=s.as_of,
-        churn_days=s.churn_days,
-        at_risk_days=s.at_risk_days,
+        _data.settings,
         customers_file=_data.customers_file,
         returns=_data.returns,
     )
     change = _month_change(_data.orders) if _data.has_dates else None
-    return k, monthly(_data.orders, s.as_of), change
+    return k, m, change
 
 
 k, m, change = _figures(data.key, data)

@@ -7,7 +7,17 @@
 Adding a KPI is one entry in registry.KPIS plus its test (docs/ARCHITECTURE.md has an example).
 """
 
-from core.metrics.compute import kpis, monthly, report
+from core.metrics.compute import kpis, kpis_and_monthly, monthly, report
 from core.metrics.registry import BY_NAME, KPIS, Kpi, cards, glossary_entries
 
-__all__ = ["BY_NAME", "KPIS", "Kpi", "cards", "glossary_entries", "kpis", "monthly", "report"]
+__all__ = [
+    "BY_NAME",
+    "KPIS",
+    "Kpi",
+    "cards",
+    "glossary_entries",
+    "kpis",
+    "kpis_and_monthly",
+    "monthly",
+    "report",
+]

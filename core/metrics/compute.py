@@ -57,6 +57,12 @@ def kpis(
     return plan.values(dict(zip(plan.queries, results, strict=True)), returns)
 
 
+def _as_of(df: pl.DataFrame, as_of: date | None) -> date | None:
+    """The as-of date of the KPIs: as given, else the last order date; None without dates."""
+    dated = bool(df["order_date"].is_not_null().any())
+    return resolve_as_of(df, as_of) if dated or as_of else None
+
+
 class _KpiPlan:
     """The lazy queries of kpis() (to collect together with other queries) and how their
     results become the KPI values. `counted`: the orders with their ids as integer codes
@@ -72,8 +78,7 @@ class _KpiPlan:
         customers_file: pl.DataFrame | None,
     ) -> None:
         check_thresholds(churn_days, at_risk_days)
-        dated = bool(df["order_date"].is_not_null().any())
-        self.as_of = resolve_as_of(df, as_of) if dated or as_of else None
+        self.as_of = _as_of(df, as_of)
         # lazy: each query reads only its columns
         self.lines = _until(counted.lazy(), self.as_of)
         self.customers_file = customers_file
@@ -170,6 +175,45 @@ def _monthly_table(sums: pl.DataFrame, first: date | None, end: date | None) -> 
     )
 
 
+def kpis_and_monthly(
+    orders: pl.DataFrame,
+    settings: Settings,
+    *,
+    customers_file: pl.DataFrame | None = None,
+    returns: pl.DataFrame | None = None,
+) -> tuple[dict[str, Any], pl.DataFrame]:
+    """kpis() and monthly() of the same orders with `settings` (the Overview's cards and
+    curves): the ids coded once and every query collected together, as in report()."""
+    days = {"churn_days": settings.churn_days, "at_risk_days": settings.at_risk_days}
+    out, m, _ = _headline(
+        orders, counting_ids(orders), settings.as_of, days, customers_file, returns, {}
+    )
+    return out, m
+
+
+def _headline(
+    orders: pl.DataFrame,
+    counted: pl.DataFrame,
+    as_of: date | None,
+    days: dict[str, int],
+    customers_file: pl.DataFrame | None,
+    returns: pl.DataFrame | None,
+    extra: dict[str, pl.LazyFrame],
+) -> tuple[dict[str, Any], pl.DataFrame, list[pl.DataFrame]]:
+    """The KPI values and the monthly table of `orders` (`counted`: the same lines with coded
+    ids), and the results of the `extra` queries, all collected in one pl.collect_all."""
+    plan = _KpiPlan(orders, counted, as_of, customers_file=customers_file, **days)
+    as_of = plan.as_of
+    lines = counted.lazy()
+    month_lines = lines if as_of is None else lines.filter(pl.col("order_date") <= as_of)
+    queries = [trend_sums(month_lines, "month"), *plan.queries.values(), *extra.values()]
+    month_sums, *rest = pl.collect_all(queries)
+    n = len(plan.queries)
+    out = plan.values(dict(zip(plan.queries, rest[:n], strict=True)), returns)
+    first = out["first_date"] if as_of is not None else None
+    return out, _monthly_table(month_sums, first, as_of), rest[n:]
+
+
 def report(
     loaded: Any,
     *,
@@ -185,23 +229,18 @@ def report(
     (pl.collect_all: polars runs them side by side and reads each column once)."""
     orders = loaded.orders
     counted = counting_ids(orders)  # every query below counts ids, none shows them
-    plan = _KpiPlan(orders, counted, as_of, churn_days, at_risk_days, customers)
-    as_of = plan.as_of
-    lines = counted.lazy()
-    month_lines = lines if as_of is None else lines.filter(pl.col("order_date") <= as_of)
+    days = {"churn_days": churn_days, "at_risk_days": at_risk_days}
+    check_thresholds(churn_days, at_risk_days)
+    as_of = _as_of(orders, as_of)
     dates = orders["order_date"]
     everything = as_of is None or (dates.null_count() == 0 and dates.max() <= as_of)
     window = counted if everything else counted.filter(pl.col("order_date") <= as_of)
     dims = dimension_columns(window)
     grouped = breakdown_plans(window.lazy(), dims)
-    queries = [trend_sums(month_lines, "month"), *plan.queries.values(), *grouped.values()]
-    month_sums, *rest = pl.collect_all(queries)
-    n = len(plan.queries)
-    results = dict(zip(plan.queries, rest[:n], strict=True))
-    by_dim = dict(zip(grouped, rest[n:], strict=True))
-    out = plan.values(results, getattr(loaded, "returns", None))
-    first = out["first_date"] if as_of is not None else None
-    m = _monthly_table(month_sums, first, as_of)
+    out, m, rest = _headline(
+        orders, counted, as_of, days, customers, getattr(loaded, "returns", None), grouped
+    )
+    by_dim = dict(zip(grouped, rest, strict=True))
     for key in ("first_date", "last_date", "as_of"):
         out[key] = out[key].isoformat() if out[key] else None
     out["mapping"] = dict(loaded.mapping)

@@ -20,6 +20,7 @@ import polars as pl
 
 from core.filters import Filters, apply_filters
 from core.model.errors import InputError
+from core.model.settings import Settings
 from core.schema import AT_RISK_DAYS, CHURN_DAYS
 
 TOP_CUSTOMERS = 10
@@ -157,14 +158,8 @@ def build_report(
     if orders.height == 0:
         raise InputError("no orders match the filters: nothing to report")
     as_of = resolve_as_of(orders, as_of)
-    k = metrics.kpis(
-        orders,
-        as_of=as_of,
-        churn_days=churn_days,
-        at_risk_days=at_risk_days,
-        customers_file=customers,
-    )
-    monthly = metrics.monthly(orders, as_of)
+    settings = Settings(as_of, churn_days, at_risk_days)
+    k, monthly = metrics.kpis_and_monthly(orders, settings, customers_file=customers)
 
     # the Sales page: its default period, deltas on the history with the dimension filters
     history = apply_filters(loaded.orders, Filters(values=filters.values))

@@ -140,11 +140,12 @@ def revenue_bridge(
     first_seen: pl.DataFrame | None = None,
 ) -> Bridge:
     """The revenue bridge from period a to period b (see the module doc for the method)."""
-    row = (
-        _by_period(_two_periods(orders, period_a, period_b, first_seen), [])
-        .with_columns(_effect_exprs())
-        .row(0, named=True)
-    )
+    return _bridge(_two_periods(orders, period_a, period_b, first_seen), period_a, period_b)
+
+
+def _bridge(both: pl.DataFrame, period_a: Period, period_b: Period) -> Bridge:
+    """revenue_bridge from the lines of both periods (_two_periods)."""
+    row = _by_period(both, []).with_columns(_effect_exprs()).row(0, named=True)
     return Bridge(
         period_a=period_a,
         period_b=period_b,
@@ -183,7 +184,12 @@ def change_contributions(
     customers / frequency / aov effects, new_change and returning_change (revenue change from
     customers new in the period vs returning ones), driver (the largest effect, in words) and
     mostly ("new" or "returning")."""
-    df = label_dimension(_two_periods(orders, period_a, period_b, first_seen), dimension)
+    return _contributions(_two_periods(orders, period_a, period_b, first_seen), dimension)
+
+
+def _contributions(both: pl.DataFrame, dimension: str) -> pl.DataFrame:
+    """change_contributions from the lines of both periods (_two_periods)."""
+    df = label_dimension(both, dimension)
     seg = _by_period(df, ["value"]).with_columns(_effect_exprs())
     total_a = float(seg["r_a"].sum())
     total_change = float(seg["r_b"].sum()) - total_a
@@ -297,11 +303,10 @@ def explain_change(
     each value, largest first, and a sentence saying it."""
     fs = first_orders(orders) if first_seen is None else first_seen
     dims = root_cause_dimensions(orders) if dimensions is None else dimensions
-    contributions = {
-        d: change_contributions(orders, period_a, period_b, d, first_seen=fs) for d in dims
-    }
+    both = _two_periods(orders, period_a, period_b, fs)  # (once: not per dimension)
+    contributions = {d: _contributions(both, d) for d in dims}
     return ChangeExplanation(
-        bridge=revenue_bridge(orders, period_a, period_b, first_seen=fs),
+        bridge=_bridge(both, period_a, period_b),
         contributions=contributions,
         sentences={d: describe_contributions(t, d) for d, t in contributions.items()},
     )

@@ -76,6 +76,9 @@ def safe_div(a: float | None, b: float | None) -> float | None:
     return None if a is None or not b else a / b
 
 
+_KPI_COLUMNS = ("customer_id", "order_id", "order_date", "revenue", "cost", "status")
+
+
 def kpis(
     orders: pl.DataFrame,
     period: Period | None = None,
@@ -90,7 +93,7 @@ def kpis(
     """
     fs = first_orders(orders) if first_seen is None else first_seen
     rng = period or date_range(orders)
-    df = in_period(orders, period)
+    df = in_period(orders.select(c for c in _KPI_COLUMNS if c in orders.columns), period)
     fs_start = None if rng is None or df.height == 0 else rng.start
     cost = has_column(df, "cost")
     status = has_column(df, "status")
@@ -263,11 +266,15 @@ def compare_kpis(
     *,
     first_seen: pl.DataFrame | None = None,
     total_customers: int | None = None,
+    last_year: bool = True,
 ) -> KpiComparison:
-    """KPIs of `period` with the previous period and last year when `orders` covers them.
+    """KPIs of `period` with the previous period and last year when `orders` covers them
+    (`last_year=False`: the previous period only).
 
     `orders` should hold the history before `period` too (it is filtered by date here)."""
     fs = first_orders(orders) if first_seen is None else first_seen
+    if total_customers is None:  # (once for the three periods: a distinct count of all lines)
+        total_customers = orders["customer_id"].n_unique()
     kw = {"first_seen": fs, "total_customers": total_customers}
     prev_p, ly_p = period.previous(), period.last_year()
     return KpiComparison(
@@ -276,5 +283,5 @@ def compare_kpis(
         previous_period=prev_p,
         previous=kpis(orders, prev_p, **kw) if covers(orders, prev_p) else None,
         last_year_period=ly_p,
-        last_year=kpis(orders, ly_p, **kw) if covers(orders, ly_p) else None,
+        last_year=kpis(orders, ly_p, **kw) if last_year and covers(orders, ly_p) else None,
     )

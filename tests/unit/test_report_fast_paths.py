@@ -6,6 +6,10 @@
   line first (blanks, whitespace, nulls, "(missing)" itself, numbers, true/false, categoricals,
   with and without a previous period).
 - report() on every readable test file: the same JSON as with the ids left as text.
+- The Overview's kpis_and_monthly (one collect): kpis() and monthly() called one by one, on every
+  readable test file, with and without an earlier as-of; the Sales comparison computes the total
+  customers once and skips last year on request; the root cause builds the two periods' lines
+  once: the same tables as change_contributions and revenue_bridge called one by one.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from core.errors import InputError
 from core.ingest import load_orders
 from core.metrics import compute
 from core.model.ids import counting_ids
+from core.model.settings import Settings
 from core.sales.breakdowns import _segment_aggs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -205,3 +210,50 @@ def test_report_with_integer_ids_equals_report_with_text_ids(path, monkeypatch):
     monkeypatch.setattr(compute, "counting_ids", lambda df: df)
     _same(fast, metrics.report(loaded))
     _same(fast_kpis, metrics.kpis(loaded.orders, returns=loaded.returns))
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_kpis_and_monthly_equal_kpis_and_monthly_one_by_one(path):
+    try:
+        loaded = load_orders(path)
+    except InputError:
+        pytest.skip("not an orders file")
+    orders = loaded.orders
+    dates = orders["order_date"].drop_nulls()
+    for as_of in [None] + ([dates.sort()[dates.len() // 2]] if dates.len() else []):
+        k, m = metrics.kpis_and_monthly(orders, Settings(as_of, 90, 60), returns=loaded.returns)
+        _same(k, metrics.kpis(orders, as_of=as_of, returns=loaded.returns))
+        assert_frame_equal(
+            m, metrics.monthly(orders, as_of or (dates.max() if dates.len() else None))
+        )
+
+
+def _history() -> tuple[pl.DataFrame, sales.Period, sales.Period]:
+    orders = load_orders(ROOT / "data" / "orders.csv").orders
+    rng = sales.date_range(orders)
+    month = sales.period_presets(rng.start, rng.end)["Last full month"]
+    return orders, month.previous(), month
+
+
+def test_compare_kpis_counts_total_customers_once_and_can_leave_out_last_year():
+    orders, _, month = _history()
+    fs = sales.first_orders(orders)
+    total = orders["customer_id"].n_unique()
+    cmp = sales.compare_kpis(orders, month)
+    assert cmp.current == sales.kpis(orders, month, first_seen=fs, total_customers=total)
+    assert cmp.previous == sales.kpis(orders, month.previous(), first_seen=fs)
+    assert cmp.last_year == sales.kpis(orders, month.last_year(), first_seen=fs)
+    short = sales.compare_kpis(orders, month, last_year=False)
+    assert short.last_year is None
+    assert (short.current, short.previous) == (cmp.current, cmp.previous)
+
+
+def test_explain_change_equals_its_parts_one_by_one():
+    orders, before, month = _history()
+    dims = ["region", "category", "channel"]
+    why = sales.explain_change(orders, before, month, dims)
+    assert why.bridge == sales.revenue_bridge(orders, before, month)
+    for d in dims:
+        assert_frame_equal(
+            why.contributions[d], sales.change_contributions(orders, before, month, d)
+        )
