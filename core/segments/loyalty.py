@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from core.errors import InputError
+from core.model.ids import coded_ids, is_code, pair_key, unpair
 from core.segments.common import require as _require
 
 LOYALTY_ORDER = ("New", "Returning", "Frequent")
@@ -79,27 +80,39 @@ def orders_distribution(table: pl.DataFrame, cap: int = 10) -> pl.DataFrame:
 
 def time_to_second_order(orders: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """Per customer with 2+ orders: first_order, second_order (dates of their first two orders,
-    an order dated by its earliest line) and days_to_second."""
+    an order dated by its earliest line) and days_to_second.
+
+    Computed over integer codes of the ids (core.model.ids: one code per id, so the same
+    groups), the customers' text ids put back on the result rows."""
     lf = orders.lazy()
     names = lf.collect_schema().names()
     for c in ("customer_id", "order_date"):
         if c not in names:
             raise InputError(f"the orders have no {c!r} column", column=c)
     order_key = "order_id" if "order_id" in names else "order_date"
-    per_order = lf.group_by("customer_id", order_key).agg(pl.col("order_date").min().alias("d"))
-    return (
+    keys = ["customer_id", order_key]
+    coded, ids = coded_ids(lf.select(*dict.fromkeys([*keys, "order_date"])).collect())
+    date = pl.col("order_date").min().alias("d")
+    if all(is_code(coded.schema[k]) for k in keys):
+        per_order = coded.lazy().group_by(pair_key(*keys)).agg(date).select(*unpair(*keys), "d")
+    else:
+        per_order = coded.lazy().group_by(keys).agg(date)
+    out = (
         per_order.group_by("customer_id")
         .agg(
             pl.col("d").min().alias("first_order"),
-            pl.col("d").sort().slice(1, 1).first().alias("second_order"),
+            # the second smallest date: the larger of the two smallest
+            pl.when(pl.len() >= 2).then(pl.col("d").bottom_k(2).max()).alias("second_order"),
         )
         .filter(pl.col("second_order").is_not_null())
         .with_columns(
             (pl.col("second_order") - pl.col("first_order")).dt.total_days().alias("days_to_second")
         )
-        .sort("customer_id")
         .collect()
     )
+    if ids is not None:
+        out = out.with_columns(ids.gather(out["customer_id"]))
+    return out.sort("customer_id")
 
 
 def second_order_summary(days: pl.DataFrame, customers: int | None = None) -> dict:

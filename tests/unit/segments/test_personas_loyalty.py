@@ -121,3 +121,37 @@ def test_status_labels_in_tables_and_persona_rules():
         "status",
     )
     assert summary["status"].to_list() == ["Active", "Churned"]
+
+
+def _second_orders_by_hand(orders: pl.DataFrame, key: str) -> list[tuple]:
+    """customer_id, first, second, days: each order dated by its earliest line, in Python."""
+    per_order: dict[tuple, object] = {}
+    pick = orders.select("customer_id", pl.col(key).alias("_key"), "order_date")
+    for cid, k, d in pick.iter_rows():
+        per_order[(cid, k)] = d if (cid, k) not in per_order else min(per_order[(cid, k)], d)
+    dates: dict[str, list] = {}
+    for (cid, _), d in per_order.items():
+        dates.setdefault(cid, []).append(d)
+    out = []
+    for cid in sorted(dates):
+        ds = sorted(dates[cid])
+        if len(ds) >= 2:
+            out.append((cid, ds[0], ds[1], (ds[1] - ds[0]).days))
+    return out
+
+
+@pytest.mark.parametrize("layout", ["as read", "lines shuffled", "no order ids"])
+def test_time_to_second_order_on_the_sample_equals_a_count_by_hand(layout):
+    from pathlib import Path
+
+    from core.ingest import load_orders
+
+    orders = load_orders(Path(__file__).resolve().parents[3] / "data" / "orders.csv").orders
+    if layout == "lines shuffled":  # the lines of an order apart: order ids stay text
+        orders = orders.sample(fraction=1.0, shuffle=True, seed=7)
+    if layout == "no order ids":
+        orders = orders.drop("order_id")
+    key = "order_date" if layout == "no order ids" else "order_id"
+    got = sg.time_to_second_order(orders)
+    assert got.rows() == _second_orders_by_hand(orders, key)
+    assert got.height > 100
