@@ -39,10 +39,11 @@ def _cohorts(key: str, _orders: pl.DataFrame, period: str, as_of) -> pl.DataFram
     return cohorts.cohort_retention(_orders, period=period, as_of=as_of)
 
 
-@state.dataset_cache(shared=8, private=2, spinner="Fitting BG/NBD and Gamma-Gamma…")
-def _fit(key: str, _orders: pl.DataFrame, as_of, _ahead=None) -> tuple[dict, pl.DataFrame]:
-    """The fit report and histogram (the job computing them ahead when given: views.ahead)."""
-    return _ahead.result() if _ahead is not None else clv.fit_diagnostics(_orders, as_of, "days")
+@state.dataset_cache(shared=8, private=2)
+def _fit(key: str, _orders: pl.DataFrame, as_of, _fitted) -> tuple[dict, pl.DataFrame]:
+    """The fit report and histogram of the customer table's CLV fit (data.clv_fit): nothing is
+    fitted again."""
+    return clv.fit_diagnostics(_orders, as_of, "days", fitted=_fitted)
 
 
 @state.dataset_cache(shared=8, private=2, spinner="Fitting on the calibration period…")
@@ -171,9 +172,7 @@ ui.kpi_cards(
 )
 
 try:
-    job = ahead.take("clv_fit", data.hub_key)
-    ahead.have("clv_fit", data.hub_key)
-    clv_report, clv_hist = _fit(data.hub_key, orders, s.as_of, job)
+    clv_report, clv_hist = _fit(data.hub_key, orders, s.as_of, data.clv_fit())
     clv_error = None
 except InputError as exc:
     clv_report, clv_hist, clv_error = None, None, exc

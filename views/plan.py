@@ -76,9 +76,10 @@ VIEW_LABELS = {
 # ---------------------------------------------------------------- cached core calls
 @state.dataset_cache(shared=8, private=3, spinner="Valuing every customer's next year…")
 def _value(
-    key: str, horizon: int, as_of: date, churn: int, at_risk: int, _hub, _orders
+    key: str, horizon: int, as_of: date, churn: int, at_risk: int, _hub, _orders, _fitted
 ) -> P.CustomerValue:
-    return P.customer_value(_hub, _orders, as_of, horizon, churn, at_risk)
+    """`_fitted`: the customer table's CLV fit (data.clv_fit): judged again, not refitted."""
+    return P.customer_value(_hub, _orders, as_of, horizon, churn, at_risk, fitted=_fitted)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -247,7 +248,9 @@ if measured is not None:
 # ---- the plan
 s = data.settings
 try:
-    value = _value(data.key, horizon, s.as_of, s.churn_days, s.at_risk_days, hub, data.orders)
+    value = _value(
+        data.key, horizon, s.as_of, s.churn_days, s.at_risk_days, hub, data.orders, data.clv_fit()
+    )
 except InputError as exc:  # e.g. too short a history to measure who buys again
     ui.show_error(exc, "The customers' value cannot be estimated")
     st.stop()

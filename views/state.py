@@ -27,8 +27,9 @@ import polars as pl
 import pyarrow as pa
 import streamlit as st
 
+from core.clv import ClvFit
 from core.errors import InputError
-from core.hub import customer_metrics, with_status
+from core.hub import metrics_with_fit, with_status
 from core.ingest import Loaded, load_customers, load_orders
 from core.ingest.limits import NAMES as LIMIT_NAMES
 from core.ingest.readers import excel_sheets, read_table, read_table_noted
@@ -451,12 +452,13 @@ def _hub_fn(
     _customers: pl.DataFrame | None,
     as_of: date,
     _ahead: Future | None = None,
-) -> pl.DataFrame:
-    """The threshold-free customer table (with the CLV fit), once per dataset, filters and as_of:
-    the result of the job computing it ahead (prepare_ahead) when there is one."""
+) -> tuple[pl.DataFrame, ClvFit | None]:
+    """The threshold-free customer table and the CLV fit of its columns (one fit, read by the
+    Churn page's diagnostics and the Action plan too), once per dataset, filters and as_of: the
+    result of the job computing them ahead (prepare_ahead) when there is one."""
     if _ahead is not None:
         return _ahead.result()
-    return customer_metrics(_orders, as_of=as_of, customers=_customers)
+    return metrics_with_fit(_orders, as_of=as_of, customers=_customers)
 
 
 _HUB_PRIVATE = 3  # customer tables one session keeps
@@ -517,10 +519,19 @@ class AppData:
         status for the current thresholds is a cheap view on it (a threshold change never
         refits CLV)."""
         s = self.settings
+        return with_status(self._hub()[0], s.churn_days, s.at_risk_days)
+
+    def clv_fit(self) -> ClvFit | None:
+        """The CLV fit of the customer table's columns (core.clv.fit on these orders and as_of),
+        from the same cache entry: the fit diagnostics and the Action plan fit nothing again."""
+        return self._hub()[1]
+
+    def _hub(self) -> tuple[pl.DataFrame, ClvFit | None]:
         job = ahead.take("customer_table", self.hub_key)
         ahead.have("customer_table", self.hub_key)  # also when it fails: the page says why
-        table = _hub(self.shared, self.hub_key, self.orders, self.customers_file, s.as_of, job)
-        return with_status(table, s.churn_days, s.at_risk_days)
+        return _hub(
+            self.shared, self.hub_key, self.orders, self.customers_file, self.settings.as_of, job
+        )
 
 
 def _current(loaded: Loaded, cust: pl.DataFrame | None) -> AppData:
@@ -577,21 +588,15 @@ def _ahead_jobs(data: AppData) -> dict[str, Callable[[], Any]]:
     """What is computed ahead (views.ahead), in order; every one is keyed by data.hub_key."""
     as_of = data.settings.as_of
 
-    def clv_fit() -> tuple[dict, pl.DataFrame]:
-        from core import clv  # scipy: imported by the worker, not the page
-
-        return clv.fit_diagnostics(data.orders, as_of, "days")
-
     def churn_suggestion() -> Any:
         from core import churn
 
         return churn.suggest_thresholds(data.orders, as_of)
 
     return {
-        "customer_table": lambda: customer_metrics(
+        "customer_table": lambda: metrics_with_fit(
             data.orders, as_of=as_of, customers=data.customers_file
         ),
-        "clv_fit": clv_fit,
         "churn_suggestion": churn_suggestion,
     }
 

@@ -31,6 +31,7 @@ from core.clv.fit import (
     fit_gamma_gamma,
     fit_quality,
     fit_report,
+    rejudge,
     spend_quality,
 )
 from core.clv.model import (
@@ -77,6 +78,7 @@ __all__ = [
     "p_alive",
     "parameter_table",
     "purchase_count_pmf",
+    "rejudge",
     "simulate_bgnbd",
     "spend_quality",
     "summary",

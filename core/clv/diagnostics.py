@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import polars as pl
 
-from core.clv.fit import fit, fit_bgnbd, fit_report
+from core.clv.fit import ClvFit, fit, fit_bgnbd, fit_report
 from core.clv.model import (
     BGNBD,
     _day_expr,
@@ -155,12 +155,17 @@ def parameter_table(report: dict) -> pl.DataFrame:
 
 
 def fit_diagnostics(
-    orders: pl.DataFrame | pl.LazyFrame, as_of: date, unit: str = "days"
+    orders: pl.DataFrame | pl.LazyFrame,
+    as_of: date,
+    unit: str = "days",
+    *,
+    fitted: ClvFit | None = None,
 ) -> tuple[dict, pl.DataFrame]:
     """fit_report and the frequency_histogram of its BG/NBD fit on the same summary (built
-    once)."""
-    fitted = fit(orders, as_of, unit)
-    report = fit_report(orders, as_of, unit, fitted=fitted)
+    once). `fitted`: fit(orders, as_of, unit) when the caller has it already (the app takes the
+    customer table's: core.hub.metrics_with_fit), so the diagnostics fit nothing again."""
+    fitted = fit(orders, as_of, unit) if fitted is None else fitted
+    report = fit_report(orders, as_of, fitted.unit, fitted=fitted)
     return report, frequency_histogram(BGNBD(**report["bgnbd"]), fitted.summary)
 
 

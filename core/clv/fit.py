@@ -69,6 +69,7 @@ class ClvFit:
 
     `bgnbd` is None when the data cannot support a fit (quality.ok is then False);
     `gamma_gamma` is None when the spend model cannot be fitted or has no finite mean.
+    `churn_days`: the churn threshold the quality was judged with (rejudge: another one).
     """
 
     summary: pl.DataFrame
@@ -76,6 +77,7 @@ class ClvFit:
     bgnbd: BGNBD | None
     gamma_gamma: GammaGamma | None
     quality: FitQuality
+    churn_days: int = 90
 
 
 # ---------------------------------------------------------------- fits
@@ -224,7 +226,7 @@ def fit(
         bg = fit_bgnbd(s)
     except InputError as exc:
         reason = f"{str(exc)[:1].upper()}{str(exc)[1:]}."
-        return ClvFit(s, unit, None, None, FitQuality(False, reason, spend_ok=False))
+        return ClvFit(s, unit, None, None, FitQuality(False, reason, spend_ok=False), churn_days)
     try:
         gg = fit_gamma_gamma(s)
     except InputError:
@@ -233,7 +235,21 @@ def fit(
     quality = replace(
         bgnbd_quality(bg, s, unit, churn_days), spend_ok=spend_ok, spend_reason=spend_reason
     )
-    return ClvFit(s, unit, bg, gg, quality)
+    return ClvFit(s, unit, bg, gg, quality, churn_days)
+
+
+def rejudge(fitted: ClvFit, churn_days: int) -> ClvFit:
+    """The same fit judged for another churn threshold: what fit(orders, as_of, unit,
+    churn_days) returns, without fitting again (only bgnbd_quality reads the threshold)."""
+    if fitted.bgnbd is None or fitted.churn_days == churn_days:
+        return replace(fitted, churn_days=churn_days)
+    q = fitted.quality
+    quality = replace(
+        bgnbd_quality(fitted.bgnbd, fitted.summary, fitted.unit, churn_days),
+        spend_ok=q.spend_ok,
+        spend_reason=q.spend_reason,
+    )
+    return replace(fitted, quality=quality, churn_days=churn_days)
 
 
 def fit_quality(
@@ -255,7 +271,9 @@ def _null_clv(s: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def customer_clv(orders: pl.DataFrame | pl.LazyFrame, as_of: date) -> pl.DataFrame:
+def customer_clv(
+    orders: pl.DataFrame | pl.LazyFrame, as_of: date, *, fitted: ClvFit | None = None
+) -> pl.DataFrame:
     """Per customer: p_alive, expected_purchases_90d, expected_clv_365d (time in days).
 
     expected_clv_365d = expected repeat purchases in the next 365 days x expected spend per
@@ -264,9 +282,10 @@ def customer_clv(orders: pl.DataFrame | pl.LazyFrame, as_of: date) -> pl.DataFra
     trusted (too few repeat customers, no convergence, an edge of the parameter space, or
     P(alive) near 100% for long-silent customers; see fit_quality) the three columns are null:
     readers fall back to the threshold-based status. When only the spend model cannot be
-    trusted, only expected_clv_365d is null.
+    trusted, only expected_clv_365d is null. `fitted`: fit(orders, as_of) when the caller has
+    it already (the hub keeps it for the Churn page's diagnostics and the Action plan).
     """
-    fitted = fit(orders, as_of, "days")
+    fitted = fit(orders, as_of, "days") if fitted is None else fitted
     s, bg, gg, q = fitted.summary, fitted.bgnbd, fitted.gamma_gamma, fitted.quality
     if bg is None or not q.ok:
         return _null_clv(s)

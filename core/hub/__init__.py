@@ -2,8 +2,9 @@
 
 base   customer_base (first/last order, orders, revenue, recency, tenure ...), the order
        columns that are customer attributes
-table  customer_metrics (once per dataset and as-of, threshold-free, with the CLV fit),
-       with_status (the status view for a pair of thresholds), customer_table (both)
+table  customer_metrics (once per dataset and as-of, threshold-free, with the CLV fit;
+       metrics_with_fit: the table and that fit), with_status (the status view for a pair of
+       thresholds), customer_table (both)
 
 Names are imported on first use: the report's KPIs read the base without loading the CLV fit
 (scipy) that the table needs.
@@ -17,7 +18,13 @@ from core.model.lazy import lazy_getattr
 
 if TYPE_CHECKING:  # pragma: no cover
     from core.hub.base import attribute_columns, customer_base
-    from core.hub.table import CLV_COLUMNS, customer_metrics, customer_table, with_status
+    from core.hub.table import (
+        CLV_COLUMNS,
+        customer_metrics,
+        customer_table,
+        metrics_with_fit,
+        with_status,
+    )
     from core.model.status import status_expr
 
 _WHERE = {
@@ -26,6 +33,7 @@ _WHERE = {
     "CLV_COLUMNS": "core.hub.table",
     "customer_metrics": "core.hub.table",
     "customer_table": "core.hub.table",
+    "metrics_with_fit": "core.hub.table",
     "with_status": "core.hub.table",
     "status_expr": "core.model.status",
 }
@@ -40,6 +48,7 @@ __all__ = [
     "customer_base",
     "customer_metrics",
     "customer_table",
+    "metrics_with_fit",
     "status_expr",
     "with_status",
 ]

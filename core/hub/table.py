@@ -10,12 +10,13 @@ it is a cheap view on that table (`with_status`): changing a threshold never ref
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import polars as pl
 
 from core import segments
-from core.clv import customer_clv
+from core.clv import ClvFit, customer_clv, fit
 from core.hub.base import attribute_columns, base_aggs, base_columns, dated_up_to
 from core.model.attributes import customer_values
 from core.model.ids import coded_ids, is_code, pair_key, sorted_codes, unpair
@@ -46,6 +47,22 @@ def customer_metrics(
     core.model.schema.CUSTOMER_COLUMNS except status, plus revenue_365d, order_days,
     favourite_category, region, profit (when cost exists) and attributes. Sorted by revenue
     (largest first, ties by customer_id). Thresholds play no part: one table serves them all."""
+    return metrics_with_fit(
+        orders, as_of=as_of, customers=customers, rfm_bins=rfm_bins, with_clv=with_clv
+    )[0]
+
+
+def metrics_with_fit(
+    orders: Frame,
+    *,
+    as_of: date | None = None,
+    customers: pl.DataFrame | None = None,
+    rfm_bins: int = 5,
+    with_clv: bool = True,
+) -> tuple[pl.DataFrame, ClvFit | None]:
+    """customer_metrics and the CLV fit its columns come from (None without CLV): equal to
+    core.clv.fit(orders, as_of) (the same summary, ids and order, the same parameters), so the
+    Churn page's diagnostics and the Action plan's value read it instead of fitting again."""
     as_of = resolve_as_of(as_lazy(orders), as_of)
     # customers grouped by integer codes (one per id), their ids put back on the result rows
     coded, ids = coded_ids(orders) if isinstance(orders, pl.DataFrame) else (orders, None)
@@ -65,16 +82,20 @@ def customer_metrics(
         if add:
             df = df.join(customers.select("customer_id", *add), on="customer_id", how="left")
     df = segments.add_value_tier(segments.add_rfm(df, bins=rfm_bins))
+    fitted = None
     if with_clv:
-        # one fit for the table, the `clv` command and the Churn page: core.clv on kept lines
-        clv = customer_clv(lf, as_of)
+        # one fit for the table, the Churn page's diagnostics and the Action plan: core.clv on
+        # kept lines, its summary grouped by the codes and given its ids back
+        fitted = fit(lf, as_of)
         if ids is not None:
-            clv = clv.with_columns(ids.gather(clv["customer_id"]).alias("customer_id"))
-        df = df.join(clv, on="customer_id", how="left")
+            named = fitted.summary.with_columns(ids.gather(fitted.summary["customer_id"]))
+            fitted = replace(fitted, summary=named.sort("customer_id"))
+        df = df.join(customer_clv(lf, as_of, fitted=fitted), on="customer_id", how="left")
     else:
         df = df.with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in CLV_COLUMNS)
     # largest revenue first; ties by id, so the order never depends on the group-by
-    return _ordered_columns(df).sort(["revenue", "customer_id"], descending=[True, False])
+    table = _ordered_columns(df).sort(["revenue", "customer_id"], descending=[True, False])
+    return table, fitted
 
 
 def _code_values(coded: pl.DataFrame) -> dict[str, tuple[pl.Series, pl.Series]]:

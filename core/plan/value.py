@@ -175,14 +175,21 @@ def customer_value(
     horizon_days: int = DEFAULT_HORIZON_DAYS,
     churn_days: int = CHURN_DAYS,
     at_risk_days: int = AT_RISK_DAYS,
+    *,
+    fitted=None,
 ) -> CustomerValue:
     """Chance of buying again and value at stake for every customer of `table` (the hub):
-    from the model when it can be trusted, else from the status-based fallback (said in note)."""
+    from the model when it can be trusted, else from the status-based fallback (said in note).
+    `fitted`: core.clv.fit(orders, as_of) when the caller has it (the app's customer table
+    keeps it: core.hub.metrics_with_fit); it is judged again for `churn_days`, not refitted."""
     if horizon_days < 1:
         raise InputError(f"the horizon must be at least 1 day, got {horizon_days}")
     from core import clv
 
-    fitted = clv.fit(orders, as_of, churn_days=churn_days)
+    if fitted is None:
+        fitted = clv.fit(orders, as_of, churn_days=churn_days)
+    else:
+        fitted = clv.rejudge(fitted, churn_days)
     check = model_check(fitted)
     if check.ok:
         frame = model_value(fitted, horizon_days)

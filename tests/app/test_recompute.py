@@ -1,10 +1,12 @@
 """AppTest: the app recomputes only what a change touches, and no cache hit copies a frame.
 
 Counters wrap the core functions the app's caches call (reading the file, building the orders
-frame, the customer table, the CLV fit, the filters, and the pages' own computations: first
-orders, seasonality, the month comparison, RFM scores, time to a second order, the fit
-diagnostics, the threshold suggestion): a rerun that changed nothing calls none of them, a
-threshold change and a page switch do not read the file again nor refit CLV.
+frame, the customer table, the CLV fit and its BG/NBD fits, the filters, and the pages' own
+computations: first orders, seasonality, the month comparison, RFM scores, time to a second
+order, the fit diagnostics, the threshold suggestion): a rerun that changed nothing calls none
+of them, a threshold change and a page switch do not read the file again nor refit CLV, and a
+filter change fits BG/NBD once (the customer table's fit, which the Churn page's diagnostics and
+the Action plan read).
 
 st.cache_data pickles its value on a miss and unpickles a copy on every hit (at 1M lines a
 customer table or the orders frame costs tenths of a second each time); the dataset's frames
@@ -14,6 +16,7 @@ counter on the unpickling of st.cache_data proves no hit returns a polars frame.
 
 from __future__ import annotations
 
+import importlib
 import pickle
 from collections import Counter
 from concurrent.futures import wait
@@ -28,14 +31,18 @@ from streamlit.testing.v1 import AppTest
 import core.churn
 import core.clv
 import core.hub.table
+import core.model.filters
 import core.sales
 import core.segments
 import views.state
+from core.ingest import load_orders
+from core.ingest.readers import read_table_noted
 from tests.app.conftest import APP, ROOT, assert_no_exception, run_page
 
 COUNTED = {
-    views.state: ("read_table_noted", "load_orders", "customer_metrics", "apply_filters"),
+    views.state: ("read_table_noted", "load_orders", "metrics_with_fit", "apply_filters"),
     core.hub.table: ("customer_clv",),
+    importlib.import_module("core.clv.fit"): ("fit_bgnbd",),  # the module, not core.clv.fit()
     core.sales: ("first_orders", "seasonality", "compare_kpis"),
     core.segments: ("add_rfm", "time_to_second_order"),
     core.clv: ("fit_diagnostics",),
@@ -98,7 +105,8 @@ def test_a_threshold_change_does_not_refit_clv(calls):
     assert_no_exception(at)
     assert at.session_state["settings"]["churn_days"] == 180
     assert calls["customer_clv"] == first["customer_clv"] == 1
-    assert calls["customer_metrics"] == first["customer_metrics"]
+    assert calls["fit_bgnbd"] == first["fit_bgnbd"] == 1
+    assert calls["metrics_with_fit"] == first["metrics_with_fit"]
     assert calls["fit_diagnostics"] == first["fit_diagnostics"]
     assert calls["load_orders"] == calls["read_table_noted"] == 1
 
@@ -110,7 +118,7 @@ def test_a_page_switch_reads_and_fits_nothing_again(calls):
         at.run()
         assert_no_exception(at)
     assert calls["load_orders"] == 1
-    assert calls["customer_clv"] == 1
+    assert calls["customer_clv"] == calls["fit_bgnbd"] == 1
     assert calls["first_orders"] == 1  # the Sales page's first orders: once per dataset
 
 
@@ -147,15 +155,17 @@ def test_an_upload_s_customer_table_and_fit_are_computed_once_ahead(calls):
     at = _uploaded()
     at.run()
     assert_no_exception(at)
-    assert _wait_ahead(at) == {"customer_table", "clv_fit", "churn_suggestion"}
-    assert calls["customer_metrics"] == calls["fit_diagnostics"] == 1
+    assert _wait_ahead(at) == {"customer_table", "churn_suggestion"}
+    assert calls["metrics_with_fit"] == calls["fit_bgnbd"] == 1
     for page in ("views/customers.py", "views/churn.py", "views/insights.py", "views/plan.py"):
         at.switch_page(page)
         at.run()
         assert_no_exception(at)
     at.run()
     assert _wait_ahead(at) == set()  # taken by the pages, nothing new started
-    assert calls["customer_metrics"] == calls["customer_clv"] == 1
+    assert calls["metrics_with_fit"] == calls["customer_clv"] == 1
+    # one BG/NBD fit for the table, the Churn page's diagnostics and the Action plan's value
+    assert calls["fit_bgnbd"] == 1
     assert calls["fit_diagnostics"] == calls["suggest_thresholds"] == 1
     assert calls["load_orders"] == 1
 
@@ -168,8 +178,54 @@ def test_a_filter_change_computes_the_filtered_table_ahead_once(calls):
     next(b for b in at.button if b.label == "Apply").click()
     at.run()
     assert_no_exception(at)
-    assert _wait_ahead(at) == {"customer_table", "clv_fit", "churn_suggestion"}
+    assert _wait_ahead(at) == {"customer_table", "churn_suggestion"}
     at.switch_page("views/churn.py")
     at.run()
     assert_no_exception(at)
-    assert calls["customer_metrics"] == calls["fit_diagnostics"] == 2
+    assert calls["metrics_with_fit"] == calls["fit_bgnbd"] == 2
+    assert calls["fit_diagnostics"] == 1
+
+
+def _filter_region(at: AppTest) -> None:
+    at.multiselect(key="f_region").set_value([at.multiselect(key="f_region").options[0]])
+    next(b for b in at.button if b.label == "Apply").click()
+    at.run()
+    assert_no_exception(at)
+
+
+def _shown(at: AppTest, column: str):
+    return next(df.value for df in at.dataframe if column in df.value.columns)
+
+
+def test_a_filter_change_on_churn_fits_bgnbd_once(calls):
+    """A region filter applied on the Churn page: the filtered customer table fits BG/NBD once
+    and the page's fit diagnostics are that fit's, equal to the diagnostics of a fresh fit on
+    the filtered orders (core.clv.fit_diagnostics, checked against lifetimes in test_clv)."""
+    at = run_page("views/churn.py")
+    assert calls["fit_bgnbd"] == 1
+    _filter_region(at)
+    assert calls["apply_filters"] == 1
+    assert calls["fit_bgnbd"] == 2  # not 3: the diagnostics fit nothing
+    assert calls["metrics_with_fit"] == calls["fit_diagnostics"] == 2
+
+    # the sample as the app reads it (views.state._load_orders_fn), filtered as the sidebar says
+    raw, notes = read_table_noted(
+        (ROOT / "data" / "orders.csv").read_bytes(), "orders.csv", None, typed=True, roles={}
+    )
+    orders = load_orders(raw, name="orders.csv", overrides={}, read_notes=notes).orders
+    as_of = orders["order_date"].max()  # the whole file's: a region filter does not move it
+    filtered = core.model.filters.apply_filters(orders, at.session_state["filters"])
+    assert 0 < filtered.height < orders.height
+    report, hist = core.clv.fit_diagnostics(filtered, as_of, "days")
+    params = _shown(at, "parameter")
+    want = core.clv.parameter_table(report)
+    assert list(params["parameter"]) == list(want["parameter"])
+    # BG/NBD exactly; Gamma-Gamma to 1e-6 (its spend sums move in the last digits run to run)
+    assert list(params["value"])[:4] == list(want["value"])[:4]
+    assert list(params["value"]) == pytest.approx(list(want["value"]), rel=1e-6)
+    shown = _shown(at, "expected")
+    assert list(shown["label"]) == list(hist["label"])
+    assert list(shown["actual"]) == list(hist["actual"])
+    assert list(shown["expected"]) == list(hist["expected"])
+    text = f"({report['customers']:,} customers, {report['repeat_customers']:,} with repeat"
+    assert any(text in m.value for m in at.markdown)

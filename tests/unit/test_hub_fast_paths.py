@@ -15,6 +15,9 @@
   purchases evaluated once per distinct (frequency, age) are the per-customer values.
 - customer_metrics on every readable test file: the same table as the former plan (separate
   group_bys, per-group modes, a global sort) and the same table with the ids left as text.
+- The CLV fit the hub keeps (metrics_with_fit) on every readable test file: core.clv.fit's on
+  the same orders (summary, parameters, quality; judged again for other churn thresholds), the
+  same fit diagnostics and the same Action plan value as from a fit of their own.
 """
 
 from __future__ import annotations
@@ -28,9 +31,10 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from core import clv, plan
 from core.clv import summary
 from core.errors import InputError
-from core.hub import customer_base, customer_metrics, customer_table
+from core.hub import customer_base, customer_metrics, customer_table, metrics_with_fit
 from core.hub import table as hub_table
 from core.hub.base import attribute_columns, dated_up_to
 from core.ingest import load_orders
@@ -353,3 +357,74 @@ def test_hub_with_codes_equals_the_hub_with_text_ids(path, monkeypatch):
     for table in (fast, lazy):
         assert_frame_equal(table.drop(clv), slow.drop(clv), check_exact=True)
         assert_frame_equal(table.select(clv), slow.select(clv), check_exact=False, rel_tol=1e-6)
+
+
+# ---------------------------------------------------------------- one CLV fit
+def _same_fit(shared, fresh) -> None:
+    """Two core.clv fits of the same orders: the same summary and parameters. The per-day
+    spend sums add the same floats in an order that varies with the group_by threads, so
+    monetary_value and Gamma-Gamma move in the last digits run to run (see above)."""
+    assert_frame_equal(
+        shared.summary.drop("monetary_value"),
+        fresh.summary.drop("monetary_value"),
+        check_exact=True,
+    )
+    assert_frame_equal(
+        shared.summary.select("monetary_value"),
+        fresh.summary.select("monetary_value"),
+        check_exact=False,
+        rel_tol=1e-9,
+    )
+    assert shared.bgnbd == fresh.bgnbd  # frequency, recency and T are exact
+    assert shared.quality == fresh.quality
+    assert (shared.unit, shared.churn_days) == (fresh.unit, fresh.churn_days)
+    if fresh.gamma_gamma is None:
+        assert shared.gamma_gamma is None
+    else:
+        for name in ("p", "q", "v"):
+            got, want = getattr(shared.gamma_gamma, name), getattr(fresh.gamma_gamma, name)
+            assert got == pytest.approx(want, rel=1e-6), name
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_the_hub_s_fit_is_the_clv_fit_of_its_orders(path):
+    """metrics_with_fit keeps the fit its CLV columns come from (grouped by codes, ids given
+    back): the fit core.clv.fit makes on the same orders, read by the Churn page's diagnostics
+    and the Action plan instead of fitting again; judged again for another churn threshold
+    (rejudge) it is the fit made with that threshold."""
+    orders = _load(path)
+    as_of = resolve_as_of(orders.lazy(), None)
+    table, shared = metrics_with_fit(orders, as_of=as_of)
+    assert_frame_equal(table, customer_metrics(orders, as_of=as_of), check_exact=False)
+    _same_fit(shared, clv.fit(orders, as_of))
+    for churn_days in (30, 90, 180, 400):
+        _same_fit(clv.rejudge(shared, churn_days), clv.fit(orders, as_of, churn_days=churn_days))
+    try:
+        fresh_report, fresh_hist = clv.fit_diagnostics(orders, as_of)
+    except InputError:
+        with pytest.raises(InputError):
+            clv.fit_diagnostics(orders, as_of, fitted=shared)
+        return
+    report, hist = clv.fit_diagnostics(orders, as_of, fitted=shared)
+    assert report["bgnbd"] == fresh_report["bgnbd"]
+    assert {k: v for k, v in report.items() if k not in ("bgnbd", "gamma_gamma")} == {
+        k: v for k, v in fresh_report.items() if k not in ("bgnbd", "gamma_gamma")
+    }
+    assert_frame_equal(hist, fresh_hist, check_exact=True)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_the_plan_s_value_from_the_hub_s_fit(path):
+    """The Action plan's value at stake from the hub's fit (judged for the plan's churn
+    threshold) is the value from a fit of its own."""
+    orders = _load(path)
+    as_of = resolve_as_of(orders.lazy(), None)
+    table, shared = metrics_with_fit(orders, as_of=as_of)
+    table = hub_table.with_status(table, 120, 60)
+    try:
+        fresh = plan.customer_value(table, orders, as_of, 365, 120, 60)
+    except InputError:
+        pytest.skip("too short a history for the fallback")
+    got = plan.customer_value(table, orders, as_of, 365, 120, 60, fitted=shared)
+    assert (got.source, got.note, got.horizon_days) == (fresh.source, fresh.note, 365)
+    assert_frame_equal(got.frame, fresh.frame, check_exact=False, rel_tol=1e-6)
