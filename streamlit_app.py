@@ -62,7 +62,12 @@ def sidebar() -> None:
         with st.form("global_filters", border=False):
             picked = (  # a file without dates has no date range to pick
                 st.date_input(
-                    "Date range", value=(lo, hi), min_value=lo, max_value=hi, **widgets.keep(DATES)
+                    "Date range",
+                    # (a value set in the session, e.g. by Clear, is the widget's: no default)
+                    **({} if DATES in st.session_state else {"value": (lo, hi)}),
+                    min_value=lo,
+                    max_value=hi,
+                    **widgets.keep(DATES),
                 )
                 if lo is not None
                 else ()
