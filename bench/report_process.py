@@ -4,12 +4,13 @@
     python bench/report_process.py --size 100k --format parquet --runs 6
 
 Each round runs, in a fresh process and in a rotating order (so no engine always goes first on
-a warm page cache): `python -m core report FILE --json`, then a DuckDB script and a pandas script
-that know the column layout and print the same figures as JSON: the KPIs (rows, orders,
+a warm page cache): `python -m core report FILE --json`, then a DuckDB script, a pandas script and a plain
+polars script (the engine the core is built on, without the ingest's checks: its floor) that
+know the column layout and print the same figures as JSON: the KPIs (rows, orders,
 customers, revenue, net revenue, aov, revenue per customer, repeat rate, active / at-risk /
 churned customers at 60 / 90 days, churn rate, revenue at risk, first and last date), the
 monthly revenue, orders and customers, and revenue, orders and customers by region, category,
-product, channel and status. It checks the three agree on every one of those figures, then
+product, channel and status. It checks they all agree on every one of those figures, then
 prints the median wall time and the median peak memory (ru_maxrss of that process, from
 wait4) per engine and the ratios to DuckDB. Not a test: numbers depend on the machine and its
 load; bench/README.md holds a recorded run.
@@ -24,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,6 +83,75 @@ def duckdb_report(path: Path) -> dict:
     return _figures(
         rows, orders, customers, revenue, net, repeat, active, at_risk, churned, risk, first,
         as_of, monthly, breakdowns,
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------- plain polars reference
+def polars_report(path: Path) -> dict:
+    """The figures as a polars user would write them: the needed columns read typed, no checks
+    (the engine's own floor of time and memory for this work)."""
+    import polars as pl
+
+    cols = ["Customer ID", "Order ID", "Order Date", "Line Total", "Status", *DIMENSIONS[:-1]]
+    if path.suffix == ".parquet":
+        df = pl.read_parquet(path, columns=cols).with_columns(pl.col("Order Date").cast(pl.Date))
+    else:
+        df = pl.read_csv(path, columns=cols, schema_overrides={"Order Date": pl.Date})
+    df = df.with_columns(pl.col("Status").str.to_lowercase())
+    as_of = df["Order Date"].max()
+    revenue, date = pl.col("Line Total"), pl.col("Order Date")
+    counts = [revenue.sum(), pl.col("Order ID").n_unique(), pl.col("Customer ID").n_unique()]
+    r365 = pl.when(date > as_of - timedelta(days=365)).then(revenue).otherwise(0.0).sum()
+    per_customer = (
+        df.lazy()
+        .group_by("Customer ID")
+        .agg(
+            n=pl.col("Order ID").n_unique(),
+            rec=(pl.lit(as_of) - date.max()).dt.total_days(),
+            r365=r365,
+        )
+    )
+    rec = pl.col("rec")
+    kpis = per_customer.select(
+        e.alias(str(i))
+        for i, e in enumerate(
+            [
+                pl.len(),
+                (pl.col("n") > 1).sum(),
+                (rec <= AT_RISK_DAYS).sum(),
+                ((rec > AT_RISK_DAYS) & (rec <= CHURN_DAYS)).sum(),
+                (rec > CHURN_DAYS).sum(),
+                pl.col("r365").filter(rec > AT_RISK_DAYS).sum(),
+            ]
+        )
+    )
+    lines = df.lazy().select(
+        e.alias(str(i))
+        for i, e in enumerate(
+            [
+                pl.len(),
+                pl.col("Order ID").n_unique(),
+                revenue.sum(),
+                revenue.filter(~pl.col("Status").is_in(["returned", "cancelled"])).sum(),
+                date.min(),
+            ]
+        )
+    )
+    month = date.dt.strftime("%Y-%m").alias("m")
+    queries = [
+        kpis,
+        lines,
+        df.lazy().group_by(month).agg(counts).sort("m"),
+        *(df.lazy().group_by(d).agg(counts) for d in DIMENSIONS),
+    ]
+    (customers, repeat, active, at_risk, churned, risk), line_row, monthly, *by_dim = (
+        q.row(0) if i < 2 else q for i, q in enumerate(pl.collect_all(queries))
+    )
+    rows, orders, total, net, first = line_row
+    breakdowns = {d.lower(): g.rows() for d, g in zip(DIMENSIONS, by_dim, strict=True)}
+    return _figures(
+        rows, orders, customers, total, net, repeat, active, at_risk, churned, risk, first,
+        as_of, monthly.rows(), breakdowns,
     )  # fmt: skip
 
 
@@ -168,7 +239,9 @@ COMMANDS = {
     "core": lambda path: [sys.executable, "-m", "core", "report", str(path), "--json"],
     "duckdb": lambda path: [sys.executable, __file__, "--child", "duckdb", str(path)],
     "pandas": lambda path: [sys.executable, __file__, "--child", "pandas", str(path)],
+    "polars": lambda path: [sys.executable, __file__, "--child", "polars", str(path)],
 }
+CHILDREN = {"duckdb": duckdb_report, "pandas": pandas_report, "polars": polars_report}
 
 
 def run_once(engine: str, path: Path) -> tuple[float, float, dict]:
@@ -213,8 +286,7 @@ def main() -> None:
     parser.add_argument("--child", nargs=2, metavar=("ENGINE", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        fn = duckdb_report if args.child[0] == "duckdb" else pandas_report
-        print(json.dumps(fn(Path(args.child[1]))))
+        print(json.dumps(CHILDREN[args.child[0]](Path(args.child[1])), default=str))
         return
     from bench.generate import generate, parse_size
 
