@@ -4,9 +4,9 @@
     python bench/report_process.py --size 100k --format parquet --runs 6
 
 Each round runs, in a fresh process and in a rotating order (so no engine always goes first on
-a warm page cache): `python -m core report FILE --json`, then a DuckDB script, a pandas script and a plain
-polars script (the engine the core is built on, without the ingest's checks: its floor) that
-know the column layout and print the same figures as JSON: the KPIs (rows, orders,
+a warm page cache): `python -m core report FILE --json`, then a DuckDB script, a pandas script
+and a plain polars script (the engine the core is built on, without the ingest's checks: its
+floor) that know the column layout and print the same figures as JSON: the KPIs (rows, orders,
 customers, revenue, net revenue, aov, revenue per customer, repeat rate, active / at-risk /
 churned customers at 60 / 90 days, churn rate, revenue at risk, first and last date), the
 monthly revenue, orders and customers, and revenue, orders and customers by region, category,

@@ -8,7 +8,7 @@ import streamlit as st
 from core import format as fmt
 from core import sales
 from core.charts import overview as overview_charts
-from core.metrics import Kpi, cards, kpis_and_monthly
+from core.metrics import Kpi, cards, overview_figures
 from views import needs, state, ui
 
 data = state.app_data()
@@ -32,31 +32,15 @@ if data.has_dates:  # the report needs order dates
     ui.report_downloads(data)
 
 
-def _month_change(orders: pl.DataFrame) -> sales.KpiComparison | None:
-    """The last complete month against the month before (like for like: whole months only;
-    a partial last month is left out). None without dates or without two whole months."""
-    rng = sales.date_range(orders) if "order_date" in orders.columns else None
-    month = sales.period_presets(rng.start, rng.end).get("Last full month") if rng else None
-    if month is None:
-        return None
-    cmp = sales.compare_kpis(orders, month, last_year=False)
-    return cmp if cmp.previous is not None else None
-
-
 @state.dataset_cache(shared=12, private=4)
 def _figures(
     key: str, _data: state.AppData
 ) -> tuple[dict, pl.DataFrame, sales.KpiComparison | None]:
     """KPIs, the monthly series and the month comparison, once per dataset, filters and
     settings (data.key)."""
-    k, m = kpis_and_monthly(
-        _data.orders,
-        _data.settings,
-        customers_file=_data.customers_file,
-        returns=_data.returns,
+    return overview_figures(
+        _data.orders, _data.settings, customers_file=_data.customers_file, returns=_data.returns
     )
-    change = _month_change(_data.orders) if _data.has_dates else None
-    return k, m, change
 
 
 k, m, change = _figures(data.key, data)

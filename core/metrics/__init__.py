@@ -7,7 +7,7 @@
 Adding a KPI is one entry in registry.KPIS plus its test (docs/ARCHITECTURE.md has an example).
 """
 
-from core.metrics.compute import kpis, kpis_and_monthly, monthly, report
+from core.metrics.compute import kpis, kpis_and_monthly, monthly, overview_figures, report
 from core.metrics.registry import BY_NAME, KPIS, Kpi, cards, glossary_entries
 
 __all__ = [
@@ -19,5 +19,6 @@ __all__ = [
     "kpis",
     "kpis_and_monthly",
     "monthly",
+    "overview_figures",
     "report",
 ]

@@ -20,6 +20,7 @@ from core.model.schema import Frame, as_lazy, resolve_as_of
 from core.model.settings import AT_RISK_DAYS, CHURN_DAYS, Settings, check_thresholds
 from core.model.status import status_expr
 from core.sales.breakdowns import breakdown_plans, contract_rows, dimension_columns
+from core.sales.kpis import KpiComparison, last_month_change
 from core.sales.trends import trend_sums, trend_table
 
 _PYTHON = {"count": int, "money": float, "percent": float}
@@ -189,6 +190,21 @@ def kpis_and_monthly(
         orders, counting_ids(orders), settings.as_of, days, customers_file, returns, {}
     )
     return out, m
+
+
+def overview_figures(
+    orders: pl.DataFrame,
+    settings: Settings,
+    *,
+    customers_file: pl.DataFrame | None = None,
+    returns: pl.DataFrame | None = None,
+) -> tuple[dict[str, Any], pl.DataFrame, KpiComparison | None]:
+    """The Overview's figures: kpis_and_monthly and the last complete month against the month
+    before (core.sales.last_month_change), the ids coded once for all of them."""
+    counted = counting_ids(orders)
+    days = {"churn_days": settings.churn_days, "at_risk_days": settings.at_risk_days}
+    out, m, _ = _headline(orders, counted, settings.as_of, days, customers_file, returns, {})
+    return out, m, last_month_change(counted)
 
 
 def _headline(

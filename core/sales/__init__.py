@@ -47,6 +47,7 @@ from core.sales.kpis import (
     Kpis,
     compare_kpis,
     kpis,
+    last_month_change,
 )
 from core.sales.pareto import (
     Pareto,
@@ -115,6 +116,7 @@ __all__ = [
     "kpis",
     "label_dimension",
     "label_statuses",
+    "last_month_change",
     "pareto",
     "period_presets",
     "returns_by",

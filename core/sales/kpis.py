@@ -23,6 +23,7 @@ from core.sales.periods import (
     first_orders,
     has_column,
     in_period,
+    period_presets,
 )
 
 # metric -> (label, kind); kind is "money", "count" or "rate" (a share between 0 and 1)
@@ -285,3 +286,16 @@ def compare_kpis(
         last_year_period=ly_p,
         last_year=kpis(orders, ly_p, **kw) if last_year and covers(orders, ly_p) else None,
     )
+
+
+def last_month_change(orders: pl.DataFrame) -> KpiComparison | None:
+    """The last complete month against the month before (the Overview's deltas: like for like,
+    whole months only; a partial last month is left out). None without dates or without two
+    whole months. Its ids are only counted: `orders` may hold them as integer codes
+    (core.model.ids.counting_ids)."""
+    rng = date_range(orders) if "order_date" in orders.columns else None
+    month = period_presets(rng.start, rng.end).get("Last full month") if rng else None
+    if month is None:
+        return None
+    cmp = compare_kpis(orders, month, last_year=False)
+    return cmp if cmp.previous is not None else None
