@@ -14,6 +14,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
+from core.ingest.duplicates import duplicate_count
 from core.ingest.frame import Loaded
 from core.model import periods
 
@@ -138,7 +139,7 @@ def quality_report(loaded: Loaded, customers: pl.DataFrame | None = None) -> Qua
         partial_first_month=partial_first,
         partial_last_month=partial_last,
         missing=missing,
-        duplicate_rows=raw.height - raw.unique().height,
+        duplicate_rows=duplicate_count(raw),
         nonpositive=nonpositive,
         outliers=outliers,
         outlier_threshold=threshold,

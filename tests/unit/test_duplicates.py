@@ -27,3 +27,44 @@ def test_dropped_on_request_keeps_the_first_copy_and_the_count():
     assert sorted(loaded.orders["source_row"].to_list()) == [2, 4, 5]
     assert quality_report(loaded).duplicate_rows == 2  # the file as read still had them
     assert "2 exact duplicate rows dropped" in loaded.warnings[-1]
+
+
+def test_duplicate_count_compares_candidates_cell_by_cell():
+    import math
+
+    import polars as pl
+
+    from core.ingest.duplicates import duplicate_count
+
+    nan = float("nan")
+    df = pl.DataFrame(
+        {
+            "a": [0.0, -0.0, nan, nan, None, None, 1.0, 1.0, 2.0],
+            "b": ["x", "x", "y", "y", None, None, "z", "w", "v"],
+        }
+    )
+    # the cell-by-cell count (polars' unique): 0.0 = -0.0, NaN = NaN, null = null; (1, z) and
+    # (1, w) differ
+    assert duplicate_count(df) == df.height - df.unique().height == 3
+    assert duplicate_count(df.clear()) == 0
+    assert not math.isnan(duplicate_count(df.head(1)))
+
+
+def test_duplicate_count_equals_a_count_of_distinct_rows_on_every_test_file():
+    from pathlib import Path
+
+    from core.errors import InputError
+    from core.ingest.duplicates import duplicate_count
+
+    root = Path(__file__).resolve().parents[2]
+    files = [*root.glob("data/*.csv"), *root.glob("tests/data/**/*.csv")]
+    checked = 0
+    for path in files:
+        try:
+            raw = load_orders(path).raw
+        except InputError:
+            continue
+        distinct = len(set(raw.iter_rows()))  # Python's tuples: None = None
+        assert duplicate_count(raw) == raw.height - distinct, path.name
+        checked += 1
+    assert checked >= 10
