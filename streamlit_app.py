@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.model.filters import Filters
-from views import needs, state, ui, widgets
+from views import loading, needs, state, ui, widgets
 
 st.set_page_config(page_title="Customer Pulse", page_icon="📈", layout="wide")
 
@@ -43,8 +43,8 @@ def _clear(keys: dict[str, object]) -> None:
 
 def sidebar() -> None:
     """Dataset summary, the global filters (a form: Apply / Clear) and the as-of date."""
-    ds = state.dataset()
-    loaded, err = state.try_load()
+    ds = loading.dataset()
+    loaded, err = loading.try_load()
     with st.sidebar:
         st.markdown("### :material/monitoring: Customer Pulse")
         st.caption(("Sample data · " if ds.kind == "sample" else "Your file · ") + ds.orders.name)
@@ -116,13 +116,13 @@ def scope_line(slot) -> None:
         why = "end of the date filter"
     chips = [f":blue-badge[:material/event: As of {as_of} · {why}]"]
     if f.start or f.end:
-        loaded, _ = state.try_load()
+        loaded, _ = loading.try_load()
         dates = loaded.orders["order_date"] if loaded is not None else None
         start = f.start or (dates.min() if dates is not None else "…")
         end = f.end or (dates.max() if dates is not None else "…")
         chips.append(f":orange-badge[Dates {start} → {end}]")
     chips += [f":orange-badge[{d.capitalize()}: {', '.join(v)}]" for d, v in f.values.items()]
-    loaded, _ = state.try_load()
+    loaded, _ = loading.try_load()
     money = needs.currency_caption(loaded) if loaded is not None else ""
     if money:  # every money figure's page says which currency it is in
         chips.append(f":green-badge[:material/payments: {money.rstrip('.')}]")
@@ -130,7 +130,7 @@ def scope_line(slot) -> None:
 
 
 ui.page_style()
-upload_token = state.restore_upload()
+upload_token = loading.restore_upload()
 sidebar()
 state.settings_from_link()
 page = st.navigation(PAGES)
@@ -141,7 +141,7 @@ page.run()
 widgets.settings_params(
     {k: state.settings_values()[k] for k in state.DEFAULT_SETTINGS}, state.DEFAULT_SETTINGS
 )
-ignored = widgets.ignored_params({**state.settings_values(), state.UPLOAD_PARAM: upload_token})
+ignored = widgets.ignored_params({**state.settings_values(), loading.UPLOAD_PARAM: upload_token})
 if ignored:
     notice.warning(
         f"Parts of the link were not applied (not valid for this data or page): "

@@ -93,15 +93,15 @@ def _session(path: Path) -> tuple[AppTest, float]:
     the AppTest and the time the taking-in took (digest, sheet names, compressed copy)."""
     import pyarrow as pa
 
-    from views import state
+    from views import loading
 
     data = path.read_bytes()
     t = time.perf_counter()
-    src = state.Source.of(path.name, data)
+    src = loading.Source.of(path.name, data)
     files = {src.digest: (len(data), pa.compress(data, codec="zstd", asbytes=True))}
     took = time.perf_counter() - t
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.session_state["dataset"] = state.Dataset("upload", src)
+    at.session_state["dataset"] = loading.Dataset("upload", src)
     at.session_state["_files"] = files
     return at, took
 

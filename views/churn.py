@@ -16,37 +16,37 @@ from core import rules as R
 from core.charts import churn as charts
 from core.errors import InputError
 from core.report.crm import crm_from_churn_list
-from views import ahead, needs, rule_editor, state, ui, widgets
+from views import ahead, loading, needs, rule_editor, state, ui, widgets
 
 LABELS = churn.COLUMN_LABELS | cohorts.COLUMN_LABELS  # this page's headers (ui.table formats)
 
 
 # ---------------------------------------------------------------- cached core calls
-@state.dataset_cache(shared=8, private=2)
+@loading.dataset_cache(shared=8, private=2)
 def _suggestion(
     key: str, _orders: pl.DataFrame, as_of, _ahead=None
 ) -> churn.ThresholdSuggestion | None:
     return _ahead.result() if _ahead is not None else churn.suggest_thresholds(_orders, as_of)
 
 
-@state.dataset_cache(shared=8, private=2)
+@loading.dataset_cache(shared=8, private=2)
 def _period_retention(key: str, _orders: pl.DataFrame, period: str, as_of) -> pl.DataFrame:
     return churn.period_retention(_orders, period, as_of)
 
 
-@state.dataset_cache(shared=8, private=2, spinner="Building cohorts…")
+@loading.dataset_cache(shared=8, private=2, spinner="Building cohorts…")
 def _cohorts(key: str, _orders: pl.DataFrame, period: str, as_of) -> pl.DataFrame:
     return cohorts.cohort_retention(_orders, period=period, as_of=as_of)
 
 
-@state.dataset_cache(shared=8, private=2)
+@loading.dataset_cache(shared=8, private=2)
 def _fit(key: str, _orders: pl.DataFrame, as_of, _fitted) -> tuple[dict, pl.DataFrame]:
     """The fit report and histogram of the customer table's CLV fit (data.clv_fit): nothing is
     fitted again."""
     return clv.fit_diagnostics(_orders, as_of, "days", fitted=_fitted)
 
 
-@state.dataset_cache(shared=8, private=2, spinner="Fitting on the calibration period…")
+@loading.dataset_cache(shared=8, private=2, spinner="Fitting on the calibration period…")
 def _holdout(key: str, _orders: pl.DataFrame, cut, end) -> pl.DataFrame:
     return clv.holdout_summary(clv.calibration_holdout(_orders, cut, end))
 

@@ -17,7 +17,7 @@ import streamlit as st
 from core import clv, segments
 from core.charts import segments as seg_charts
 from core.errors import InputError
-from views import needs, state, ui, widgets
+from views import loading, needs, state, ui, widgets
 
 GROUPINGS = {
     "RFM segment": "rfm_segment",
@@ -30,38 +30,38 @@ DATED = ("rfm_segment", "status")  # groupings that need order dates
 
 
 # ---------------------------------------------------------------- cached core calls
-@state.dataset_cache(shared=16, private=5, spinner="Scoring customers…")
+@loading.dataset_cache(shared=16, private=5, spinner="Scoring customers…")
 def _scored(key: str, _hub: pl.DataFrame, bins: int) -> pl.DataFrame:
     return segments.add_rfm(_hub, bins)
 
 
-@state.dataset_cache(shared=16, private=5)
+@loading.dataset_cache(shared=16, private=5)
 def _tiered(key: str, _table: pl.DataFrame, tiers: tuple[tuple[str, float], ...]):
     return segments.add_value_tier(_table, tiers), segments.tier_edges(_table, tiers)
 
 
-@state.dataset_cache(shared=16, private=5)
+@loading.dataset_cache(shared=16, private=5)
 def _personas(key: str, _table: pl.DataFrame, rules: tuple) -> tuple[pl.DataFrame, pl.DataFrame]:
     r = segments.PersonaRules(top_share=rules[0], aov_quantile=rules[1], loyal_orders=rules[2])
     return segments.add_persona(_table, r), segments.persona_rules(_table, r)
 
 
-@state.dataset_cache(shared=16, private=5)
+@loading.dataset_cache(shared=16, private=5)
 def _loyalty(key: str, _table: pl.DataFrame, returning_min: int, loyal_min: int) -> pl.DataFrame:
     return segments.add_loyalty(_table, returning_min, loyal_min)
 
 
-@state.dataset_cache(shared=16, private=5)
+@loading.dataset_cache(shared=16, private=5)
 def _second_order(key: str, _orders: pl.DataFrame) -> pl.DataFrame:
     return segments.time_to_second_order(_orders)
 
 
-@state.dataset_cache(shared=16, private=5, spinner="Finding what each group buys…")
+@loading.dataset_cache(shared=16, private=5, spinner="Finding what each group buys…")
 def _products(key: str, _orders: pl.DataFrame, _table: pl.DataFrame, by: str, top: int):
     return segments.segment_products(_orders, _table, by=by, top=top)
 
 
-@state.dataset_cache(shared=32, private=6)
+@loading.dataset_cache(shared=32, private=6)
 def _inconsistent(key: str, _orders: pl.DataFrame, attribute: str) -> int:
     return segments.inconsistent_count(_orders, attribute)
 

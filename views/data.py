@@ -6,10 +6,11 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from core.errors import InputError
 from core.ingest.mapping_check import mapping_problems
 from core.ingest.quality import quality_report
 from core.model.schema import OPTIONAL_ROLES, REQUIRED_ROLES
-from views import needs, state, ui
+from views import loading, needs, state, ui
 
 ROLE_HELP = {
     "customer_id": "Who bought: a customer id, number or e-mail.",
@@ -38,7 +39,7 @@ DATE_CHOICES = {
 LINE_AMOUNTS = dict.fromkeys(["revenue", "cost", "unit_price", "unit_cost"], "unit_money")
 
 st.title("Data & mapping")
-ds = state.dataset()
+ds = loading.dataset()
 
 # ---------------------------------------------------------------- choose the data
 with st.container(border=True):
@@ -47,12 +48,12 @@ with st.container(border=True):
         up = st.file_uploader(
             "Orders export (CSV, TSV, .csv.gz, Excel .xlsx, Parquet)",
             type=["csv", "tsv", "txt", "gz", "xlsx", "parquet"],
-            key=state.uploader_key("orders_upload"),
+            key=loading.uploader_key("orders_upload"),
             help="One row per order line. Shopify, WooCommerce, Stripe, ERP or SQL exports work.",
         )
-        if up is not None:  # taken in (one copy, see views/state.py), the uploader is emptied
+        if up is not None:  # taken in (one copy, see views/loading.py), the uploader is emptied
             state.use_upload(up.name, up.getvalue())
-            state.release_upload(up, "orders_upload")
+            loading.release_upload(up, "orders_upload")
             st.rerun()
         if ds.kind == "upload" and len(ds.orders.sheets) > 1:
             # by default the first sheet that holds a table
@@ -71,13 +72,13 @@ with st.container(border=True):
         cup = st.file_uploader(
             "Customers file (optional)",
             type=["csv", "tsv", "txt", "gz", "xlsx", "parquet"],
-            key=state.uploader_key("customers_upload"),
+            key=loading.uploader_key("customers_upload"),
             help="One row per customer: id + attributes (signup date, region, age ...). "
             "Customers with no orders count in the total.",
         )
         if cup is not None:
             state.set_customers_file(cup.name, cup.getvalue())
-            state.release_upload(cup, "customers_upload")
+            loading.release_upload(cup, "customers_upload")
             st.rerun()
         st.write("")
         if ds.kind == "upload" and st.button("Back to the sample data", icon="↩️"):
@@ -90,13 +91,13 @@ with st.container(border=True):
     )
 
 try:
-    raw = state.raw_table(ds.orders)
-except state.InputError as exc:
+    raw = loading.raw_table(ds.orders)
+except InputError as exc:
     ui.show_error(exc, "The file cannot be read")
     st.info("Upload another file, or go back to the sample data.")
     st.stop()
 
-loaded, err = state.try_load()
+loaded, err = loading.try_load()
 
 # ---------------------------------------------------------------- mapping
 st.subheader("Column mapping")
@@ -240,22 +241,22 @@ if summary is not None and summary.height > 1:
             )
             st.rerun()
 
-cust, cerr = state.customers_file()
+cust, cerr = loading.customers_file()
 if cerr is not None:
     ui.show_error(cerr, "The customers file cannot be used")
 
 # ---------------------------------------------------------------- quality report
 
 
-@state.dataset_cache(shared=4, private=1)
+@loading.dataset_cache(shared=4, private=1)
 def _quality(key: str, _loaded, _customers):
     """Once per file, sheet, mapping and customers file (seconds at 10M lines)."""
     return quality_report(_loaded, _customers)
 
 
-ds = state.dataset()
+ds = loading.dataset()
 q = _quality(
-    f"{ds.orders.digest}|{ds.orders.sheet}|{state.mapping_key(ds)}|"
+    f"{ds.orders.digest}|{ds.orders.sheet}|{loading.mapping_key(ds)}|"
     f"{ds.customers.digest if ds.customers else '-'}|{err is None}",
     loaded,
     cust,

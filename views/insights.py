@@ -26,7 +26,7 @@ from core.charts import rules as RC
 from core.errors import InputError
 from core.report.crm import crm_from_insights
 from core.workspace import Workspace
-from views import needs, state, ui, widgets
+from views import loading, needs, state, ui, widgets
 from views import workspace as W
 
 ss = st.session_state
@@ -55,12 +55,12 @@ EDITOR_COLUMNS = {
 STATS_LABELS = {"share": "Share of base", "assigned": "Wins", "assigned_revenue": "Wins revenue"}
 
 
-@state.dataset_cache(shared=16, private=5, spinner="Evaluating the rules…")
+@loading.dataset_cache(shared=16, private=5, spinner="Evaluating the rules…")
 def _evaluate(key: str, rules_json: str, _hub: pl.DataFrame) -> R.Evaluation:
     return R.evaluate(_hub, R.rules_from_json(rules_json))
 
 
-@state.dataset_cache(shared=4, private=2)
+@loading.dataset_cache(shared=4, private=2)
 def _vocabulary(key: str, _hub: pl.DataFrame) -> pl.DataFrame:
     return R.vocabulary(_hub)
 

@@ -9,7 +9,7 @@ from core import format as fmt
 from core import sales
 from core.charts import overview as overview_charts
 from core.metrics import Kpi, cards, overview_figures
-from views import needs, state, ui
+from views import loading, needs, state, ui
 
 data = state.app_data()
 s = data.settings
@@ -32,7 +32,7 @@ if data.has_dates:  # the report needs order dates
     ui.report_downloads(data)
 
 
-@state.dataset_cache(shared=12, private=4)
+@loading.dataset_cache(shared=12, private=4)
 def _figures(
     key: str, _data: state.AppData
 ) -> tuple[dict, pl.DataFrame, sales.KpiComparison | None]:

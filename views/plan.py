@@ -22,7 +22,7 @@ from core.charts import plan as PC
 from core.errors import InputError
 from core.ingest import load_orders
 from core.plan import _deps, record
-from views import needs, state, ui
+from views import loading, needs, state, ui
 from views import rule_editor as RE
 from views import workspace as W
 
@@ -74,7 +74,7 @@ VIEW_LABELS = {
 
 
 # ---------------------------------------------------------------- cached core calls
-@state.dataset_cache(shared=8, private=3, spinner="Valuing every customer's next year…")
+@loading.dataset_cache(shared=8, private=3, spinner="Valuing every customer's next year…")
 def _value(
     key: str, horizon: int, as_of: date, churn: int, at_risk: int, _hub, _orders, _fitted
 ) -> P.CustomerValue:
@@ -92,7 +92,7 @@ def _measure(key: str, control: str, treatment: str, metric: str, name: str, _ex
     return P.measure(_exp, P.ExperimentLink(control, treatment, metric, name))
 
 
-@state.dataset_cache(shared=8, private=3, spinner="Lift by segment…")
+@loading.dataset_cache(shared=8, private=3, spinner="Lift by segment…")
 def _lifts(key: str, hub_key: str, control: str, treatment: str, metric: str, _exp, _hub):
     return P.segment_lifts(_exp, _hub, P.ExperimentLink(control, treatment, metric))
 

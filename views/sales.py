@@ -17,7 +17,7 @@ from core.ingest.returns import with_credit_lines
 from core.model.filters import Filters, apply_filters
 from core.model.schema import NET_EXCLUDED
 from core.sales import Period
-from views import state, ui, widgets
+from views import loading, state, ui, widgets
 
 PICK_PARAM = "pick"
 # revenue changes are money totals (ui.table reads a bare "change" as a plain number: the KPI table
@@ -115,42 +115,42 @@ if not data.has_dates:
 
 
 # ---------------------------------------------------------------- cached core calls
-@state.dataset_cache(shared=24, private=6)
+@loading.dataset_cache(shared=24, private=6)
 def comparison(key: str, start: date, end: date, _history, _first_seen) -> sales.KpiComparison:
     return sales.compare_kpis(_history, Period(start, end), first_seen=_first_seen)
 
 
-@state.dataset_cache(shared=24, private=6)
+@loading.dataset_cache(shared=24, private=6)
 def trend(key: str, grain: str, _orders, _first_seen) -> pl.DataFrame:
     return sales.trend(_orders, grain, first_seen=_first_seen)
 
 
-@state.dataset_cache(shared=24, private=6)
+@loading.dataset_cache(shared=24, private=6)
 def breakdown(key: str, dimension: str, start: date, end: date, _history) -> pl.DataFrame:
     p = Period(start, end)
     cur, prev = sales.in_period(_history, p), sales.in_period(_history, p.previous())
     return sales.breakdown(cur, dimension, previous=prev if prev.height else None)
 
 
-@state.dataset_cache(shared=24, private=6, spinner="Explaining the change…")
+@loading.dataset_cache(shared=24, private=6, spinner="Explaining the change…")
 def explain(key: str, a: tuple, b: tuple, dims: tuple, _history, _fs) -> sales.ChangeExplanation:
     return sales.explain_change(_history, Period(*a), Period(*b), list(dims), first_seen=_fs)
 
 
-@state.dataset_cache(shared=4, private=1)
+@loading.dataset_cache(shared=4, private=1)
 def _first_seen(key: str, _all_orders: pl.DataFrame) -> pl.DataFrame:
     """Each customer's first order in the whole file (depends on the dataset only)."""
     return sales.first_orders(_all_orders)
 
 
-@state.dataset_cache(shared=24, private=6)
+@loading.dataset_cache(shared=24, private=6)
 def _seasonality(key: str, _orders: pl.DataFrame, _first_seen) -> pl.DataFrame:
     """From the monthly trend the Trends tab shows (its revenue per month: first_seen plays
     no part)."""
     return sales.seasonality_of(trend(key, "month", _orders, _first_seen))
 
 
-@state.dataset_cache(shared=24, private=4)
+@loading.dataset_cache(shared=24, private=4)
 def _pareto(key: str, _orders: pl.DataFrame, by: str) -> sales.Pareto:
     return sales.pareto(_orders, by)
 

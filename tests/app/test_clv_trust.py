@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from core import clv
 from tests.app.conftest import APP, assert_no_exception
 from tests.unit.test_clv_quality import ORDERS
-from views.state import Dataset, Source
+from views.loading import Dataset, Source
 
 
 def _run(page: str) -> AppTest:

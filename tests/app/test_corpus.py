@@ -35,11 +35,11 @@ def private_workspace(monkeypatch):
 
 @pytest.mark.parametrize("name", list(CORPUS))
 def test_every_page_on_an_edge_file(name: str) -> None:
-    from views import state
+    from views import loading
 
     at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["dataset"] = state.Dataset(
-        "upload", state.Source.bundled(f"{name}.csv", CORPUS[name])
+    at.session_state["dataset"] = loading.Dataset(
+        "upload", loading.Source.bundled(f"{name}.csv", CORPUS[name])
     )
     failures = []
     for page in PAGES:

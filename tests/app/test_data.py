@@ -8,7 +8,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import APP, assert_no_exception
-from views.state import Dataset, Source
+from views.loading import Dataset, Source
 
 US_SORTED = "\n".join(
     ["InvoiceNo,InvoiceDate,CustomerID,Amount"]

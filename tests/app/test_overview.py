@@ -93,7 +93,7 @@ def test_money_figures_carry_the_currency_of_an_uploaded_file(tmp_path):
     from streamlit.testing.v1 import AppTest
 
     from tests.app.conftest import APP
-    from views.state import Dataset, Source
+    from views.loading import Dataset, Source
 
     amounts = [50_000 + 125 * i for i in range(60)]
     lines = ["Order ID,Order Date,Customer ID,Amount"] + [

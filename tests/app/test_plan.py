@@ -94,7 +94,7 @@ def test_an_untrusted_clv_fit_falls_back_to_the_status_and_says_so(tmp_path):
 
     from tests.app.conftest import APP
     from tests.unit.test_clv_quality import ORDERS  # nobody ever leaves: P(alive) ~100%
-    from views.state import Dataset, Source
+    from views.loading import Dataset, Source
 
     path = tmp_path / "never_leaving.csv"
     ORDERS.write_csv(path)

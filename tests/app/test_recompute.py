@@ -10,7 +10,7 @@ the Action plan read).
 
 st.cache_data pickles its value on a miss and unpickles a copy on every hit (at 1M lines a
 customer table or the orders frame costs tenths of a second each time); the dataset's frames
-and what pages derive from them are cached as resources (views.state.dataset_cache). A
+and what pages derive from them are cached as resources (views.loading.dataset_cache). A
 counter on the unpickling of st.cache_data proves no hit returns a polars frame.
 """
 
@@ -34,13 +34,15 @@ import core.hub.table
 import core.model.filters
 import core.sales
 import core.segments
+import views.loading
 import views.state
 from core.ingest import load_orders
 from core.ingest.readers import read_table_noted
 from tests.app.conftest import APP, ROOT, assert_no_exception, run_page
 
 COUNTED = {
-    views.state: ("read_table_noted", "load_orders", "metrics_with_fit", "apply_filters"),
+    views.loading: ("read_table_noted", "load_orders"),
+    views.state: ("metrics_with_fit", "apply_filters"),
     core.hub.table: ("customer_clv",),
     importlib.import_module("core.clv.fit"): ("fit_bgnbd",),  # the module, not core.clv.fit()
     core.sales: ("first_orders", "seasonality", "compare_kpis"),
@@ -138,9 +140,9 @@ def _uploaded() -> AppTest:
     """A session holding the sample's orders as an upload (as views.state.use_upload leaves it):
     its caches are the session's own and its work is done ahead."""
     data = (ROOT / "data" / "orders.csv").read_bytes()
-    src = views.state.Source.of("orders.csv", data)
+    src = views.loading.Source.of("orders.csv", data)
     at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["dataset"] = views.state.Dataset("upload", src)
+    at.session_state["dataset"] = views.loading.Dataset("upload", src)
     at.session_state["_files"] = {src.digest: (len(data), pyarrow.compress(data, codec="zstd"))}
     return at
 
@@ -208,7 +210,7 @@ def test_a_filter_change_on_churn_fits_bgnbd_once(calls):
     assert calls["fit_bgnbd"] == 2  # not 3: the diagnostics fit nothing
     assert calls["metrics_with_fit"] == calls["fit_diagnostics"] == 2
 
-    # the sample as the app reads it (views.state._load_orders_fn), filtered as the sidebar says
+    # the sample as the app reads it (views.loading._load_orders_fn), filtered as the sidebar says
     raw, notes = read_table_noted(
         (ROOT / "data" / "orders.csv").read_bytes(), "orders.csv", None, typed=True, roles={}
     )
