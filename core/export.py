@@ -99,7 +99,7 @@ def _sheet_name(name: str, taken: set[str]) -> str:
     return cand
 
 
-# Excel number formats per column kind (the kinds of views.ui.column_kind, the app's formats)
+# Excel number formats per column kind (the kinds of views.tables.column_kind, the app's formats)
 EXCEL_FORMATS: dict[str, str] = {
     "money": "#,##0",
     "unit_money": "#,##0.00",

@@ -16,7 +16,7 @@ from core import rules as R
 from core.charts import churn as charts
 from core.errors import InputError
 from core.report.crm import crm_from_churn_list
-from views import ahead, loading, needs, rule_editor, state, ui, widgets
+from views import ahead, downloads, loading, needs, rule_editor, state, tables, ui, widgets
 
 LABELS = churn.COLUMN_LABELS | cohorts.COLUMN_LABELS  # this page's headers (ui.table formats)
 
@@ -243,14 +243,14 @@ def churn_list_section(hub: pl.DataFrame) -> None:
                 min_value=0.0,
                 max_value=1.0,
                 format="percent",
-                step=ui.PERCENT_STEP,
+                step=tables.PERCENT_STEP,
                 help="BG/NBD probability the customer is still active. One-time buyers get "
                 "100% by the model's definition: see the Predicted churn & CLV tab.",
             ),
         },
     )
     rules = rule_editor.current_rules()
-    ui.crm_download(lambda: _crm_rows(rows, hub, rules), "churn_list")
+    downloads.crm_download(lambda: _crm_rows(rows, hub, rules), "churn_list")
 
 
 def _crm_rows(rows: pl.DataFrame, hub: pl.DataFrame, rules: list) -> pl.DataFrame:
@@ -515,4 +515,4 @@ with tab_clv:
         if cut_dates is not None:
             holdout_section(*cut_dates, s.as_of)
 
-ui.tables_workbook("churn_tables")
+downloads.tables_workbook("churn_tables")

@@ -17,7 +17,7 @@ import streamlit as st
 from core import clv, segments
 from core.charts import segments as seg_charts
 from core.errors import InputError
-from views import loading, needs, state, ui, widgets
+from views import downloads, loading, needs, state, ui, widgets
 
 GROUPINGS = {
     "RFM segment": "rfm_segment",
@@ -577,4 +577,4 @@ with tabs[6]:
     if note := clv.fallback_note(shown):
         st.warning(note, icon=":material/warning:")
     ui.table(shown, "customer_table", key="full_table", height=420)
-ui.tables_workbook("customers_tables")
+downloads.tables_workbook("customers_tables")

@@ -10,7 +10,7 @@ from core.errors import InputError
 from core.ingest.mapping_check import mapping_problems
 from core.ingest.quality import quality_report
 from core.model.schema import OPTIONAL_ROLES, REQUIRED_ROLES
-from views import loading, needs, state, ui
+from views import downloads, loading, needs, state, tables, ui
 
 ROLE_HELP = {
     "customer_id": "Who bought: a customer id, number or e-mail.",
@@ -342,16 +342,18 @@ with t2:
     ui.table(
         q.missing,
         "missing_values",
-        formats={"share": st.column_config.ProgressColumn(format="percent", step=ui.PERCENT_STEP)},
+        formats={
+            "share": st.column_config.ProgressColumn(format="percent", step=tables.PERCENT_STEP)
+        },
     )
 with t3:
     st.markdown(f"**Zero or negative amounts** ({q.nonpositive.height:,})")
     ui.table(q.nonpositive.head(500), "nonpositive_amounts", formats=LINE_AMOUNTS, download=False)
-    ui.download_buttons(q.nonpositive, "nonpositive_amounts")
+    downloads.download_buttons(q.nonpositive, "nonpositive_amounts")
     thr = ui.money(q.outlier_threshold, 2) if q.outlier_threshold else "–"
     st.markdown(f"**Unusually large amounts** (above {thr}; {q.outliers.height:,} lines)")
     ui.table(q.outliers.head(500), "outlier_amounts", formats=LINE_AMOUNTS, download=False)
-    ui.download_buttons(q.outliers, "outlier_amounts")
+    downloads.download_buttons(q.outliers, "outlier_amounts")
 with t4:
     ui.table(q.inconsistent, "inconsistent_attributes")
 with t5:

@@ -20,7 +20,7 @@ from core.glossary import define
 from core.ingest.readers import read_table
 from core.model.errors import InputError
 from core.model.status import STATUS_LABELS
-from views import state, ui, widgets
+from views import downloads, state, ui, widgets
 
 NONE = "— none —"
 UNDER_THE_HOOD = ("Theta", "SMD", "Holm / Benjamini-Hochberg correction", "Delta method")
@@ -327,7 +327,7 @@ def assignment_section(data) -> None:
         st.caption(
             f"The table shows the first 1,000 of {out.height:,} rows; the downloads hold all."
         )
-    ui.download_buttons(out, "assignment", key="as_all")
+    downloads.download_buttons(out, "assignment", key="as_all")
 
 
 # ---------------------------------------------------------------- the page
@@ -438,4 +438,4 @@ with tab_plan:
 with tab_assign:
     assignment_section(data)
 
-ui.tables_workbook("experiments_tables")
+downloads.tables_workbook("experiments_tables")

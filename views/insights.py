@@ -26,7 +26,7 @@ from core.charts import rules as RC
 from core.errors import InputError
 from core.report.crm import crm_from_insights
 from core.workspace import Workspace
-from views import loading, needs, state, ui, widgets
+from views import downloads, loading, needs, state, ui, widgets
 from views import workspace as W
 
 ss = st.session_state
@@ -460,7 +460,7 @@ def _insights_tab(rules: list[R.Rule]) -> None:
     )
     st.caption(f"{ui.num(shown.height)} customers in the list")
     ui.table(R.label_statuses(shown), "insights", key="ir_insights", height=420)
-    ui.crm_download(lambda: crm_from_insights(shown, hub, data.mapping), "insights")
+    downloads.crm_download(lambda: crm_from_insights(shown, hub, data.mapping), "insights")
     st.markdown("#### Save run")
     st.caption(
         "Upserts these insights into the workspace database (table `insights`, one row per "
@@ -541,4 +541,4 @@ def workspace() -> None:
 
 
 workspace()
-ui.tables_workbook("insights_tables")
+downloads.tables_workbook("insights_tables")

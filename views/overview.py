@@ -9,7 +9,7 @@ from core import format as fmt
 from core import sales
 from core.charts import overview as overview_charts
 from core.metrics import Kpi, cards, overview_figures
-from views import loading, needs, state, ui
+from views import downloads, loading, needs, state, ui
 
 data = state.app_data()
 s = data.settings
@@ -29,7 +29,7 @@ st.caption(
 )
 needs.set_aside_line(data)
 if data.has_dates:  # the report needs order dates
-    ui.report_downloads(data)
+    downloads.report_downloads(data)
 
 
 @loading.dataset_cache(shared=12, private=4)

@@ -22,7 +22,7 @@ from core.charts import plan as PC
 from core.errors import InputError
 from core.ingest import load_orders
 from core.plan import _deps, record
-from views import loading, needs, state, ui
+from views import downloads, loading, needs, state, ui
 from views import rule_editor as RE
 from views import workspace as W
 
@@ -397,7 +397,7 @@ ALL = "All actions"
 which = st.selectbox("Export", [ALL, *plan.actions["rule"]], key="plan_export_rule")
 rows = P.export_rows(plan, None if which == ALL else which)
 st.caption(f"{ui.num(rows.height)} customers, {ui.num(int(rows['holdout'].sum()))} held out.")
-ui.download_buttons(rows, "action_plan_customers", key="plan_export")
+downloads.download_buttons(rows, "action_plan_customers", key="plan_export")
 if st.button("Record this plan in the workspace", key="plan_record"):
     ws = W.current()
     try:
@@ -462,7 +462,7 @@ else:
     ui.table(rates.sort("group", descending=True), "plan_outcome", download=False)
     d1, d2 = st.columns(2)
     with d1:
-        ui.download_buttons(frame, f"plan_{pid}_experiment", key="plan_exp_dl")
+        downloads.download_buttons(frame, f"plan_{pid}_experiment", key="plan_exp_dl")
     if d2.button(
         "Analyse on the A/B test page",
         key="plan_to_ab",
@@ -473,4 +473,4 @@ else:
         ss["experiment_offer"] = (f"plan {pid}{label}: treated vs held out", frame)
         st.switch_page("views/experiments.py")
 
-ui.tables_workbook("plan_tables")
+downloads.tables_workbook("plan_tables")

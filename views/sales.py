@@ -17,7 +17,7 @@ from core.ingest.returns import with_credit_lines
 from core.model.filters import Filters, apply_filters
 from core.model.schema import NET_EXCLUDED
 from core.sales import Period
-from views import loading, state, ui, widgets
+from views import downloads, loading, state, tables, ui, widgets
 
 PICK_PARAM = "pick"
 # revenue changes are money totals (ui.table reads a bare "change" as a plain number: the KPI table
@@ -98,7 +98,7 @@ def undated_page() -> None:
         chart(sales_charts.breakdown_bars(bd, dim), hidden=False)
     else:
         st.info(f"Every order has the same {dim}, so there is nothing to compare.")
-    ui.table(sales.breakdown_figures(bd), f"sales_by_{dim}", labels={"value": ui.readable(dim)})
+    ui.table(sales.breakdown_figures(bd), f"sales_by_{dim}", labels={"value": tables.readable(dim)})
     if sales.has_column(data.orders, "category") and sales.has_column(data.orders, "product"):
         st.subheader("Top products in each category")
         n = st.slider("Products per category", 1, 10, 3, **widgets.keep("sales_topn"))
@@ -110,7 +110,7 @@ def undated_page() -> None:
 data = state.app_data()
 if not data.has_dates:
     undated_page()
-    ui.tables_workbook("sales_tables")
+    downloads.tables_workbook("sales_tables")
     st.stop()
 
 
@@ -298,7 +298,7 @@ def trends_tab() -> None:
         ui.table(
             sales.trend_figures(t),
             f"sales_trend_{grain}",
-            labels={"label": ui.readable(grain)},
+            labels={"label": tables.readable(grain)},
             formats=REVENUE_CHANGE,
         )
     season = _seasonality(key, orders, first_seen)
@@ -342,7 +342,7 @@ def breakdowns_tab() -> None:
     ui.table(
         sales.breakdown_figures(bd_all),
         f"sales_by_{pick_dim}",
-        labels={"value": ui.readable(pick_dim)},
+        labels={"value": tables.readable(pick_dim)},
         formats=REVENUE_CHANGE,
     )
     weak = sales.describe_underperformers(bd_all, pick_dim)
@@ -429,7 +429,7 @@ def root_cause_tab() -> None:
             ui.table(
                 contrib,
                 f"sales_change_by_{d}",
-                labels={"value": ui.readable(d)},
+                labels={"value": tables.readable(d)},
                 formats=REVENUE_CHANGE,
             )
 
@@ -460,4 +460,4 @@ with tabs[4]:
             rp = sales.returns_by(orders_in_period, "product")
             chart(sales_charts.returned_revenue_bars(rp, "product"))
             ui.table(rp, "sales_returns_by_product", labels={"value": "Product"})
-ui.tables_workbook("sales_tables")
+downloads.tables_workbook("sales_tables")

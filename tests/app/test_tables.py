@@ -1,13 +1,13 @@
-"""The app-wide table rules of views/ui.py: a column's kind (its number format) and its header
+"""The app-wide table rules of views/tables.py: a column's kind (its number format) and its header
 follow from its name and dtype; pages override single columns. Expectations written by hand from
-the rule table at the top of the tables section of views/ui.py."""
+the rule table at the top of views/tables.py."""
 
 from __future__ import annotations
 
 import polars as pl
 import pytest
 
-from views import ui
+from views import tables
 
 F, N, S = pl.Float64, pl.Int64, pl.Utf8  # float, integer, text
 
@@ -65,16 +65,16 @@ F, N, S = pl.Float64, pl.Int64, pl.Utf8  # float, integer, text
     ],
 )
 def test_column_kind(name, dtype, kind):
-    assert ui.column_kind(name, dtype) == kind
+    assert tables.column_kind(name, dtype) == kind
 
 
 def test_long_text_by_length():
     # 60 characters is still short, 61 is wide
-    assert ui.column_kind("product", S, longest=60) == "text"
-    assert ui.column_kind("product", S, longest=61) == "long_text"
+    assert tables.column_kind("product", S, longest=60) == "text"
+    assert tables.column_kind("product", S, longest=61) == "long_text"
     # a prose column (rule, reason ...) is wide unless all its values are short (<= 30)
-    assert ui.column_kind("rule", S, longest=11) == "text"  # "R 5, FM 4-5"
-    assert ui.column_kind("rule", S, longest=31) == "long_text"
+    assert tables.column_kind("rule", S, longest=11) == "text"  # "R 5, FM 4-5"
+    assert tables.column_kind("rule", S, longest=31) == "long_text"
 
 
 @pytest.mark.parametrize(
@@ -99,7 +99,7 @@ def test_long_text_by_length():
     ],
 )
 def test_readable(name, label):
-    assert ui.readable(name) == label
+    assert tables.readable(name) == label
 
 
 def test_table_config_formats_and_overrides():
@@ -114,7 +114,7 @@ def test_table_config_formats_and_overrides():
             "value": [1.5],
         }
     )
-    cfg = ui.table_config(df, labels={"value": "Region"}, formats={"revenue": "unit_money"})
+    cfg = tables.table_config(df, labels={"value": "Region"}, formats={"revenue": "unit_money"})
     fmt = {c: cfg[c]["type_config"].get("format") for c in df.columns}
     assert fmt == {
         "revenue": "%,.2f",  # overridden: a per-unit amount
@@ -126,7 +126,7 @@ def test_table_config_formats_and_overrides():
         "value": "%,.2f",
     }
     # shares are rounded to 0.001 before the % sign: 0.1234 -> 12.3%
-    assert cfg["share"]["type_config"]["step"] == ui.PERCENT_STEP == 0.001
+    assert cfg["share"]["type_config"]["step"] == tables.PERCENT_STEP == 0.001
     assert [cfg[c]["label"] for c in df.columns] == [
         *("Revenue", "AOV", "Share", "p-value", "Orders", "Year", "Region"),
     ]
@@ -137,5 +137,5 @@ def test_given_column_keeps_its_settings_and_gets_a_label():
 
     df = pl.DataFrame({"share": [0.5]})
     given = st.column_config.ProgressColumn(format="percent")
-    cfg = ui.table_config(df, formats={"share": given})
+    cfg = tables.table_config(df, formats={"share": given})
     assert cfg["share"]["label"] == "Share" and cfg["share"]["type_config"]["format"] == "percent"
