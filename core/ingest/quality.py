@@ -17,6 +17,7 @@ import polars as pl
 from core.ingest.duplicates import duplicate_count
 from core.ingest.frame import Loaded
 from core.model import periods
+from core.model.attributes import inconsistent_counts
 
 
 @dataclass(frozen=True)
@@ -111,19 +112,11 @@ def quality_report(loaded: Loaded, customers: pl.DataFrame | None = None) -> Qua
     attrs = list(loaded.attributes)
     if "region" in orders.columns:
         attrs = ["region", *attrs]
-    n_customers = orders["customer_id"].n_unique()
-    if attrs:
-        inconsistent = (
-            orders.group_by("customer_id")
-            .agg(pl.col(a).drop_nulls().n_unique().gt(1).alias(a) for a in attrs)
-            .select(pl.col(a).sum() for a in attrs)
-            .transpose(include_header=True, header_name="attribute", column_names=["customers"])
-            .with_columns(share=pl.col("customers") / max(n_customers, 1))
-        )
-    else:
-        inconsistent = pl.DataFrame(
-            schema={"attribute": pl.Utf8, "customers": pl.UInt32, "share": pl.Float64}
-        )
+    n_customers, bad = inconsistent_counts(orders.lazy(), attrs) if attrs else (0, [])
+    inconsistent = pl.DataFrame(
+        {"attribute": attrs, "customers": bad},
+        schema={"attribute": pl.Utf8, "customers": pl.UInt32},
+    ).with_columns(share=pl.col("customers") / max(n_customers, 1))
     without = 0
     if customers is not None:
         ids = orders["customer_id"].unique().implode()

@@ -116,6 +116,19 @@ def customer_values(lines: pl.LazyFrame, column: str, key: str = "customer_id") 
     return top.group_by(key).agg(pl.col(column).min())
 
 
+def inconsistent_counts(lines: pl.LazyFrame, columns: list[str]) -> tuple[int, list[int]]:
+    """(customers, per column the customers with more than one non-null value of it on their
+    lines). The hub keeps one value per customer (customer_value); these are the customers
+    whose lines disagree (the Data page's quality report and the Customers page)."""
+    per = lines.group_by("customer_id").agg(
+        pl.col(c).drop_nulls().n_unique().alias(c) for c in columns
+    )
+    row = per.select(
+        pl.len().alias("__n"), *[(pl.col(c) > 1).sum().alias(c) for c in columns]
+    ).collect()
+    return int(row["__n"][0]), [int(row[c][0]) for c in columns]
+
+
 @dataclass(frozen=True)
 class Bins:
     """How a numeric attribute is grouped: right-closed `edges` with one label per bin, or, when

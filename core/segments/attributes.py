@@ -9,7 +9,13 @@ from collections.abc import Sequence
 import polars as pl
 
 from core.errors import InputError
-from core.model.attributes import MAX_GROUPS, MISSING, customer_attributes, numeric_bins
+from core.model.attributes import (
+    MAX_GROUPS,
+    MISSING,
+    customer_attributes,
+    inconsistent_counts,
+    numeric_bins,
+)
 from core.segments.common import require as _require
 from core.segments.summary import SUMMARY_COLUMNS, finish_summary, summary_aggs
 
@@ -71,13 +77,7 @@ def inconsistent_attributes(
                 "share": pl.Float64,
             }
         )
-    per = lf.group_by("customer_id").agg(pl.col(c).drop_nulls().n_unique().alias(c) for c in cols)
-    counts = per.select(
-        pl.len().cast(pl.Int64).alias("__n"),
-        *[(pl.col(c) > 1).sum().cast(pl.Int64).alias(c) for c in cols],
-    ).collect()
-    n = counts["__n"][0]
-    bad = [counts[c][0] for c in cols]
+    n, bad = inconsistent_counts(lf, cols)
     return pl.DataFrame(
         {
             "attribute": cols,
