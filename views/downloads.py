@@ -185,14 +185,11 @@ def report_downloads(data: Any, where: Any = st) -> None:
     rules = rule_editor.current_rules()  # read now; the download runs later
 
     def html() -> str:
-        s = data.settings
         rep = build_report(
             data.loaded,
             filters=data.filters,
             customers=data.customers_file,
-            as_of=s.as_of,
-            churn_days=s.churn_days,
-            at_risk_days=s.at_risk_days,
+            settings=data.settings,
             rules=rules,
             experiment=data.experiment,
             source=data.name,

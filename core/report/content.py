@@ -135,18 +135,22 @@ def build_report(
     source: str | None = None,
     title: str = "Customer Pulse report",
     hub: pl.DataFrame | None = None,
+    settings: Settings | None = None,
 ) -> Report:
     """Gather the report's figures for a loaded orders file (core.ingest.Loaded).
 
     `filters` are the sidebar's; `rules` default to the default rule set (the Insights page's
     start); `experiment` is an experiment table, a loaded Experiment or an Analysis (or None);
-    `hub` is the customer table of these orders and settings when the caller has it already."""
+    `hub` is the customer table of these orders and settings when the caller has it already.
+    `settings`, when given, replaces as_of and the thresholds."""
     from core import churn, metrics, sales
     from core import rules as R
     from core.hub import customer_table
     from core.schema import resolve_as_of
     from core.segments import segment_summary
 
+    if settings is not None:
+        as_of, churn_days, at_risk_days = settings.as_of, settings.churn_days, settings.at_risk_days
     churn.check_thresholds(churn_days, at_risk_days)
     if not loaded.has_dates:
         raise InputError(

@@ -175,6 +175,23 @@ def test_rows_set_aside_and_why(tmp_path):
     assert rep.scope.first_date == date(2024, 1, 5)
 
 
+def test_settings_give_the_report_of_the_same_three_values(loaded):
+    """settings= (what the app passes) and as_of / churn_days / at_risk_days one by one give the
+    same report; thresholds away from the defaults, so a value left out would show."""
+    from polars.testing import assert_frame_equal
+
+    from core.model.settings import Settings
+
+    as_of = date(2024, 6, 30)
+    one_by_one = build_report(loaded, as_of=as_of, churn_days=120, at_risk_days=30, rules=[])
+    given = build_report(loaded, settings=Settings(as_of, 120, 30), rules=[])
+    default = build_report(loaded, as_of=as_of, rules=[])
+    assert given.kpis == one_by_one.kpis != default.kpis
+    assert given.scope == one_by_one.scope
+    for name in ("monthly", "segments", "churn_list"):
+        assert_frame_equal(getattr(given, name), getattr(one_by_one, name))
+
+
 def test_pdf_on_a4_and_letter(tmp_path):
     f = tmp_path / "orders.csv"
     rows = [f"{i},c{i % 7},2024-{1 + i % 12:02d}-{1 + i % 27:02d},{10 + i}" for i in range(60)]
