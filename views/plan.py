@@ -97,6 +97,21 @@ def _lifts(key: str, hub_key: str, control: str, treatment: str, metric: str, _e
     return P.segment_lifts(_exp, _hub, P.ExperimentLink(control, treatment, metric))
 
 
+@loading.dataset_cache(shared=8, private=3)
+def _plans(key: str, inputs: str, by_best: bool, _hub, _rules, _value, _options) -> tuple:
+    """The plan by priority, and the plan shown (by best action when asked), once per dataset
+    and inputs (`inputs`: the rules, uplifts, costs, holdout and horizon in words)."""
+    by_priority = P.build_plan(_hub, _rules, _value, **_options)
+    if not by_best:
+        return by_priority, by_priority
+    return by_priority, P.build_plan(_hub, _rules, _value, **_options, by="best")
+
+
+@loading.dataset_cache(shared=8, private=3)
+def _best(key: str, inputs: str, _hub, _rules, _params, _value) -> pl.DataFrame:
+    return P.best_actions(_hub, _rules, _params, _value)
+
+
 def _frame_key(df: pl.DataFrame) -> str:
     return f"{df.shape}-{int(df.hash_rows().sum())}"
 
@@ -263,8 +278,8 @@ by_best = st.toggle(
 )
 try:
     options = dict(as_of=s.as_of, uplifts=uplifts, costs=costs, holdout=holdout)
-    by_priority = P.build_plan(hub, rules, value, **options)
-    plan = P.build_plan(hub, rules, value, **options, by="best") if by_best else by_priority
+    inputs = hashlib.sha1(repr((rules, options, horizon)).encode()).hexdigest()
+    by_priority, plan = _plans(data.key, inputs, by_best, hub, rules, value, options)
 except InputError as exc:
     ui.show_error(exc, "The plan cannot be computed")
     st.stop()
@@ -329,7 +344,7 @@ ui.table(
 
 # ---- best action per customer
 with st.expander("How assigning by expected net gain differs from assigning by priority"):
-    best = P.best_actions(hub, rules, by_priority.params, value)
+    best = _best(data.key, inputs, hub, rules, by_priority.params, value)
     summary, moves = P.compare_assignments(by_priority, best)
     ui.kpi_cards(
         [

@@ -3,7 +3,8 @@
 Counters wrap the core functions the app's caches call (reading the file, building the orders
 frame, the customer table, the CLV fit and its BG/NBD fits, the filters, and the pages' own
 computations: first orders, seasonality, the month comparison, RFM scores, time to a second
-order, the fit diagnostics, the threshold suggestion): a rerun that changed nothing calls none
+order, the fit diagnostics, the threshold suggestion, the rules' evaluation, the Action plan's
+value, plans and best actions): a rerun that changed nothing calls none
 of them, a threshold change and a page switch do not read the file again nor refit CLV, and a
 filter change fits BG/NBD once (the customer table's fit, which the Churn page's diagnostics and
 the Action plan read).
@@ -32,6 +33,8 @@ import core.churn
 import core.clv
 import core.hub.table
 import core.model.filters
+import core.plan
+import core.rules
 import core.sales
 import core.segments
 import views.loading
@@ -49,6 +52,8 @@ COUNTED = {
     core.segments: ("add_rfm", "time_to_second_order"),
     core.clv: ("fit_diagnostics",),
     core.churn: ("suggest_thresholds",),
+    core.plan: ("customer_value", "build_plan", "best_actions"),
+    core.rules: ("evaluate",),
 }
 PAGES = ["views/overview.py", "views/sales.py", "views/customers.py", "views/churn.py"]
 
@@ -88,7 +93,7 @@ class _CountingPickle:
         return entry
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", [*PAGES, "views/insights.py", "views/plan.py"])
 def test_a_rerun_that_changed_nothing_recomputes_nothing(calls, page):
     at = run_page(page)
     assert_no_exception(at)
