@@ -15,7 +15,6 @@ from core.errors import InputError
 from core.glossary import define
 from core.ingest.returns import with_credit_lines
 from core.model.filters import Filters, apply_filters
-from core.model.schema import NET_EXCLUDED
 from core.sales import Period
 from views import downloads, loading, state, tables, ui, widgets
 
@@ -155,6 +154,23 @@ def _pareto(key: str, _orders: pl.DataFrame, by: str) -> sales.Pareto:
     return sales.pareto(_orders, by)
 
 
+@loading.dataset_cache(shared=24, private=6)
+def _period_lines(key: str, start: date, end: date, _orders: pl.DataFrame) -> pl.DataFrame:
+    return sales.in_period(_orders, Period(start, end))
+
+
+@loading.dataset_cache(shared=24, private=6)
+def _top_products(key: str, start: date, end: date, n: int, _lines) -> pl.DataFrame:
+    return sales.top_products(_lines, n)
+
+
+@loading.dataset_cache(shared=24, private=6)
+def _leakage(key: str, start: date, end: date, _lines, _returns) -> sales.Leakage:
+    """The period's lines with its return and cancellation lines (kept apart by ingest)."""
+    credit = sales.in_period(_returns, Period(start, end))
+    return sales.leakage(with_credit_lines(_lines, credit))
+
+
 CURVE_POINTS = 2_000  # a Pareto curve of more entities is drawn through this many of them
 
 
@@ -205,10 +221,10 @@ pick_key = f"sales_pick_{pick_dim}_{st.session_state.get('sales_pick_n', 0)}"
 picked = charts.selected_values(st.session_state.get(pick_key), PICK_PARAM, "value")
 history = sales.filter_values(all_history, pick_dim, picked)
 orders = sales.filter_values(data.orders, pick_dim, picked)
-orders_in_period = sales.in_period(orders, period)
 # a click filters by the breakdown's dimension: without one, choosing another dimension to break
 # down by changes nothing the cards, trends or root cause show
 key = f"{data.key}|{pick_dim}={','.join(sorted(picked))}" if picked else data.key
+orders_in_period = _period_lines(key, period.start, period.end, orders)
 if picked:
     b1, b2 = st.columns([5, 1])
     b1.info(f"Filtered by your click: **{pick_dim}** = {', '.join(picked)}")
@@ -351,7 +367,7 @@ def breakdowns_tab() -> None:
     if sales.has_column(orders, "category") and sales.has_column(orders, "product"):
         st.subheader("Top products in each category")
         n = st.slider("Products per category", 1, 10, 3, **widgets.keep("sales_topn"))
-        top = sales.top_products(orders_in_period, n)
+        top = _top_products(key, period.start, period.end, n, orders_in_period)
         chart(sales_charts.top_products_bars(top, n))
         ui.table(top, "sales_top_products")
 
@@ -439,25 +455,23 @@ with tabs[3]:
 
 # ---------------------------------------------------------------- leakage
 with tabs[4]:
-    # return and cancellation lines (kept apart by ingest) count here, as returned / cancelled
-    orders_in_period = with_credit_lines(orders_in_period, sales.in_period(data.returns, period))
-    if not sales.has_column(orders_in_period, "status"):
+    leak = _leakage(key, period.start, period.end, orders_in_period, data.returns)
+    if leak.state == "no_status":
         st.info("The orders have no status column, so returns and cancellations are unknown.")
-    elif not orders_in_period["status"].is_in(list(NET_EXCLUDED)).any():
+    elif leak.state == "none":
         st.info("No returned or cancelled lines in this period: nothing to show here.")
     else:
-        by_status = sales.label_statuses(sales.status_breakdown(orders_in_period))
         left, right = st.columns(2)
         with left:
-            chart(sales_charts.status_bars(by_status))
-            ui.table(by_status, "sales_by_status")
-        if sales.has_column(orders_in_period, "category"):
+            chart(sales_charts.status_bars(leak.by_status))
+            ui.table(leak.by_status, "sales_by_status")
+        if leak.by_category is not None:
             with right:
-                rc = sales.returns_by(orders_in_period, "category")
-                chart(sales_charts.return_rate_bars(rc, "category"))
-                ui.table(rc, "sales_returns_by_category", labels={"value": "Category"})
-        if sales.has_column(orders_in_period, "product"):
-            rp = sales.returns_by(orders_in_period, "product")
-            chart(sales_charts.returned_revenue_bars(rp, "product"))
-            ui.table(rp, "sales_returns_by_product", labels={"value": "Product"})
+                chart(sales_charts.return_rate_bars(leak.by_category, "category"))
+                ui.table(
+                    leak.by_category, "sales_returns_by_category", labels={"value": "Category"}
+                )
+        if leak.by_product is not None:
+            chart(sales_charts.returned_revenue_bars(leak.by_product, "product"))
+            ui.table(leak.by_product, "sales_returns_by_product", labels={"value": "Product"})
 downloads.tables_workbook("sales_tables")

@@ -66,7 +66,9 @@ from core.sales.periods import (
 )
 from core.sales.returns import (
     SHIPPING_STATUS_LABELS,
+    Leakage,
     label_statuses,
+    leakage,
     returns_by,
     status_breakdown,
 )
@@ -92,6 +94,7 @@ __all__ = [
     "ChangeExplanation",
     "KpiComparison",
     "Kpis",
+    "Leakage",
     "Pareto",
     "Period",
     "baseline",
@@ -117,6 +120,7 @@ __all__ = [
     "label_dimension",
     "label_statuses",
     "last_month_change",
+    "leakage",
     "pareto",
     "period_presets",
     "returns_by",

@@ -4,9 +4,12 @@ value.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
 from core.errors import InputError
+from core.model.schema import NET_EXCLUDED
 from core.sales.breakdowns import label_dimension
 from core.sales.periods import has_column
 
@@ -78,4 +81,31 @@ def returns_by(orders: pl.DataFrame, dimension: str = "product") -> pl.DataFrame
             "returned_orders",
             "share_of_returns",
         )
+    )
+
+
+@dataclass(frozen=True)
+class Leakage:
+    """The Sales page's leakage tab for a period: `state` is "no_status" (the orders have no
+    status), "none" (no returned or cancelled line) or "shown"; then revenue by status
+    (labelled) and returns by category and by product (None without that column)."""
+
+    state: str
+    by_status: pl.DataFrame | None = None
+    by_category: pl.DataFrame | None = None
+    by_product: pl.DataFrame | None = None
+
+
+def leakage(lines: pl.DataFrame) -> Leakage:
+    """Leakage of a period's lines (with its return and cancellation lines: ingest's
+    with_credit_lines)."""
+    if not has_column(lines, "status"):
+        return Leakage("no_status")
+    if not lines["status"].is_in(list(NET_EXCLUDED)).any():
+        return Leakage("none")
+    return Leakage(
+        "shown",
+        label_statuses(status_breakdown(lines)),
+        returns_by(lines, "category") if has_column(lines, "category") else None,
+        returns_by(lines, "product") if has_column(lines, "product") else None,
     )

@@ -48,7 +48,14 @@ COUNTED = {
     views.state: ("metrics_with_fit", "apply_filters"),
     core.hub.table: ("customer_clv",),
     importlib.import_module("core.clv.fit"): ("fit_bgnbd",),  # the module, not core.clv.fit()
-    core.sales: ("first_orders", "seasonality", "compare_kpis"),
+    core.sales: (
+        "first_orders",
+        "seasonality",
+        "compare_kpis",
+        "in_period",
+        "top_products",
+        "leakage",
+    ),
     core.segments: ("add_rfm", "time_to_second_order"),
     core.clv: ("fit_diagnostics",),
     core.churn: ("suggest_thresholds",),

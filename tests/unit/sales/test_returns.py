@@ -38,3 +38,20 @@ def test_status_labels_in_words(orders):
     assert sales.label_statuses(other)["status"].to_list() == [
         "In transit", "Unknown", "(missing)", "lost",
     ]  # fmt: skip
+
+
+def test_leakage_states_and_tables(orders):
+    leak = sales.leakage(orders)
+    assert leak.state == "shown"
+    # Delivered 580, Returned 80, Cancelled 40 (test_status_breakdown's figures, labelled)
+    assert leak.by_status.select("status", "revenue").rows() == [
+        ("Delivered", 580.0),
+        ("Returned", 80.0),
+        ("Cancelled", 40.0),
+    ]
+    assert leak.by_product["value"].to_list() == ["P3", "P2", "P1"]
+    assert leak.by_category.row(0, named=True)["return_rate"] == pytest.approx(80 / 260)
+    assert sales.leakage(orders.drop("status")).state == "no_status"
+    kept = orders.filter(pl.col("status") == "delivered")
+    assert sales.leakage(kept).state == "none"
+    assert sales.leakage(orders.drop("category")).by_category is None
