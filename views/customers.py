@@ -36,6 +36,16 @@ def _scored(key: str, _hub: pl.DataFrame, bins: int) -> pl.DataFrame:
 
 
 @loading.dataset_cache(shared=16, private=5)
+def _rfm_tables(key: str, bins: int, _scored: pl.DataFrame) -> tuple[pl.DataFrame, ...]:
+    """The RFM tab's segment summary, segment map cells and score thresholds."""
+    return (
+        segments.segment_summary(_scored),
+        segments.segment_cells(_scored, bins),
+        segments.rfm_thresholds(_scored, bins),
+    )
+
+
+@loading.dataset_cache(shared=16, private=5)
 def _tiered(key: str, _table: pl.DataFrame, tiers: tuple[tuple[str, float], ...]):
     return segments.add_value_tier(_table, tiers), segments.tier_edges(_table, tiers)
 
@@ -157,10 +167,10 @@ tabs = widgets.tabs(
 
 # ---------------------------------------------------------------- RFM segments
 def rfm_tab() -> None:
-    summary = segments.segment_summary(scored)
+    summary, cells, thresholds = _rfm_tables(key, bins, scored)
     if note := segments.relative_scores_note(scored):
         st.info(note, icon=":material/info:")
-    show(seg_charts.segment_map(segments.segment_cells(scored, bins)))
+    show(seg_charts.segment_map(cells))
     left, right = st.columns(2)
     order = list(segments.SEGMENT_ORDER)
     show(seg_charts.share_bars(summary, "rfm_segment", order, "Customers vs revenue"), left)
@@ -193,7 +203,7 @@ def rfm_tab() -> None:
         "The value range behind each score on this data. A score with 0 customers was jumped "
         "over by a large tie (e.g. many one-order customers all get F = 1)."
     )
-    ui.table(segments.rfm_thresholds(scored, bins), "rfm_thresholds", key="rfm_thresholds")
+    ui.table(thresholds, "rfm_thresholds", key="rfm_thresholds")
     st.subheader("The segment map")
     st.caption(
         "R and FM on a 1-5 scale (with 3 bins scores 1, 2, 3 become 1, 3, 5; with 4 bins "
