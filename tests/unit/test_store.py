@@ -124,6 +124,31 @@ def test_upsert_updates_changed_reason(db) -> None:
     assert reason == "idle for 200 days"
 
 
+def test_a_database_from_before_a_column_gets_it(tmp_path) -> None:
+    import sqlite_utils
+
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)  # an insights table without expected_clv_365d
+    old["insights"].create(
+        {"customer_id": str, "rule": str, "reason": str, "action": str, "run_id": int},
+        pk=("customer_id", "rule"),
+    )
+    old["insights"].insert({"customer_id": "A", "rule": "Winback", "reason": "x", "action": "y"})
+    old.close()
+    db = open_db(path)
+    insights = evaluate(TABLE, RULES).insights.with_columns(
+        pl.Series("expected_clv_365d", [1.5, 2.5, 3.5, 4.5])
+    )
+    save_run(db, insights, RULES, customers=4)
+    rows = db.execute(
+        "SELECT customer_id, rule, reason, expected_clv_365d FROM insights ORDER BY 1"
+    ).fetchall()
+    assert [r[:2] for r in rows] == [("A", "Winback"), ("B", "Winback"), ("C", "Big"), ("D", "Big")]
+    assert rows[0][2] == "200 days idle"  # the old row replaced, not duplicated
+    assert sorted(r[3] for r in rows) == [1.5, 2.5, 3.5, 4.5]
+    db.close()
+
+
 def test_several_writers(tmp_path) -> None:
     path = tmp_path / "shared.db"
     open_db(path).close()
