@@ -4,9 +4,16 @@ Layout: the churn definitions (shared thresholds with a suggestion from the data
 then tabs: churn list, inactivity, period retention, cohorts, predicted churn & CLV (BG/NBD and
 Gamma-Gamma fit diagnostics). Every figure comes from core.churn, core.cohorts and core.clv;
 every chart from core.charts.churn.
+
+Only the open tab is drawn (switching tabs reruns the page: widgets.tabs), so a filter or
+threshold change computes and draws the figures in view; the tables of the closed tabs still go
+into the page's workbook, built when it is downloaded (ui.register_later).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache, partial
 
 import polars as pl
 import streamlit as st
@@ -19,6 +26,26 @@ from core.report.crm import crm_from_churn_list
 from views import ahead, downloads, loading, needs, rule_editor, state, tables, ui, widgets
 
 LABELS = churn.COLUMN_LABELS | cohorts.COLUMN_LABELS  # this page's headers (ui.table formats)
+LIST_STATUSES = [churn.STATUS_LABELS["at_risk"], churn.STATUS_LABELS["churned"]]
+
+
+def _kept(key: str, default):
+    """A widget's value in a closed tab (not drawn in this run): what the session keeps
+    (widgets.keep), else the widget's default."""
+    value = st.session_state.get(key)
+    return default if value is None else value
+
+
+def _or_none(make: Callable[[], pl.DataFrame]) -> Callable[[], pl.DataFrame | None]:
+    """`make` for ui.register_later: None (no sheet) where the open tab would show an error."""
+
+    def built() -> pl.DataFrame | None:
+        try:
+            return make()
+        except InputError:
+            return None
+
+    return built
 
 
 # ---------------------------------------------------------------- cached core calls
@@ -48,7 +75,7 @@ def _fit(key: str, _orders: pl.DataFrame, as_of, _fitted) -> tuple[dict, pl.Data
 
 @loading.dataset_cache(shared=8, private=2, spinner="Fitting on the calibration period…")
 def _holdout(key: str, _orders: pl.DataFrame, cut, end) -> pl.DataFrame:
-    return clv.holdout_summary(clv.calibration_holdout(_orders, cut, end))
+    return _holdout_of(_orders, cut, end)
 
 
 # ---------------------------------------------------------------- threshold widgets
@@ -198,8 +225,9 @@ def churn_list_section(hub: pl.DataFrame) -> None:
         "with the reason in words. Filter, then download the list for a win-back campaign."
     )
     f1, f2, f3, f4 = st.columns([1.6, 2, 1, 1.2])
-    choices = [churn.STATUS_LABELS["at_risk"], churn.STATUS_LABELS["churned"]]
-    picked = f1.multiselect("Status", choices, default=choices, **widgets.keep("cl_status"))
+    picked = f1.multiselect(
+        "Status", LIST_STATUSES, default=LIST_STATUSES, **widgets.keep("cl_status")
+    )
     segments = f2.multiselect(
         "RFM segment",
         churn.segment_options(hub),
@@ -211,19 +239,10 @@ def churn_list_section(hub: pl.DataFrame) -> None:
     )
     search = f4.text_input("Customer id contains", **widgets.keep("cl_search"))
     try:
-        rows = churn.churn_list(
-            hub,
-            s.churn_days,
-            s.at_risk_days,
-            statuses=churn.status_codes(picked),
-            segments=segments or None,
-            min_revenue_365d=min_rev or None,
-            search=search or None,
-        )
+        rows = _list_rows(hub, s.churn_days, s.at_risk_days, picked, segments, min_rev, search)
     except InputError as exc:
         ui.show_error(exc, "The churn list cannot be built")
         return
-    rows = churn.with_status_labels(rows)
     st.caption(f"{rows.height:,} customers in the list.")
     if not clv_trusted:
         st.caption(f":material/info: {clv.FALLBACK_NOTE}")
@@ -253,126 +272,201 @@ def churn_list_section(hub: pl.DataFrame) -> None:
     downloads.crm_download(lambda: _crm_rows(rows, hub, rules), "churn_list")
 
 
+def _list_rows(
+    hub: pl.DataFrame, churn_days: int, at_risk_days: int, picked, segments, min_rev, search
+) -> pl.DataFrame:
+    """The churn list for the list's filters (status labels, RFM segments, minimum revenue,
+    part of the id), statuses in words."""
+    rows = churn.churn_list(
+        hub,
+        churn_days,
+        at_risk_days,
+        statuses=churn.status_codes(picked),
+        segments=segments or None,
+        min_revenue_365d=min_rev or None,
+        search=search or None,
+    )
+    return churn.with_status_labels(rows)
+
+
 def _crm_rows(rows: pl.DataFrame, hub: pl.DataFrame, rules: list) -> pl.DataFrame:
     """The churn list for a CRM: each customer's action from the insight rules when one
     matches, else the RFM segment's suggested action."""
     return crm_from_churn_list(rows, hub, R.evaluate(hub, rules).insights, data.mapping)
 
 
-with tab_list:
-    churn_list_section(hub)
+if widgets.is_open(tab_list):
+    with tab_list:
+        churn_list_section(hub)
+else:
+    list_filters = (  # as the open tab would read them
+        _kept("cl_status", LIST_STATUSES),
+        _kept("cl_segments", []),
+        _kept("cl_min_rev", 0.0),
+        _kept("cl_search", ""),
+    )
+    downloads.register_later(
+        "churn_list",
+        _or_none(partial(_list_rows, hub, s.churn_days, s.at_risk_days, *list_filters)),
+    )
 
 
 # ---------------------------------------------------------------- inactivity
-with tab_inactive:
-    buckets = churn.inactivity_buckets(hub)
-    st.markdown("**Customers and revenue by days since their last order**")
-    b1, b2 = st.columns(2)
-    ui.chart(charts.inactivity_bars(buckets, "customers"), "inactivity_customers", b1, fit=True)
-    ui.chart(charts.inactivity_bars(buckets, "revenue_365d"), "inactivity_revenue", b2, fit=True)
-    with st.expander("Inactivity figures"):
-        ui.table(buckets, "inactivity_buckets", labels=LABELS | {"revenue": "Revenue (lifetime)"})
+def _distribution(
+    hub: pl.DataFrame, churn_days: int, at_risk_days: int, bin_days: int
+) -> pl.DataFrame:
+    """Days since the last order in bins, by status (in words)."""
+    return churn.with_status_labels(
+        churn.recency_distribution(hub, churn_days, at_risk_days, bin_days)
+    )
 
-    st.markdown("**Days since last order, by status**")
-    bin_days = st.select_slider(
-        "Bin width (days)", options=[7, 15, 30, 60], value=15, **widgets.keep("recency_bin")
+
+if not widgets.is_open(tab_inactive):
+    downloads.register_later("inactivity_buckets", partial(churn.inactivity_buckets, hub))
+    downloads.register_later(
+        "recency_distribution",
+        partial(_distribution, hub, s.churn_days, s.at_risk_days, _kept("recency_bin", 15)),
     )
-    dist = churn.with_status_labels(
-        churn.recency_distribution(hub, s.churn_days, s.at_risk_days, bin_days)
-    )
-    ui.chart(
-        charts.recency_histogram(dist, s.churn_days, s.at_risk_days), "recency_histogram", fit=True
-    )
-    with st.expander("Distribution figures"):
-        ui.table(dist, "recency_distribution", labels=LABELS)
+else:
+    with tab_inactive:
+        buckets = churn.inactivity_buckets(hub)
+        st.markdown("**Customers and revenue by days since their last order**")
+        b1, b2 = st.columns(2)
+        ui.chart(charts.inactivity_bars(buckets, "customers"), "inactivity_customers", b1, fit=True)
+        ui.chart(
+            charts.inactivity_bars(buckets, "revenue_365d"), "inactivity_revenue", b2, fit=True
+        )
+        with st.expander("Inactivity figures"):
+            ui.table(
+                buckets, "inactivity_buckets", labels=LABELS | {"revenue": "Revenue (lifetime)"}
+            )
+
+        st.markdown("**Days since last order, by status**")
+        bin_days = st.select_slider(
+            "Bin width (days)", options=[7, 15, 30, 60], value=15, **widgets.keep("recency_bin")
+        )
+        dist = _distribution(hub, s.churn_days, s.at_risk_days, bin_days)
+        ui.chart(
+            charts.recency_histogram(dist, s.churn_days, s.at_risk_days),
+            "recency_histogram",
+            fit=True,
+        )
+        with st.expander("Distribution figures"):
+            ui.table(dist, "recency_distribution", labels=LABELS)
 
 
 # ---------------------------------------------------------------- period retention
-with tab_period:
-    period = (
-        st.segmented_control(
-            "Period",
-            ["month", "quarter"],
-            default="month",
-            **widgets.keep("retention_period"),
-            format_func=str.capitalize,
-        )
-        or "month"
+if not widgets.is_open(tab_period):
+    period = _kept("retention_period", "month") or "month"
+    downloads.register_later(
+        f"retention_by_{period}", partial(churn.period_retention, orders, period, s.as_of)
     )
-    pr = _period_retention(data.hub_key, orders, period, s.as_of)
-    st.markdown(
-        f"Of the customers who ordered in one {period}, the share who ordered again in the "
-        f"next (**retention**); **period churn** is the rest. It is not the churn rate of the "
-        "cards above, which counts customers with no order for longer than the churn threshold. "
-        f"Lighter points are partial {period}s."
-    )
-    if pr["retention"].is_null().all():
-        st.info(f"The orders fall in one {period} only: retention needs two {period}s.")
-    else:
-        ui.chart(
-            charts.retention_trend(churn.retention_long(pr), period),
-            f"retention_{period}",
-            fit=True,
+else:
+    with tab_period:
+        period = (
+            st.segmented_control(
+                "Period",
+                ["month", "quarter"],
+                default="month",
+                **widgets.keep("retention_period"),
+                format_func=str.capitalize,
+            )
+            or "month"
         )
-    with st.expander(f"Retention by {period}"):
-        ui.table(
-            pr,
-            f"retention_by_{period}",
-            hide=["period"],
-            labels=LABELS
-            | {
-                "label": period.capitalize(),
-                "previous_customers": f"Customers last {period}",
-                "partial": f"Partial {period}",
-            },
+        pr = _period_retention(data.hub_key, orders, period, s.as_of)
+        st.markdown(
+            f"Of the customers who ordered in one {period}, the share who ordered again in the "
+            f"next (**retention**); **period churn** is the rest. It is not the churn rate of "
+            "the cards above, which counts customers with no order for longer than the churn "
+            f"threshold. Lighter points are partial {period}s."
         )
+        if pr["retention"].is_null().all():
+            st.info(f"The orders fall in one {period} only: retention needs two {period}s.")
+        else:
+            ui.chart(
+                charts.retention_trend(churn.retention_long(pr), period),
+                f"retention_{period}",
+                fit=True,
+            )
+        with st.expander(f"Retention by {period}"):
+            ui.table(
+                pr,
+                f"retention_by_{period}",
+                hide=["period"],
+                labels=LABELS
+                | {
+                    "label": period.capitalize(),
+                    "previous_customers": f"Customers last {period}",
+                    "partial": f"Partial {period}",
+                },
+            )
 
 
 # ---------------------------------------------------------------- cohorts
-with tab_cohorts:
-    c1, c2 = st.columns([1, 2])
-    view = (
-        c1.segmented_control(
-            "Show", ["Customers", "Revenue"], default="Customers", **widgets.keep("cohort_view")
-        )
-        or "Customers"
-    )
-    value = "retention" if view == "Customers" else "revenue_retention"
-    c2.markdown(
-        "Customers grouped by the month of their **first order**; cell *k* is the share of "
-        "the cohort who ordered in month *k* after it (month 0 = 100%)."
-        if view == "Customers"
-        else "Revenue of each cohort in month *k* / its revenue in month 0; above 100% means "
-        "the cohort spends more than in its first month."
-    )
-    cells = _cohorts(data.hub_key, orders, "month", s.as_of)
-    if cells.is_empty():
-        st.info("No orders to build cohorts from.")
-    elif cells["age"].max() == 0:
-        st.info("All first and repeat orders fall in one month: cohorts need a second month.")
-    else:
-        ui.chart(charts.cohort_heatmap(cells, value), f"cohorts_{value}", fit=True)
-        st.caption(
-            "The colour scale stops at the 98th percentile of months 1+ so month 0 (always "
-            "100%) does not wash out the rest; hover a cell for its figures."
-        )
-        curve = cohorts.average_curve(cells)
-        st.markdown("**Average retention curve** (cohorts that reached each month)")
-        ui.chart(
-            charts.cohort_curve(cohorts.curve_long(curve, value), f"{view} retention"),
-            f"cohort_curve_{value}",
-            fit=True,
-        )
-        with st.expander("Cohort matrix and curve figures"):
-            matrix = cohorts.cohort_matrix(cells, value)
-            ui.table(
-                matrix,
-                f"cohort_{value}",
-                key="cohort_matrix",
-                labels=LABELS,
-                formats=dict.fromkeys(matrix.columns[2:], "percent"),  # month 0, 1, 2 ...
+def _cohort_tables(orders: pl.DataFrame, as_of, value: str) -> dict[str, Callable]:
+    """The Cohorts tab's tables for the workbook, built from one cohort computation when the
+    workbook is downloaded; None (no sheet) where the tab shows a note instead."""
+    cells = cache(lambda: cohorts.cohort_retention(orders, period="month", as_of=as_of))
+
+    def drawn(make: Callable[[pl.DataFrame], pl.DataFrame]) -> Callable[[], pl.DataFrame | None]:
+        return lambda: None if cells().is_empty() or cells()["age"].max() == 0 else make(cells())
+
+    return {
+        f"cohort_{value}": drawn(lambda c: cohorts.cohort_matrix(c, value)),
+        "cohort_average_curve": drawn(cohorts.average_curve),
+    }
+
+
+if not widgets.is_open(tab_cohorts):
+    shown = _kept("cohort_view", "Customers") or "Customers"
+    value = "retention" if shown == "Customers" else "revenue_retention"
+    for name, make in _cohort_tables(orders, s.as_of, value).items():
+        downloads.register_later(name, make)
+else:
+    with tab_cohorts:
+        c1, c2 = st.columns([1, 2])
+        view = (
+            c1.segmented_control(
+                "Show", ["Customers", "Revenue"], default="Customers", **widgets.keep("cohort_view")
             )
-            ui.table(curve, "cohort_average_curve", key="cohort_curve", labels=LABELS)
+            or "Customers"
+        )
+        value = "retention" if view == "Customers" else "revenue_retention"
+        c2.markdown(
+            "Customers grouped by the month of their **first order**; cell *k* is the share of "
+            "the cohort who ordered in month *k* after it (month 0 = 100%)."
+            if view == "Customers"
+            else "Revenue of each cohort in month *k* / its revenue in month 0; above 100% means "
+            "the cohort spends more than in its first month."
+        )
+        cells = _cohorts(data.hub_key, orders, "month", s.as_of)
+        if cells.is_empty():
+            st.info("No orders to build cohorts from.")
+        elif cells["age"].max() == 0:
+            st.info("All first and repeat orders fall in one month: cohorts need a second month.")
+        else:
+            ui.chart(charts.cohort_heatmap(cells, value), f"cohorts_{value}", fit=True)
+            st.caption(
+                "The colour scale stops at the 98th percentile of months 1+ so month 0 (always "
+                "100%) does not wash out the rest; hover a cell for its figures."
+            )
+            curve = cohorts.average_curve(cells)
+            st.markdown("**Average retention curve** (cohorts that reached each month)")
+            ui.chart(
+                charts.cohort_curve(cohorts.curve_long(curve, value), f"{view} retention"),
+                f"cohort_curve_{value}",
+                fit=True,
+            )
+            with st.expander("Cohort matrix and curve figures"):
+                matrix = cohorts.cohort_matrix(cells, value)
+                ui.table(
+                    matrix,
+                    f"cohort_{value}",
+                    key="cohort_matrix",
+                    labels=LABELS,
+                    formats=dict.fromkeys(matrix.columns[2:], "percent"),  # month 0, 1, 2 ...
+                )
+                ui.table(curve, "cohort_average_curve", key="cohort_curve", labels=LABELS)
 
 
 # ---------------------------------------------------------------- CLV
@@ -415,104 +509,134 @@ def holdout_section(earliest, suggested, end) -> None:
     )
 
 
-with tab_clv:
-    st.markdown(
-        "**BG/NBD** models how often each customer buys and the chance they have silently "
-        "dropped out (**P(alive)**); **Gamma-Gamma** models how much they spend per purchase. "
-        "Together they give the expected purchases and the expected revenue (**CLV**) of the "
-        "next 365 days. Fitted by maximum likelihood on the orders up to the as-of date, time "
-        "in days."
-    )
-    st.info(
-        "**P(alive) for one-time buyers.** "
-        + clv.P_ALIVE_ONE_TIME_NOTE
-        + " So a customer with a single order shows P(alive) = 100% however long ago they "
-        "bought: judge them by their days since last order and expected purchases, or by the "
-        "churn threshold above.",
-        icon=":material/info:",
-    )
-    if clv_error is not None:
-        st.warning(f"The models cannot be fitted on this data: {clv_error}")
-    else:
-        report, hist = clv_report, clv_hist
-        if not report["trust"]["ok"]:
-            st.warning(
-                f"**The model cannot be trusted on this data.** {report['trust']['reason']} "
-                "P(alive), expected purchases and CLV are left out of the churn list and the "
-                "customer table; status follows the churn thresholds above. The diagnostics "
-                "below show where the model misses.",
-                icon=":material/warning:",
-            )
-        if report["trust"]["ok"] and "expected_clv_365d" in hub.columns:
-            predicted = hub.filter(pl.col("expected_clv_365d").is_not_null())
-            st.markdown("**What the models predict** for the customers of this data")
-            ui.kpi_cards(
-                [
-                    ui.Kpi(
-                        "Expected revenue, next 365 days",
-                        ui.money(predicted["expected_clv_365d"].sum()),
-                        help="Sum of every customer's expected CLV (365 days).",
-                    ),
-                    ui.Kpi(
-                        "Expected purchases, next 90 days",
-                        ui.num(predicted["expected_purchases_90d"].sum()),
-                        help="Sum of every customer's expected purchases (90 days).",
-                    ),
-                    ui.Kpi(
-                        "Median customer CLV (365 days)",
-                        ui.money(predicted["expected_clv_365d"].median(), 2),
-                        help="Half the customers are expected to spend less, half more.",
-                    ),
-                ],
-                per_row=3,
-            )
-            ui.table(
-                predicted.sort("expected_clv_365d", descending=True)
-                .head(20)
-                .select(
-                    *("customer_id", "expected_clv_365d", "expected_purchases_90d", "p_alive"),
-                    *("orders", "revenue", "recency_days"),
-                ),
-                "top_customers_by_clv",
-                key="clv_top",
-            )
-            st.caption("The 20 customers with the highest expected revenue in the next 365 days.")
-        params = clv.parameter_table(report)
-        st.markdown(
-            f"**Fitted parameters** ({report['customers']:,} customers, "
-            f"{report['repeat_customers']:,} with repeat purchases)"
+def _top_by_clv(predicted: pl.DataFrame) -> pl.DataFrame:
+    """The 20 customers with the highest expected revenue in the next 365 days."""
+    return (
+        predicted.sort("expected_clv_365d", descending=True)
+        .head(20)
+        .select(
+            *("customer_id", "expected_clv_365d", "expected_purchases_90d", "p_alive"),
+            *("orders", "revenue", "recency_days"),
         )
-        p1, p2 = st.columns([3, 2])
-        with p1:
-            ui.table(
-                params,
-                "clv_parameters",
-                key="clv_params",
-                formats={"value": "%.4f"},  # fitted model parameters, not amounts
-            )
-        if report["gamma_gamma"] is None:
-            p1.caption("The spend model could not be fitted, so expected CLV is not shown.")
-        with p2:
-            ui.chart(
-                charts.frequency_fit(clv.frequency_histogram_long(hist)),
-                "clv_frequency_fit",
-                fit=True,
-            )
-        with st.expander("Frequency fit figures"):
-            ui.table(
-                hist,
-                "clv_frequency_fit",
-                key="clv_hist",
-                hide=["frequency"],
-                labels={
-                    "label": "Repeat purchases",
-                    "actual": "Actual customers",
-                    "expected": "Model customers",
-                },
-                formats={"expected": "%,.1f"},  # a model's mean count
-            )
+    )
+
+
+def _holdout_of(orders: pl.DataFrame, cut, end) -> pl.DataFrame:
+    return clv.holdout_summary(clv.calibration_holdout(orders, cut, end))
+
+
+def _predicted(hub: pl.DataFrame) -> pl.DataFrame | None:
+    """The customers with an expected CLV when the fit is trusted (None otherwise)."""
+    if clv_trusted and "expected_clv_365d" in hub.columns:
+        return hub.filter(pl.col("expected_clv_365d").is_not_null())
+    return None
+
+
+if not widgets.is_open(tab_clv):
+    if clv_error is None:
+        if _predicted(hub) is not None:
+            downloads.register_later("top_customers_by_clv", lambda hub=hub: _top_by_clv(_predicted(hub)))
+        downloads.register_later("clv_parameters", partial(clv.parameter_table, clv_report))
+        downloads.register_later("clv_frequency_fit", lambda hist=clv_hist: hist)
         cut_dates = clv.holdout_cut_dates(orders["order_date"].min(), s.as_of)
-        if cut_dates is not None:
-            holdout_section(*cut_dates, s.as_of)
+        if cut_dates is not None:  # the check, when it was run for this cut (holdout_section)
+            cut = _kept("clv_cut", cut_dates[1])
+            if st.session_state.get("clv_holdout_for") == (data.hub_key, cut):
+                downloads.register_later(
+                    "clv_holdout", _or_none(partial(_holdout_of, orders, cut, s.as_of))
+                )
+else:
+    with tab_clv:
+        st.markdown(
+            "**BG/NBD** models how often each customer buys and the chance they have silently "
+            "dropped out (**P(alive)**); **Gamma-Gamma** models how much they spend per purchase. "
+            "Together they give the expected purchases and the expected revenue (**CLV**) of the "
+            "next 365 days. Fitted by maximum likelihood on the orders up to the as-of date, time "
+            "in days."
+        )
+        st.info(
+            "**P(alive) for one-time buyers.** "
+            + clv.P_ALIVE_ONE_TIME_NOTE
+            + " So a customer with a single order shows P(alive) = 100% however long ago they "
+            "bought: judge them by their days since last order and expected purchases, or by the "
+            "churn threshold above.",
+            icon=":material/info:",
+        )
+        if clv_error is not None:
+            st.warning(f"The models cannot be fitted on this data: {clv_error}")
+        else:
+            report, hist = clv_report, clv_hist
+            if not report["trust"]["ok"]:
+                st.warning(
+                    f"**The model cannot be trusted on this data.** {report['trust']['reason']} "
+                    "P(alive), expected purchases and CLV are left out of the churn list and the "
+                    "customer table; status follows the churn thresholds above. The diagnostics "
+                    "below show where the model misses.",
+                    icon=":material/warning:",
+                )
+            predicted = _predicted(hub)
+            if predicted is not None:
+                st.markdown("**What the models predict** for the customers of this data")
+                ui.kpi_cards(
+                    [
+                        ui.Kpi(
+                            "Expected revenue, next 365 days",
+                            ui.money(predicted["expected_clv_365d"].sum()),
+                            help="Sum of every customer's expected CLV (365 days).",
+                        ),
+                        ui.Kpi(
+                            "Expected purchases, next 90 days",
+                            ui.num(predicted["expected_purchases_90d"].sum()),
+                            help="Sum of every customer's expected purchases (90 days).",
+                        ),
+                        ui.Kpi(
+                            "Median customer CLV (365 days)",
+                            ui.money(predicted["expected_clv_365d"].median(), 2),
+                            help="Half the customers are expected to spend less, half more.",
+                        ),
+                    ],
+                    per_row=3,
+                )
+                ui.table(_top_by_clv(predicted), "top_customers_by_clv", key="clv_top")
+                st.caption(
+                    "The 20 customers with the highest expected revenue in the next 365 days."
+                )
+            params = clv.parameter_table(report)
+            st.markdown(
+                f"**Fitted parameters** ({report['customers']:,} customers, "
+                f"{report['repeat_customers']:,} with repeat purchases)"
+            )
+            p1, p2 = st.columns([3, 2])
+            with p1:
+                ui.table(
+                    params,
+                    "clv_parameters",
+                    key="clv_params",
+                    formats={"value": "%.4f"},  # fitted model parameters, not amounts
+                )
+            if report["gamma_gamma"] is None:
+                p1.caption("The spend model could not be fitted, so expected CLV is not shown.")
+            with p2:
+                ui.chart(
+                    charts.frequency_fit(clv.frequency_histogram_long(hist)),
+                    "clv_frequency_fit",
+                    fit=True,
+                )
+            with st.expander("Frequency fit figures"):
+                ui.table(
+                    hist,
+                    "clv_frequency_fit",
+                    key="clv_hist",
+                    hide=["frequency"],
+                    labels={
+                        "label": "Repeat purchases",
+                        "actual": "Actual customers",
+                        "expected": "Model customers",
+                    },
+                    formats={"expected": "%,.1f"},  # a model's mean count
+                )
+            cut_dates = clv.holdout_cut_dates(orders["order_date"].min(), s.as_of)
+            if cut_dates is not None:
+                holdout_section(*cut_dates, s.as_of)
 
 downloads.tables_workbook("churn_tables")

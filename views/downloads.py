@@ -126,13 +126,20 @@ def _this_run() -> object:
     return ctx.cursors if ctx is not None else None
 
 
-def register(df: pl.DataFrame, name: str) -> None:
+def register(df: pl.DataFrame | Callable[[], pl.DataFrame | None], name: str) -> None:
     """Remember a table shown in this run, for the page's workbook (tables_workbook)."""
     run = _this_run()
     shown = st.session_state.get(_SHOWN)
     if shown is None or shown["run"] is not run:
         shown = st.session_state[_SHOWN] = {"run": run, "tables": {}}
     shown["tables"][name] = df
+
+
+def register_later(name: str, make: Callable[[], pl.DataFrame | None]) -> None:
+    """A table of a part of the page not drawn in this run (a closed tab), for the page's
+    workbook: `make` builds it when the workbook is downloaded, outside the script run (give it
+    what it reads: no session state, no cached page function); None leaves the sheet out."""
+    register(make, name)
 
 
 def tables_workbook(name: str, where: Any = st) -> None:
@@ -144,15 +151,27 @@ def tables_workbook(name: str, where: Any = st) -> None:
     workbook_download(dict(shown["tables"]), name, where)
 
 
-def workbook_download(tables: Mapping[str, pl.DataFrame], name: str, where: Any = st) -> None:
+def workbook_download(
+    tables: Mapping[str, pl.DataFrame | Callable[[], pl.DataFrame | None]],
+    name: str,
+    where: Any = st,
+) -> None:
     """One Excel workbook of a page's tables: a sheet per table, typed columns, frozen header,
-    the app's number formats (column_kind) per column."""
-    kinds = {
-        sheet: {c: column_kind(c, t) for c, t in df.schema.items()} for sheet, df in tables.items()
-    }
+    the app's number formats (column_kind) per column. A table may be a function that builds
+    it (register_later), called on the click; None leaves its sheet out."""
+
+    def book() -> bytes:
+        built = {sheet: t() if callable(t) else t for sheet, t in tables.items()}
+        frames = {sheet: df for sheet, df in built.items() if df is not None}
+        kinds = {
+            sheet: {c: column_kind(c, t) for c, t in df.schema.items()}
+            for sheet, df in frames.items()
+        }
+        return to_xlsx_workbook(frames, kinds=kinds)
+
     where.download_button(
         f"⬇ All tables on this page (Excel, {len(tables)} sheets)",
-        data=lambda: to_xlsx_workbook(tables, kinds=kinds),
+        data=book,
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"dl_book_{name}",

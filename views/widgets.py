@@ -31,8 +31,15 @@ def keep(key: str) -> dict:
 
 
 def tabs(labels: Sequence[str], key: str):
-    """st.tabs whose selected tab is kept in the URL under `key` (the first tab stays out)."""
+    """st.tabs whose selected tab is kept in the URL under `key` (the first tab stays out).
+    Switching tabs reruns the page, so a page may draw only the open tab (is_open)."""
     return st.tabs(list(labels), key=key, bind="query-params")
+
+
+def is_open(tab) -> bool:
+    """Whether a tab of `tabs` is the open one (True when Streamlit does not say): its content
+    is drawn when it is opened, which reruns the page."""
+    return tab.open is not False
 
 
 def current_params() -> dict[str, list[str]]:

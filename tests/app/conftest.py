@@ -25,6 +25,13 @@ def run_page(page: str = "views/overview.py", timeout: float = 120) -> AppTest:
     return at
 
 
+def open_tab(at: AppTest, key: str, label: str) -> AppTest:
+    """Open the tab `label` of the tabs kept under `key` (views.widgets.tabs) and rerun: a page
+    draws only its open tab."""
+    at.session_state[key] = label
+    return at.run()
+
+
 def assert_no_exception(at: AppTest) -> None:
     assert not at.exception, "\n".join(str(e.value) for e in at.exception)
 

@@ -1,7 +1,15 @@
 """AppTest: the Churn & retention page on the sample data; changing a threshold moves the
-KPIs and the churn list."""
+KPIs and the churn list; the page's workbook holds every tab's tables whichever is open."""
 
-from tests.app.conftest import assert_no_exception, run_page
+import io
+
+import openpyxl
+import pytest
+import streamlit as st
+
+from tests.app.conftest import assert_no_exception, open_tab, run_page
+
+TABS = ["Churn list", "Inactivity", "Period retention", "Cohorts", "Predicted churn & CLV"]
 
 
 def _metrics(at) -> dict[str, str]:
@@ -61,6 +69,8 @@ def test_churn_list_filter_and_clv_section():
     at_risk = int(_metrics(at)["At risk"].replace(",", ""))
     assert _list_height(at) == at_risk < rows
     # the CLV tab explains P(alive) for one-time buyers and shows the fitted parameters
+    open_tab(at, "churn_tab", "Predicted churn & CLV")
+    assert_no_exception(at)
     assert any("one-time buyers" in i.value for i in at.info)
     params = next(df.value for df in at.dataframe if "parameter" in df.value.columns)
     assert list(params["parameter"])[:4] == ["r", "alpha", "a", "b"]
@@ -88,3 +98,45 @@ def test_a_threshold_change_does_not_refit_clv(monkeypatch):
     assert_no_exception(at)
     assert _metrics(at)["Churned"] != churned  # the status moved ...
     assert len(calls) == fits  # ... without a single new fit
+
+
+def test_the_workbook_holds_every_tab_whichever_is_open(monkeypatch):
+    """Only the open tab is drawn; the closed tabs' tables are built for the workbook when it is
+    downloaded (ui.register_later): the same sheets, in the same order, with the same cells as
+    the tables the open tab shows, for every tab open in turn."""
+    books = {}
+    original = st.download_button  # the workbook's button is drawn by st.download_button
+
+    def capture(label, data, file_name=None, *args, **kwargs):
+        if file_name == "churn_tables.xlsx":
+            books["now"] = data
+        return original(label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", capture)
+    at = run_page("views/churn.py")
+    open_tab(at, "churn_tab", "Inactivity")
+    at.select_slider(key="recency_bin").set_value(30).run()  # kept while the tab is closed
+    sheets = {}
+    for tab in TABS:
+        books.clear()
+        open_tab(at, "churn_tab", tab)
+        assert_no_exception(at)
+        book = openpyxl.load_workbook(io.BytesIO(books["now"]()))
+        sheets[tab] = {
+            ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in book.worksheets
+        }
+    first = sheets[TABS[0]]
+    assert {
+        *("churn_list", "inactivity_buckets", "recency_distribution", "retention_by_month"),
+        *("cohort_retention", "cohort_average_curve", "top_customers_by_clv", "clv_parameters"),
+        "clv_frequency_fit",
+    } <= set(first)
+    for tab in TABS[1:]:
+        assert list(sheets[tab]) == list(first), tab
+        for name, cells in first.items():
+            # group_by sums add the same floats in an order that varies from call to call
+            want = [
+                [pytest.approx(c, rel=1e-12) if isinstance(c, float) else c for c in r]
+                for r in cells
+            ]
+            assert sheets[tab][name] == want, (tab, name)

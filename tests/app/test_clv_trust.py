@@ -8,7 +8,7 @@ import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
 from core import clv
-from tests.app.conftest import APP, assert_no_exception
+from tests.app.conftest import APP, assert_no_exception, open_tab
 from tests.unit.test_clv_quality import ORDERS
 from views.loading import Dataset, Source
 
@@ -29,11 +29,13 @@ def _run(page: str) -> AppTest:
 
 def test_churn_page_warns_and_falls_back_to_the_status():
     at = _run("views/churn.py")
+    assert any(clv.FALLBACK_NOTE in c.value for c in at.caption)  # under the churn list
+    open_tab(at, "churn_tab", "Predicted churn & CLV")
+    assert_no_exception(at)
     warning = next(w.value for w in at.warning if "cannot be trusted" in w.value)
     assert (
         "P(alive) stays near 100%" in warning and "status follows the churn thresholds" in warning
     )
-    assert any(clv.FALLBACK_NOTE in c.value for c in at.caption)
 
 
 def test_customer_table_says_why_p_alive_is_empty():

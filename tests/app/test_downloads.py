@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 from streamlit.delta_generator import DeltaGenerator
 
-from tests.app.conftest import assert_no_exception, run_page
+from tests.app.conftest import assert_no_exception, open_tab, run_page
 
 PAGES = [
     "views/overview.py",
@@ -24,6 +24,7 @@ PAGES = [
     "views/insights.py",
     "views/data.py",
 ]
+TABS = {"views/churn.py": ("Inactivity", "Period retention", "Cohorts", "Predicted churn & CLV")}
 # whole numbers by nature: counts of things and days
 COUNT = re.compile(r"^(orders|customers|lines|members|n|count|.*_count|.*_customers|.*_orders)$")
 DAYS = re.compile(r"(^|_)days($|_)")
@@ -43,7 +44,10 @@ def downloads():
     DeltaGenerator.download_button = capture
     try:
         for page in PAGES:
-            assert_no_exception(run_page(page))
+            at = run_page(page)
+            assert_no_exception(at)
+            for tab in TABS.get(page, ()):  # a page draws its open tab only
+                assert_no_exception(open_tab(at, "churn_tab", tab))
     finally:
         DeltaGenerator.download_button = original
     return files

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.app.conftest import assert_no_exception
+from tests.app.conftest import assert_no_exception, open_tab
 from tests.app.test_data import run_with
 
 # one month (March 2024), one category, every line delivered: no returns, no second month
@@ -32,9 +32,11 @@ def test_sales_says_one_month_one_category_no_returns(tmp_path: Path) -> None:
 def test_churn_says_one_month(tmp_path: Path) -> None:
     at = run_with(ONE_MONTH, "march.csv", "views/churn.py", tmp_path)
     assert_no_exception(at)
-    said = infos(at)
-    assert "The orders fall in one month only: retention needs two months." in said
-    assert "cohorts need a second month" in said
+    open_tab(at, "churn_tab", "Period retention")  # the page draws its open tab
+    assert "The orders fall in one month only: retention needs two months." in infos(at)
+    open_tab(at, "churn_tab", "Cohorts")
+    assert_no_exception(at)
+    assert "cohorts need a second month" in infos(at)
 
 
 def test_customers_says_one_value(tmp_path: Path) -> None:

@@ -41,7 +41,7 @@ import views.loading
 import views.state
 from core.ingest import load_orders
 from core.ingest.readers import read_table_noted
-from tests.app.conftest import APP, ROOT, assert_no_exception, run_page
+from tests.app.conftest import APP, ROOT, assert_no_exception, open_tab, run_page
 
 COUNTED = {
     views.loading: ("read_table_noted", "load_orders"),
@@ -229,6 +229,9 @@ def test_a_filter_change_on_churn_fits_bgnbd_once(calls):
     orders = load_orders(raw, name="orders.csv", overrides={}, read_notes=notes).orders
     as_of = orders["order_date"].max()  # the whole file's: a region filter does not move it
     filtered = core.model.filters.apply_filters(orders, at.session_state["filters"])
+    open_tab(at, "churn_tab", "Predicted churn & CLV")  # the figures drawn, nothing fitted
+    assert_no_exception(at)
+    assert calls["fit_bgnbd"] == 2
     assert 0 < filtered.height < orders.height
     report, hist = core.clv.fit_diagnostics(filtered, as_of, "days")
     params = _shown(at, "parameter")
