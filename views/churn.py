@@ -98,6 +98,7 @@ def _use_suggestion(churn_days: int, at_risk_days: int) -> None:
 
 data = state.app_data()
 needs.dates(data, "Churn & retention")
+state.table_ahead(data)  # computed beside the threshold suggestion, taken by the KPIs below
 s = data.settings
 orders = data.orders
 

@@ -341,5 +341,13 @@ def prepare_ahead() -> None:
     ahead.start(_ahead_jobs(data), data.hub_key)
 
 
+def table_ahead(data: AppData) -> None:
+    """On an upload, start the customer table of `data` in the background now, when this
+    session has not got it: a page that needs it computes its other figures meanwhile (the
+    Churn page: the threshold suggestion, on a filter change) and then takes it."""
+    if not data.shared:
+        ahead.start({"customer_table": _ahead_jobs(data)["customer_table"]}, data.hub_key)
+
+
 def with_as_of(settings: Settings, as_of: date | None) -> Settings:
     return replace(settings, as_of=as_of)
