@@ -7,7 +7,7 @@ every chart from core.charts.churn.
 
 Only the open tab is drawn (switching tabs reruns the page: widgets.tabs), so a filter or
 threshold change computes and draws the figures in view; the tables of the closed tabs still go
-into the page's workbook, built when it is downloaded (ui.register_later).
+into the page's workbook, built when it is downloaded (downloads.register_later).
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ def _kept(key: str, default):
 
 
 def _or_none(make: Callable[[], pl.DataFrame]) -> Callable[[], pl.DataFrame | None]:
-    """`make` for ui.register_later: None (no sheet) where the open tab would show an error."""
+    """`make` for downloads.register_later: None (no sheet) where the open tab would show an
+    error."""
 
     def built() -> pl.DataFrame | None:
         try:
@@ -199,12 +200,8 @@ ui.kpi_cards(
     ]
 )
 
-try:
-    clv_report, clv_hist = _fit(data.hub_key, orders, s.as_of, data.clv_fit())
-    clv_error = None
-except InputError as exc:
-    clv_report, clv_hist, clv_error = None, None, exc
-clv_trusted = clv_report is not None and clv_report["trust"]["ok"]
+fitted = data.clv_fit()  # the customer table's: its diagnostics are drawn in the CLV tab
+clv_trusted = fitted is not None and fitted.quality.ok  # clv.fit_report's trust.ok
 
 tab_list, tab_inactive, tab_period, tab_cohorts, tab_clv = widgets.tabs(
     ["Churn list", "Inactivity", "Period retention", "Cohorts", "Predicted churn & CLV"],
@@ -526,19 +523,23 @@ def _holdout_of(orders: pl.DataFrame, cut, end) -> pl.DataFrame:
     return clv.holdout_summary(clv.calibration_holdout(orders, cut, end))
 
 
-def _predicted(hub: pl.DataFrame) -> pl.DataFrame | None:
-    """The customers with an expected CLV when the fit is trusted (None otherwise)."""
-    if clv_trusted and "expected_clv_365d" in hub.columns:
-        return hub.filter(pl.col("expected_clv_365d").is_not_null())
-    return None
+def _predicted(hub: pl.DataFrame) -> pl.DataFrame:
+    """The customers with an expected CLV."""
+    return hub.filter(pl.col("expected_clv_365d").is_not_null())
 
 
+predicts = clv_trusted and "expected_clv_365d" in hub.columns
 if not widgets.is_open(tab_clv):
-    if clv_error is None:
-        if _predicted(hub) is not None:
-            downloads.register_later("top_customers_by_clv", lambda hub=hub: _top_by_clv(_predicted(hub)))
-        downloads.register_later("clv_parameters", partial(clv.parameter_table, clv_report))
-        downloads.register_later("clv_frequency_fit", lambda hist=clv_hist: hist)
+    if fitted is None or fitted.bgnbd is not None:  # else the tab says it cannot be fitted
+        diagnostics = cache(partial(clv.fit_diagnostics, orders, s.as_of, "days", fitted=fitted))
+        if predicts:
+            downloads.register_later(
+                "top_customers_by_clv", lambda hub=hub: _top_by_clv(_predicted(hub))
+            )
+        downloads.register_later(
+            "clv_parameters", _or_none(lambda: clv.parameter_table(diagnostics()[0]))
+        )
+        downloads.register_later("clv_frequency_fit", _or_none(lambda: diagnostics()[1]))
         cut_dates = clv.holdout_cut_dates(orders["order_date"].min(), s.as_of)
         if cut_dates is not None:  # the check, when it was run for this cut (holdout_section)
             cut = _kept("clv_cut", cut_dates[1])
@@ -563,10 +564,14 @@ else:
             "churn threshold above.",
             icon=":material/info:",
         )
+        try:
+            report, hist = _fit(data.hub_key, orders, s.as_of, fitted)
+            clv_error = None
+        except InputError as exc:
+            clv_error = exc
         if clv_error is not None:
             st.warning(f"The models cannot be fitted on this data: {clv_error}")
         else:
-            report, hist = clv_report, clv_hist
             if not report["trust"]["ok"]:
                 st.warning(
                     f"**The model cannot be trusted on this data.** {report['trust']['reason']} "
@@ -575,8 +580,8 @@ else:
                     "below show where the model misses.",
                     icon=":material/warning:",
                 )
-            predicted = _predicted(hub)
-            if predicted is not None:
+            if predicts:
+                predicted = _predicted(hub)
                 st.markdown("**What the models predict** for the customers of this data")
                 ui.kpi_cards(
                     [

@@ -113,7 +113,7 @@ def test_a_rerun_that_changed_nothing_recomputes_nothing(calls, page):
 
 
 def test_a_threshold_change_does_not_refit_clv(calls):
-    at = run_page("views/churn.py")
+    at = open_tab(run_page("views/churn.py"), "churn_tab", "Predicted churn & CLV")
     first = dict(calls)
     at.number_input(key="churn_days").set_value(180).run()
     assert_no_exception(at)
@@ -175,6 +175,8 @@ def test_an_upload_s_customer_table_and_fit_are_computed_once_ahead(calls):
         at.switch_page(page)
         at.run()
         assert_no_exception(at)
+        if page == "views/churn.py":  # its fit diagnostics are drawn in their tab
+            assert_no_exception(open_tab(at, "churn_tab", "Predicted churn & CLV"))
     at.run()
     assert _wait_ahead(at) == set()  # taken by the pages, nothing new started
     assert calls["metrics_with_fit"] == calls["customer_clv"] == 1
@@ -195,7 +197,7 @@ def test_a_filter_change_computes_the_filtered_table_ahead_once(calls):
     assert _wait_ahead(at) == {"customer_table", "churn_suggestion"}
     at.switch_page("views/churn.py")
     at.run()
-    assert_no_exception(at)
+    assert_no_exception(open_tab(at, "churn_tab", "Predicted churn & CLV"))
     assert calls["metrics_with_fit"] == calls["fit_bgnbd"] == 2
     assert calls["fit_diagnostics"] == 1
 
@@ -215,8 +217,8 @@ def test_a_filter_change_on_churn_fits_bgnbd_once(calls):
     """A region filter applied on the Churn page: the filtered customer table fits BG/NBD once
     and the page's fit diagnostics are that fit's, equal to the diagnostics of a fresh fit on
     the filtered orders (core.clv.fit_diagnostics, checked against lifetimes in test_clv)."""
-    at = run_page("views/churn.py")
-    assert calls["fit_bgnbd"] == 1
+    at = open_tab(run_page("views/churn.py"), "churn_tab", "Predicted churn & CLV")
+    assert calls["fit_bgnbd"] == calls["fit_diagnostics"] == 1
     _filter_region(at)
     assert calls["apply_filters"] == 1
     assert calls["fit_bgnbd"] == 2  # not 3: the diagnostics fit nothing
@@ -229,9 +231,6 @@ def test_a_filter_change_on_churn_fits_bgnbd_once(calls):
     orders = load_orders(raw, name="orders.csv", overrides={}, read_notes=notes).orders
     as_of = orders["order_date"].max()  # the whole file's: a region filter does not move it
     filtered = core.model.filters.apply_filters(orders, at.session_state["filters"])
-    open_tab(at, "churn_tab", "Predicted churn & CLV")  # the figures drawn, nothing fitted
-    assert_no_exception(at)
-    assert calls["fit_bgnbd"] == 2
     assert 0 < filtered.height < orders.height
     report, hist = core.clv.fit_diagnostics(filtered, as_of, "days")
     params = _shown(at, "parameter")
