@@ -90,14 +90,13 @@ with st.container(border=True):
         + (f" with customers file `{ds.customers.name}`" if ds.customers else "")
     )
 
+loaded, err = loading.try_load()
 try:
-    raw = loading.raw_table(ds.orders)
+    raw = loading.raw_table(ds.orders, loaded)
 except InputError as exc:
     ui.show_error(exc, "The file cannot be read")
     st.info("Upload another file, or go back to the sample data.")
     st.stop()
-
-loaded, err = loading.try_load()
 
 # ---------------------------------------------------------------- mapping
 st.subheader("Column mapping")

@@ -21,7 +21,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import polars as pl
 import pyarrow as pa
@@ -30,6 +30,7 @@ import streamlit as st
 from core.errors import InputError
 from core.ingest import Loaded, load_customers, load_orders
 from core.ingest.limits import NAMES as LIMIT_NAMES
+from core.ingest.limits import Limits
 from core.ingest.readers import excel_sheets, read_table, read_table_noted
 from views import config, widgets
 
@@ -188,6 +189,12 @@ def _bytes(src: Source) -> bytes:
     """The file's bytes, rebuilt for a (re)read: from disk for the sample, else the stash."""
     if src.path is not None:
         return src.path.read_bytes()
+    size, packed = _stashed(src)
+    return pa.decompress(packed, decompressed_size=size, codec="zstd", asbytes=True)
+
+
+def _stashed(src: Source) -> tuple[int, bytes]:
+    """An upload's (size, compressed bytes) from this session's stash."""
     found = st.session_state.get("_files", {}).get(src.digest)
     if found is None:
         raise InputError(
@@ -195,8 +202,40 @@ def _bytes(src: Source) -> bytes:
             "upload it again on the Data page",
             file=src.name,
         )
-    size, packed = found
-    return pa.decompress(packed, decompressed_size=size, codec="zstd", asbytes=True)
+    return found
+
+
+def _stream(src: Source) -> BinaryIO:
+    """The file's bytes as a stream: from disk for the sample, else decompressed from the stash
+    as they are read (the head of an upload without decompressing the rest)."""
+    if src.path is not None:
+        return src.path.open("rb")
+    return pa.CompressedInputStream(pa.BufferReader(_stashed(src)[1]), "zstd")
+
+
+_NOT_TEXT_NAMES = (".xlsx", ".xlsm", ".xls", ".parquet", ".gz")  # as readers reads them
+_NOT_TEXT_STARTS = (b"\x1f\x8b", b"PK\x03\x04", b"PAR1")  # gzip, a workbook, Parquet
+_HEAD_CHUNK = 1 << 20
+
+
+def head_lines(stream: BinaryIO, name: str, lines: int) -> bytes | None:
+    """The first bytes of a text file holding at least its first `lines` lines (all of it when
+    it has fewer), read from `stream`; None for a file that readers does not read as text by
+    its name or first bytes (gzip, a workbook, Parquet), which is read whole."""
+    if name.lower().endswith(_NOT_TEXT_NAMES):
+        return None
+    parts: list[bytes] = []
+    found = 0
+    with stream:
+        while found < lines:
+            chunk = stream.read(_HEAD_CHUNK)
+            if not chunk:
+                break
+            if not parts and chunk.startswith(_NOT_TEXT_STARTS):
+                return None
+            parts.append(chunk)
+            found += chunk.count(b"\n")
+    return b"".join(parts)
 
 
 # ---------------------------------------------------------------- cached loading
@@ -236,8 +275,23 @@ def _load_customers_fn(digest: str, name: str, _data: Callable[[], bytes]) -> pl
 
 
 def _read_raw_fn(
-    digest: str, name: str, sheet: str | None, _data: Callable[[], bytes]
+    digest: str,
+    name: str,
+    sheet: str | None,
+    size: int,
+    _head: Callable[[], bytes | None],
+    _data: Callable[[], bytes],
 ) -> pl.DataFrame:
+    """read_table(the file, rows=PREVIEW_ROWS), from the file's head when it is text (`_head`:
+    head_lines) and it reads; else (not text, a cut inside a quoted cell, an error to report)
+    from the whole file, which gives the same table or the same error."""
+    head = _head()
+    if head is not None:
+        Limits.from_env().check_size(size, name)  # as a read of the whole file checks first
+        with contextlib.suppress(InputError):
+            return read_table_noted(head, name, sheet, typed=False, rows=PREVIEW_ROWS)[0].head(
+                PREVIEW_ROWS
+            )
     return read_table(_data(), name, sheet, rows=PREVIEW_ROWS)
 
 
@@ -270,6 +324,7 @@ _load_customers = two_scopes(
     _load_customers_fn, shared=2, private=1, spinner="Reading the customers file…"
 )
 _read_raw = two_scopes(_read_raw_fn, shared=2, private=1)
+_READ_AS_TEXT_OR_NOT = (".xlsx", ".xlsm", ".xls", ".parquet")  # readers: no text typing
 
 
 def is_sample(src: Source) -> bool:
@@ -277,10 +332,22 @@ def is_sample(src: Source) -> bool:
     return src.path is not None
 
 
-def raw_table(src: Source) -> pl.DataFrame:
+def raw_table(src: Source, loaded: Loaded | None = None) -> pl.DataFrame:
     """The file as read, before any mapping: its first PREVIEW_ROWS rows (for the mapping
-    editor's preview and checks)."""
-    return _read_raw(is_sample(src), src.digest, src.name, src.sheet, lambda: _bytes(src))
+    editor's preview and checks), all text for a text file. `loaded`: the file's Loaded when
+    it loaded; a workbook or Parquet file reads the same typed or not, so its table as read
+    serves (no second read). A text file's head is read alone (head_lines)."""
+    if loaded is not None and src.name.lower().endswith(_READ_AS_TEXT_OR_NOT):
+        return loaded.raw.head(PREVIEW_ROWS)
+    return _read_raw(
+        is_sample(src),
+        src.digest,
+        src.name,
+        src.sheet,
+        src.size,
+        lambda: head_lines(_stream(src), src.name, PREVIEW_ROWS + 1),
+        lambda: _bytes(src),
+    )
 
 
 def try_load() -> tuple[Loaded | None, InputError | None]:

@@ -68,3 +68,36 @@ def test_duplicate_count_equals_a_count_of_distinct_rows_on_every_test_file():
         assert duplicate_count(raw) == raw.height - distinct, path.name
         checked += 1
     assert checked >= 10
+
+
+def test_recurring_mask_is_is_duplicated():
+    """The sorted lookup marks exactly the values is_duplicated marks: on row hashes of every
+    test file and on hand-made series (repeats at the ends, one value, none)."""
+    from pathlib import Path
+
+    import polars as pl
+
+    from core.errors import InputError
+    from core.ingest.duplicates import recurring_mask
+
+    def same(values: pl.Series) -> None:
+        mask = recurring_mask(values)
+        want = values.is_duplicated()
+        if mask is None:
+            assert not want.any()
+        else:
+            assert mask.to_list() == want.to_list()
+
+    for values in ([], [7], [1, 2, 3], [3, 1, 3], [5, 5, 5, 1], [1, 2, 2], [0, 2**64 - 1, 0]):
+        same(pl.Series(values, dtype=pl.UInt64))
+    root = Path(__file__).resolve().parents[2]
+    checked = 0
+    for path in [*root.glob("data/*.csv"), *root.glob("tests/data/**/*.csv")]:
+        try:
+            raw = load_orders(path).raw
+        except InputError:
+            continue
+        same(raw.hash_rows())
+        same(raw.select(raw.columns[:1]).hash_rows())  # one column: many repeats
+        checked += 1
+    assert checked >= 10
