@@ -62,8 +62,83 @@ def _loyalty(key: str, _table: pl.DataFrame, returning_min: int, loyal_min: int)
 
 
 @loading.dataset_cache(shared=16, private=5)
-def _second_order(key: str, _orders: pl.DataFrame) -> pl.DataFrame:
-    return segments.time_to_second_order(_orders)
+def _second_order(key: str, _orders: pl.DataFrame, customers: int):
+    """The days to a second order, their summary and buckets."""
+    second = segments.time_to_second_order(_orders)
+    summary = segments.second_order_summary(second, customers=customers)
+    return second, summary, segments.second_order_buckets(second)
+
+
+# Below: what a rerun would otherwise compute again over every customer (or every line) although
+# nothing it depends on changed (seconds at 10M lines); keyed by the page's key and the widgets.
+@loading.dataset_cache(shared=16, private=5)
+def _kpis(key: str, _scored: pl.DataFrame) -> dict:
+    return segments.segment_kpis(_scored)
+
+
+@loading.dataset_cache(shared=32, private=8)
+def _summary(key: str, by: str, order: tuple[str, ...] | None, _table: pl.DataFrame):
+    """segment_summary of `_table` by `by` (key: what `_table` is)."""
+    return segments.segment_summary(_table, by, order=list(order) if order else None)
+
+
+@loading.dataset_cache(shared=16, private=5)
+def _loyalty_tables(key: str, _labelled: pl.DataFrame):
+    """The table with status labels, the loyalty summary and the orders distribution."""
+    return (
+        segments.with_status_labels(_labelled),
+        segments.segment_summary(_labelled, "loyalty"),
+        segments.orders_distribution(_labelled),
+    )
+
+
+@loading.dataset_cache(shared=16, private=5)
+def _members(key: str, pick: str, _scored: pl.DataFrame) -> pl.DataFrame:
+    return segments.with_status_labels(segments.segment_members(_scored, pick))
+
+
+@loading.dataset_cache(shared=16, private=5)
+def _attribute_lists(key: str, _labelled: pl.DataFrame):
+    """The Demographics tab's attributes, two-valued attributes and metrics."""
+    return (
+        segments.attribute_columns(_labelled),
+        segments.two_valued_attributes(_labelled),
+        segments.metric_columns(_labelled),
+    )
+
+
+@loading.dataset_cache(shared=16, private=5)
+def _breakdown(key: str, attr: str, nbins: int, _labelled: pl.DataFrame) -> pl.DataFrame:
+    return segments.attribute_breakdown(_labelled, attr, nbins)
+
+
+@loading.dataset_cache(shared=16, private=5)
+def _comparison(key: str, attr: str, metric: str, group_b: str, _labelled: pl.DataFrame):
+    """compare_groups (an InputError is raised, not kept)."""
+    return segments.compare_groups(_labelled, attr, metric, group_b=group_b)
+
+
+@loading.dataset_cache(shared=16, private=5)
+def _two_groups(key: str, attr: str, _labelled: pl.DataFrame) -> list[str]:
+    return segments.two_groups(_labelled, attr)
+
+
+@loading.dataset_cache(shared=16, private=5)
+def _found(key: str, query: str, _labelled: pl.DataFrame):
+    found = segments.find_customers(_labelled, query, limit=50)
+    return found, segments.match_labels(found)
+
+
+@loading.dataset_cache(shared=16, private=5)
+def _customer(key: str, cid: str, _labelled: pl.DataFrame, _orders: pl.DataFrame):
+    """One customer's profile, the attributes line of it, revenue history and orders."""
+    profile = segments.customer_profile(_labelled, cid)
+    return (
+        profile,
+        segments.profile_attributes(profile, segments.attribute_columns(_labelled)),
+        segments.customer_timeline(_orders, cid),
+        segments.customer_orders(_orders, cid),
+    )
 
 
 @loading.dataset_cache(shared=16, private=5, spinner="Finding what each group buys…")
@@ -123,7 +198,7 @@ if data.has_dates:
 
 scored = _scored(f"{data.key}|{bins}", hub, bins)
 key = f"{data.key}|b{bins}"
-k = segments.segment_kpis(scored)
+k = _kpis(key, scored)
 ui.kpi_cards(
     [
         ui.Kpi("Customers", ui.num(k["customers"]), help="Customers with at least one order."),
@@ -191,7 +266,7 @@ def rfm_tab() -> None:
         )
         desc, action = segments.SEGMENTS[pick]
         st.markdown(f"**{pick}**: {desc} *Suggested action:* {action}")
-        members = segments.with_status_labels(segments.segment_members(scored, pick))
+        members = _members(key, pick, scored)
         ui.table(
             members, f"segment_{pick.lower().replace(' ', '_')}", key="seg_members", height=300
         )
@@ -253,7 +328,7 @@ with tabs[1]:
         tiers = segments.DEFAULT_TIERS
         tiered, edges = _tiered(f"{key}|{tiers}", scored, tiers)
     tier_names = [n for n, _ in tiers]
-    tier_summary = segments.segment_summary(tiered, "value_tier", order=tier_names)
+    tier_summary = _summary(f"{key}|{tiers}", "value_tier", tuple(tier_names), tiered)
     with c2:
         show(
             seg_charts.share_bars(
@@ -278,7 +353,7 @@ with tabs[1]:
     with_persona, persona_rules = _personas(f"{tkey}|{rules}", tiered, rules)
     st.caption("Rules, evaluated top to bottom (the first that matches wins):")
     ui.table(persona_rules, "persona_rules", key="persona_rules")
-    persona_summary = segments.segment_summary(with_persona, "persona")
+    persona_summary = _summary(f"{tkey}|{rules}", "persona", None, with_persona)
     c1, c2 = st.columns(2)
     order = list(segments.PERSONAS)
     title = "Customers vs revenue by persona"
@@ -309,9 +384,9 @@ with tabs[2]:
         returning_min, loyal_min = 2, 4
         labelled = _loyalty(f"{pkey}|2|4", with_persona, 2, 4)
     lkey = f"{pkey}|{returning_min}|{loyal_min}"
-    shown = segments.with_status_labels(labelled)  # Active / At risk / Churned
+    # shown: with Active / At risk / Churned labels
+    shown, loyalty_summary, dist = _loyalty_tables(lkey, labelled)
     st.caption(segments.loyalty_rule(int(returning_min), int(loyal_min)))
-    loyalty_summary = segments.segment_summary(labelled, "loyalty")
     c1, c2 = st.columns(2)
     show(
         seg_charts.share_bars(
@@ -319,7 +394,6 @@ with tabs[2]:
         ),
         c1,
     )
-    dist = segments.orders_distribution(labelled)
     show(seg_charts.orders_histogram(dist), c2)
     ui.table(loyalty_summary, "loyalty", key="loyalty_summary")
     ui.table(
@@ -332,8 +406,7 @@ with tabs[2]:
 
     if data.has_dates:  # the days between a first and a second order
         st.subheader("Time to the second order")
-        second = _second_order(data.key, data.orders)
-        so = segments.second_order_summary(second, customers=hub.height)
+        second, so, buckets = _second_order(data.key, data.orders, hub.height)
         ui.kpi_cards(
             [
                 ui.Kpi(
@@ -351,7 +424,6 @@ with tabs[2]:
                 ui.Kpi("Within 90 days", ui.pct(so["within_90_days"]), help="Of repeat customers."),
             ]
         )
-        buckets = segments.second_order_buckets(second)
         show(seg_charts.second_order_histogram(buckets))
         ui.table(buckets, "time_to_second_order", key="second_buckets")
 
@@ -365,7 +437,7 @@ with tabs[3]:
         label = c1.selectbox("Group customers by", offered, **widgets.keep("contrib_by"))
         by = GROUPINGS[label]
         order = tier_names if by == "value_tier" else None
-        summ = segments.segment_summary(labelled, by, order=order)
+        summ = _summary(lkey, by, tuple(order) if order else None, labelled)
         groups = summ[by].to_list()
         with c2:
             st.caption(
@@ -404,7 +476,7 @@ with tabs[4]:
 
     @st.fragment
     def demographics(labelled: pl.DataFrame) -> None:
-        attrs = segments.attribute_columns(labelled)
+        attrs, two, metrics = _attribute_lists(lkey, labelled)
         if not attrs:
             st.info(
                 "No customer attributes in this data (age, gender, subscription, region ...). "
@@ -427,7 +499,7 @@ with tabs[4]:
                         f"{n_bad:,} customers have more than one {attr} in their orders; "
                         "their most frequent value is used."
                     )
-        breakdown = segments.attribute_breakdown(labelled, attr, nbins)
+        breakdown = _breakdown(lkey, attr, nbins, labelled)
         groups = breakdown["group"].to_list()
         if len(groups) < 2:
             st.info(f"Every customer has the same {attr}: nothing to compare.")
@@ -440,7 +512,6 @@ with tabs[4]:
         ui.table(breakdown, f"customers_by_{attr}", key="demo_table")
 
         st.subheader("Does a two-valued attribute pay off?")
-        two = segments.two_valued_attributes(labelled)
         if not two:
             st.info("No attribute with exactly two values (e.g. subscription yes / no).")
             return
@@ -449,12 +520,11 @@ with tabs[4]:
         attr2 = d1.selectbox(
             "Attribute with two values", two, index=guess, **widgets.keep("cmp_attr")
         )
-        metrics = segments.metric_columns(labelled)
         metric = d2.selectbox("Compare", metrics, **widgets.keep("cmp_metric"))
-        values = segments.two_groups(labelled, attr2)
+        values = _two_groups(lkey, attr2, labelled)
         group_b = d3.selectbox("Group", values[::-1], **widgets.keep("cmp_group"))
         try:
-            cmp = segments.compare_groups(labelled, attr2, metric, group_b=group_b)
+            cmp = _comparison(lkey, attr2, metric, group_b, labelled)
         except InputError as exc:
             ui.show_error(exc, "The groups cannot be compared")
             return
@@ -514,18 +584,17 @@ with tabs[5]:
             **widgets.keep("drill_query"),
             placeholder="e.g. C00042",
         )
-        found = segments.find_customers(labelled, q, limit=50)
+        found, info = _found(lkey, q, labelled)
         if found.is_empty():
             st.warning(f"No customer matches {q!r}.")
             return
-        info = segments.match_labels(found)
         cid = st.selectbox(
             f"{len(info)} match(es)" + (" (top 50 by revenue)" if len(info) == 50 else ""),
             list(info),
             format_func=info.get,
             **widgets.keep("drill_pick"),
         )
-        p = segments.customer_profile(labelled, cid)
+        p, attrs, timeline, lines = _customer(lkey, cid, labelled, data.orders)
         st.markdown(f"### {cid}\n{segments.profile_headline(p)}")
         desc, action = segments.SEGMENTS.get(p["rfm_segment"], ("", ""))
         st.caption(f"{desc} Suggested action: {action}")
@@ -563,13 +632,11 @@ with tabs[5]:
             )
         if note := clv.fallback_note(labelled):
             st.caption(f":material/info: {note}")
-        attrs = segments.profile_attributes(p, segments.attribute_columns(labelled))
         if attrs:
             st.caption(attrs)
-        timeline = segments.customer_timeline(data.orders, cid)
         show(seg_charts.revenue_history(timeline))
         ui.table(
-            segments.customer_orders(data.orders, cid),
+            lines,
             f"orders_{cid}",
             key="drill_orders",
             formats={"revenue": "unit_money"},  # one order's amount

@@ -20,7 +20,7 @@ from core.glossary import define
 from core.ingest.readers import read_table
 from core.model.errors import InputError
 from core.model.status import STATUS_LABELS
-from views import downloads, state, ui, widgets
+from views import downloads, loading, state, ui, widgets
 
 NONE = "— none —"
 UNDER_THE_HOOD = ("Theta", "SMD", "Holm / Benjamini-Hochberg correction", "Delta method")
@@ -58,6 +58,32 @@ def _analysis(key: str, name: str, overrides: tuple, options: tuple, _df: pl.Dat
 @st.cache_data(show_spinner=False, max_entries=6)
 def _read_upload(digest: str, name: str, _data: bytes) -> pl.DataFrame:
     return read_table(_data, name=name)
+
+
+@loading.dataset_cache(shared=8, private=3)
+def _unit_choices(key: str, _table: pl.DataFrame) -> tuple[list[str], list[str]]:
+    return unit_choices(_table)
+
+
+@loading.dataset_cache(shared=8, private=3)
+def _units(key: str, statuses: tuple[str, ...], segs: tuple[str, ...], _table: pl.DataFrame):
+    return pick_units(_table, statuses, segs)
+
+
+@loading.dataset_cache(shared=8, private=3)
+def _assigned(
+    key: str,
+    variants: tuple[str, ...],
+    split: tuple[float, ...] | None,
+    salt: str,
+    id_col: str,
+    strata: str | None,
+    _units: pl.DataFrame,
+):
+    """The assignment of `_units` (key: which units) and its split summary (every customer of
+    a segment hashed again on each rerun before)."""
+    out = assign(_units, variants, split, salt=salt, unit=id_col, strata=strata)
+    return out, split_summary(out, strata)
 
 
 def _table(df: pl.DataFrame, name: str, key: str, kind: str) -> None:
@@ -271,10 +297,10 @@ def assignment_section(data) -> None:
         horizontal=True,
         key="as_source",
     )
-    units = None
+    units = units_key = None
     if source.startswith("A segment"):
         table = data.customer_table()
-        statuses, segments = unit_choices(table)
+        statuses, segments = _unit_choices(data.key, table)
         c1, c2 = st.columns(2)
         status = c1.multiselect(
             "Status",
@@ -285,7 +311,8 @@ def assignment_section(data) -> None:
             placeholder="All",
         )
         segs = c2.multiselect("RFM segment", segments, key="as_rfm", placeholder="All")
-        units = pick_units(table, status, segs)
+        units_key = f"{data.key}|{status}|{segs}"
+        units = _units(units_key, tuple(status), tuple(segs), table)
     else:
         up = st.file_uploader(
             "Customer list (one id per row)", type=["csv", "xlsx", "parquet"], key="as_upload"
@@ -293,6 +320,7 @@ def assignment_section(data) -> None:
         if up is not None:
             try:
                 units = read_table(up.getvalue(), name=up.name)
+                units_key = f"{up.file_id}|{up.name}"
             except InputError as exc:
                 ui.show_error(exc, "The customer list cannot be read")
     if units is None:
@@ -309,19 +337,13 @@ def assignment_section(data) -> None:
     salt = st.text_input("Experiment name (hash salt)", "retention-offer", key="as_salt")
     variants = parse_variants(names)
     try:
-        out = assign(
-            units,
-            variants,
-            parse_split(split_text, len(variants)),
-            salt=salt,
-            unit=id_col,
-            strata=strata,
-        )
+        split = parse_split(split_text, len(variants))
+        out, summary = _assigned(units_key, tuple(variants), split, salt, id_col, strata, units)
     except InputError as exc:
         ui.show_error(exc, "Cannot assign")
         return
     shown = {"labels": ASSIGNED_LABELS, "formats": ASSIGNED_FORMATS, "download": False}
-    ui.table(split_summary(out, strata), "assignment_split", **shown)
+    ui.table(summary, "assignment_split", **shown)
     ui.table(out.head(1000), "assignment", **shown)
     if out.height > 1000:
         st.caption(

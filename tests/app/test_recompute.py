@@ -29,9 +29,11 @@ import streamlit as st
 import streamlit.runtime.caching.cache_data_api as cache_data_api
 from streamlit.testing.v1 import AppTest
 
+import core.assign
 import core.churn
 import core.clv
 import core.hub.table
+import core.ingest.quality
 import core.model.filters
 import core.plan
 import core.rules
@@ -44,7 +46,8 @@ from core.ingest.readers import read_table_noted
 from tests.app.conftest import APP, ROOT, assert_no_exception, open_tab, run_page
 
 COUNTED = {
-    views.loading: ("read_table_noted", "load_orders"),
+    views.loading: ("read_table_noted", "read_table", "load_orders"),
+    core.ingest.quality: ("quality_report",),
     views.state: ("metrics_with_fit", "apply_filters"),
     core.hub.table: ("customer_clv",),
     importlib.import_module("core.clv.fit"): ("fit_bgnbd",),  # the module, not core.clv.fit()
@@ -56,11 +59,31 @@ COUNTED = {
         "top_products",
         "leakage",
     ),
-    core.segments: ("add_rfm", "time_to_second_order"),
+    core.segments: (
+        "add_rfm",
+        "time_to_second_order",
+        "segment_kpis",
+        "segment_summary",
+        "segment_members",
+        "with_status_labels",
+        "orders_distribution",
+        "second_order_summary",
+        "second_order_buckets",
+        "attribute_columns",
+        "attribute_breakdown",
+        "two_valued_attributes",
+        "two_groups",
+        "compare_groups",
+        "find_customers",
+        "customer_profile",
+        "customer_timeline",
+        "customer_orders",
+    ),
     core.clv: ("fit_diagnostics",),
     core.churn: ("suggest_thresholds",),
     core.plan: ("customer_value", "build_plan", "best_actions"),
-    core.rules: ("evaluate",),
+    core.rules: ("evaluate", "preview", "summary_by_action", "filter_insights"),
+    core.assign: ("unit_choices", "pick_units", "assign", "split_summary"),
 }
 PAGES = ["views/overview.py", "views/sales.py", "views/customers.py", "views/churn.py"]
 
@@ -100,7 +123,9 @@ class _CountingPickle:
         return entry
 
 
-@pytest.mark.parametrize("page", [*PAGES, "views/insights.py", "views/plan.py"])
+@pytest.mark.parametrize(
+    "page", [*PAGES, "views/insights.py", "views/plan.py", "views/experiments.py", "views/data.py"]
+)
 def test_a_rerun_that_changed_nothing_recomputes_nothing(calls, page):
     at = run_page(page)
     assert_no_exception(at)
