@@ -237,7 +237,9 @@ def churn_list_section(hub: pl.DataFrame) -> None:
     )
     search = f4.text_input("Customer id contains", **widgets.keep("cl_search"))
     try:
-        rows = _list_rows(hub, s.churn_days, s.at_risk_days, picked, segments, min_rev, search)
+        rows = _churn_rows(
+            data.hub_key, hub, s.churn_days, s.at_risk_days, picked, segments, min_rev, search
+        )
     except InputError as exc:
         ui.show_error(exc, "The churn list cannot be built")
         return
@@ -268,6 +270,14 @@ def churn_list_section(hub: pl.DataFrame) -> None:
     )
     rules = rule_editor.current_rules()
     downloads.crm_download(lambda: _crm_rows(rows, hub, rules), "churn_list")
+
+
+@loading.dataset_cache(shared=8, private=4)
+def _churn_rows(
+    key: str, _hub: pl.DataFrame, churn_days: int, at_risk_days: int, *filters
+) -> pl.DataFrame:
+    """_list_rows, once per customer table (key: data.hub_key), thresholds and list filters."""
+    return _list_rows(_hub, churn_days, at_risk_days, *filters)
 
 
 def _list_rows(

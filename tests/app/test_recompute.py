@@ -3,9 +3,9 @@
 Counters wrap the core functions the app's caches call (reading the file, building the orders
 frame, the customer table, the CLV fit and its BG/NBD fits, the filters, and the pages' own
 computations: first orders, seasonality, the month comparison, RFM scores, time to a second
-order, the fit diagnostics, the threshold suggestion, the rules' evaluation, the Action plan's
-value, plans and best actions): a rerun that changed nothing calls none
-of them, a threshold change and a page switch do not read the file again nor refit CLV, and a
+order, the fit diagnostics, the threshold suggestion, the churn list, the rules' evaluation,
+the Action plan's value, plans and best actions): a rerun that changed nothing calls none of
+them, a threshold change and a page switch do not read the file again nor refit CLV, and a
 filter change fits BG/NBD once (the customer table's fit, which the Churn page's diagnostics and
 the Action plan read).
 
@@ -80,7 +80,7 @@ COUNTED = {
         "customer_orders",
     ),
     core.clv: ("fit_diagnostics",),
-    core.churn: ("suggest_thresholds",),
+    core.churn: ("suggest_thresholds", "churn_list"),
     core.plan: ("customer_value", "build_plan", "best_actions"),
     core.rules: ("evaluate", "preview", "summary_by_action", "filter_insights"),
     core.assign: ("unit_choices", "pick_units", "assign", "split_summary"),
