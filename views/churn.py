@@ -99,7 +99,7 @@ def _use_suggestion(churn_days: int, at_risk_days: int) -> None:
 
 data = state.app_data()
 needs.dates(data, "Churn & retention")
-state.table_ahead(data)  # computed beside the threshold suggestion, taken by the KPIs below
+state.start_ahead(data)  # the customer table, then the suggestion, while the page draws
 s = data.settings
 orders = data.orders
 
@@ -137,18 +137,7 @@ with st.container(border=True):
     )
     with c3:
         st.markdown(churn.definitions_text(s.churn_days, s.at_risk_days, s.as_of))
-        job = ahead.take("churn_suggestion", data.hub_key)
-        ahead.have("churn_suggestion", data.hub_key)
-        sug = _suggestion(data.hub_key, orders, s.as_of, job)
-        st.caption(churn.suggestion_text(sug))
-        if sug is not None:
-            st.button(
-                f"Use {sug.churn_days} / {sug.at_risk_days} days",
-                key="use_suggestion",
-                disabled=(sug.churn_days, sug.at_risk_days) == (s.churn_days, s.at_risk_days),
-                on_click=_use_suggestion,
-                args=(sug.churn_days, sug.at_risk_days),
-            )
+        suggestion_slot = st.container()  # filled at the end: computed after the customer table
     if "churn_threshold_error" in st.session_state:
         st.error(
             f"Not applied: {st.session_state.pop('churn_threshold_error')}. "
@@ -654,5 +643,19 @@ else:
             cut_dates = clv.holdout_cut_dates(orders["order_date"].min(), s.as_of)
             if cut_dates is not None:
                 holdout_section(*cut_dates, s.as_of)
+
+with suggestion_slot:
+    job = ahead.take("churn_suggestion", data.hub_key)
+    ahead.have("churn_suggestion", data.hub_key)
+    sug = _suggestion(data.hub_key, orders, s.as_of, job)
+    st.caption(churn.suggestion_text(sug))
+    if sug is not None:
+        st.button(
+            f"Use {sug.churn_days} / {sug.at_risk_days} days",
+            key="use_suggestion",
+            disabled=(sug.churn_days, sug.at_risk_days) == (s.churn_days, s.at_risk_days),
+            on_click=_use_suggestion,
+            args=(sug.churn_days, sug.at_risk_days),
+        )
 
 downloads.tables_workbook("churn_tables")

@@ -338,15 +338,15 @@ def prepare_ahead() -> None:
     data = _current(loaded, None if cerr is not None else cust)
     if data.orders.height == 0:
         return
-    ahead.start(_ahead_jobs(data), data.hub_key)
+    start_ahead(data)
 
 
-def table_ahead(data: AppData) -> None:
-    """On an upload, start the customer table of `data` in the background now, when this
-    session has not got it: a page that needs it computes its other figures meanwhile (the
-    Churn page: the threshold suggestion, on a filter change) and then takes it."""
+def start_ahead(data: AppData) -> None:
+    """On an upload, start in the background what this session does not have yet for `data`
+    (views.ahead): also called by a page as it opens, which then draws what needs none of it
+    (the Churn page, on a filter change: its customer table is computed meanwhile)."""
     if not data.shared:
-        ahead.start({"customer_table": _ahead_jobs(data)["customer_table"]}, data.hub_key)
+        ahead.start(_ahead_jobs(data), data.hub_key)
 
 
 def with_as_of(settings: Settings, as_of: date | None) -> Settings:
