@@ -3,11 +3,12 @@ page that needs their result.
 
 At 1M lines the customer table (with its CLV fit, which the Churn page's diagnostics and the
 Action plan read too) takes over a second, and the Churn page's threshold suggestion a tenth of
-one. Once a page of an upload is drawn, views.state.prepare_ahead starts the ones this session
-does not have yet for the current dataset, filters and as_of (one worker for the whole server,
-in order), so Customers, Churn, Insight rules and the Action plan open without that wait: the
-page that needs one takes the job (take) and passes it to its cached function, whose cache keeps
-the result (or it waits for the rest). Jobs belong to the session (its state), are replaced by
+one. Once a page of an upload is drawn (views.state.prepare_ahead), and as the Churn page opens
+(views.state.start_ahead), the ones this session does not have yet for the current dataset,
+filters and as_of are started (one worker for the whole server, in order), so Customers, Churn,
+Insight rules and the Action plan open without that wait: the page that needs one takes the job
+(take) and passes it to its cached function, whose cache keeps the result (or it waits for the
+rest). Jobs belong to the session (its state), are replaced by
 the next ones and dropped with a new dataset or mapping. The sample is small and its caches
 shared: nothing is computed ahead.
 """
