@@ -27,6 +27,12 @@ def number(x: float | int | None, digits: int = 0) -> str:
     return f"{round(float(x), digits) + 0.0:,.{digits}f}"
 
 
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """A count and its noun, singular for one: (1, "row") -> "1 row", (1234, "customer") ->
+    "1,234 customers"; `plural` when adding an s is wrong ("entry", "entries")."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
 def currency_prefix(currency: str | None) -> str:
     """What goes in front of an amount in `currency` (an ISO code, as ingest detects it): its
     symbol when it has one ("EUR" -> "€"), else the code and a space ("CHF "); "" for None

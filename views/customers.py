@@ -15,6 +15,7 @@ import polars as pl
 import streamlit as st
 
 from core import clv, segments
+from core import format as fmt
 from core.charts import segments as seg_charts
 from core.errors import InputError
 from views import downloads, loading, needs, state, ui, widgets
@@ -496,7 +497,9 @@ with tabs[4]:
                 n_bad = _inconsistent(data.key, data.orders, attr)
                 if n_bad:
                     st.caption(
-                        f"{n_bad:,} customers have more than one {attr} in their orders; "
+                        f"{fmt.count(n_bad, 'customer')} "
+                        + ("has" if n_bad == 1 else "have")
+                        + f" more than one {attr} in their orders; "
                         "their most frequent value is used."
                     )
         breakdown = _breakdown(lkey, attr, nbins, labelled)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from core import format as fmt
 from core.errors import InputError
 from core.ingest.mapping_check import mapping_problems
 from core.ingest.quality import quality_report
@@ -298,7 +299,9 @@ st.caption(
     + (" · first month partial" if q.partial_first_month else "")
     + (" · last month partial" if q.partial_last_month else "")
     + (
-        f" · {q.customers_without_orders:,} customers-file rows have no orders"
+        f" · {fmt.count(q.customers_without_orders, 'customers-file row')} "
+        + ("has" if q.customers_without_orders == 1 else "have")
+        + " no orders"
         if cust is not None
         else ""
     )
@@ -350,7 +353,9 @@ with t3:
     ui.table(q.nonpositive.head(500), "nonpositive_amounts", formats=LINE_AMOUNTS, download=False)
     downloads.download_buttons(q.nonpositive, "nonpositive_amounts")
     thr = ui.money(q.outlier_threshold, 2) if q.outlier_threshold else "–"
-    st.markdown(f"**Unusually large amounts** (above {thr}; {q.outliers.height:,} lines)")
+    st.markdown(
+        f"**Unusually large amounts** (above {thr}; {fmt.count(q.outliers.height, 'line')})"
+    )
     ui.table(q.outliers.head(500), "outlier_amounts", formats=LINE_AMOUNTS, download=False)
     downloads.download_buttons(q.outliers, "outlier_amounts")
 with t4:

@@ -19,6 +19,7 @@ import time
 import polars as pl
 import streamlit as st
 
+from core import format as fmt
 from core import rules as R
 from core import segments, store
 from core.charts import MONEY
@@ -389,7 +390,8 @@ def _preview(rule: R.Rule, row: dict, curve_label: str | None, p: R.Preview, ms:
         ("Overlap", ui.num(row["overlap"]), "Matched customers who also match another rule."),
     ]
     ui.kpi_cards([ui.Kpi(label, value, help=tip) for label, value, tip in kpis], per_row=3)
-    st.caption(f"Preview computed in {ms:.0f} ms for {n} customers.")
+    customers = fmt.count(p.evaluation.customers, "customer")
+    st.caption(f"Preview computed in {ms:.0f} ms for {customers}.")
     if p.curve is not None and curve_label is not None:
         c1, c2 = st.columns(2)
         ui.chart(RC.sensitivity_chart(p.curve, label=curve_label), "sensitivity_customers", c1)
@@ -482,7 +484,7 @@ def _insights_tab(rules: list[R.Rule]) -> None:
     search = f4.text_input("Customer id contains", key="ir_f_search")
     picked = (tuple(pick_rules), tuple(pick_actions), tuple(pick_conf), search)
     shown, labelled = _filtered(data.key, rules_json, picked, ins)
-    st.caption(f"{ui.num(shown.height)} customers in the list")
+    st.caption(f"{fmt.count(shown.height, 'customer')} in the list")
     ui.table(labelled, "insights", key="ir_insights", height=420)
     downloads.crm_download(lambda: crm_from_insights(shown, hub, data.mapping), "insights")
     st.markdown("#### Save run")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core import format as fmt
 from core.ingest import Loaded
 from views.state import AppData
 
@@ -41,7 +42,7 @@ def set_aside_line(data: AppData, threshold: float = 0.01) -> None:
         return
     reasons = loaded.rejected["reason"].value_counts(sort=True)["reason"].head(2).to_list()
     st.warning(
-        f"{loaded.rejected.height:,} of {loaded.raw.height:,} rows "
+        f"{loaded.rejected.height:,} of {fmt.count(loaded.raw.height, 'row')} "
         f"({loaded.set_aside_share:.1%}) are set aside and not counted "
         f"({', '.join(reasons)}).",
         icon=":material/warning:",

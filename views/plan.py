@@ -17,6 +17,7 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
+from core import format as fmt
 from core import plan as P
 from core.charts import plan as PC
 from core.errors import InputError
@@ -411,7 +412,7 @@ st.caption(
 ALL = "All actions"
 which = st.selectbox("Export", [ALL, *plan.actions["rule"]], key="plan_export_rule")
 rows = P.export_rows(plan, None if which == ALL else which)
-st.caption(f"{ui.num(rows.height)} customers, {ui.num(int(rows['holdout'].sum()))} held out.")
+st.caption(f"{fmt.count(rows.height, 'customer')}, {ui.num(int(rows['holdout'].sum()))} held out.")
 downloads.download_buttons(rows, "action_plan_customers", key="plan_export")
 if st.button("Record this plan in the workspace", key="plan_record"):
     ws = W.current()

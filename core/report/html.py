@@ -138,7 +138,7 @@ def _figure(chart: Any, caption: str = "") -> str:
 def _scope(r: Report) -> str:
     s = r.scope
     aside = (
-        f"{s.rows_set_aside:,} rows: "
+        f"{fmt.count(s.rows_set_aside, 'row')}: "
         + "; ".join(f"{n:,} {reason}" for reason, n in s.set_aside_reasons)
         if s.rows_set_aside
         else "none"

@@ -82,3 +82,12 @@ def test_money_expression_carries_the_currency_too():
     df = pl.DataFrame({"x": [1234.5, -20.0]})
     got = df.select(fmt.money_expr(pl.col("x"), 2, "USD")).to_series().to_list()
     assert got == ["$1,234.50", "-$20.00"]
+
+
+def test_count_says_one_in_the_singular():
+    from core.format import count
+
+    assert count(1, "row") == "1 row"
+    assert count(0, "row") == "0 rows"
+    assert count(1234, "customer") == "1,234 customers"
+    assert count(2, "entry", "entries") == "2 entries"
