@@ -61,8 +61,9 @@ def metrics_with_fit(
     with_clv: bool = True,
 ) -> tuple[pl.DataFrame, ClvFit | None]:
     """customer_metrics and the CLV fit its columns come from (None without CLV): equal to
-    core.clv.fit(orders, as_of) (the same summary, ids and order, the same parameters), so the
-    Churn page's diagnostics and the Action plan's value read it instead of fitting again."""
+    core.clv.fit(orders, as_of) (the same parameters and summary rows, in the order of the ids'
+    codes rather than sorted by id), so the Churn page's diagnostics and the Action plan's value
+    read it instead of fitting again."""
     as_of = resolve_as_of(as_lazy(orders), as_of)
     # customers grouped by integer codes (one per id), their ids put back on the result rows
     coded, ids = coded_ids(orders) if isinstance(orders, pl.DataFrame) else (orders, None)
@@ -89,7 +90,7 @@ def metrics_with_fit(
         fitted = fit(lf, as_of)
         if ids is not None:
             named = fitted.summary.with_columns(ids.gather(fitted.summary["customer_id"]))
-            fitted = replace(fitted, summary=named.sort("customer_id"))
+            fitted = replace(fitted, summary=named)
         df = df.join(customer_clv(lf, as_of, fitted=fitted), on="customer_id", how="left")
     else:
         df = df.with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in CLV_COLUMNS)
