@@ -536,9 +536,9 @@ if not widgets.is_open(tab_clv):
                 "top_customers_by_clv", lambda hub=hub: _top_by_clv(_predicted(hub))
             )
         downloads.register_later(
-            "clv_parameters", _or_none(lambda: clv.parameter_table(diagnostics()[0]))
+            "clv_parameters", _or_none(lambda d=diagnostics: clv.parameter_table(d()[0]))
         )
-        downloads.register_later("clv_frequency_fit", _or_none(lambda: diagnostics()[1]))
+        downloads.register_later("clv_frequency_fit", _or_none(lambda d=diagnostics: d()[1]))
         cut_dates = clv.holdout_cut_dates(orders["order_date"].min(), s.as_of)
         if cut_dates is not None:  # the check, when it was run for this cut (holdout_section)
             cut = _kept("clv_cut", cut_dates[1])
