@@ -19,6 +19,7 @@ import polars as pl
 import streamlit as st
 
 from core import churn, clv, cohorts
+from core import format as fmt
 from core import rules as R
 from core.charts import churn as charts
 from core.errors import InputError
@@ -232,7 +233,7 @@ def churn_list_section(hub: pl.DataFrame) -> None:
     except InputError as exc:
         ui.show_error(exc, "The churn list cannot be built")
         return
-    st.caption(f"{rows.height:,} customers in the list.")
+    st.caption(f"{fmt.count(rows.height, 'customer')} in the list.")
     if not clv_trusted:
         st.caption(f":material/info: {clv.FALLBACK_NOTE}")
     ui.table(
