@@ -9,29 +9,15 @@ from __future__ import annotations
 import streamlit as st
 
 from core.model.filters import Filters
-from views import loading, needs, state, ui, widgets
+from views import loading, needs, pages, state, ui, widgets
 
 st.set_page_config(page_title="Customer Pulse", page_icon="📈", layout="wide")
 
-PAGES = {
-    "Overview": [
-        st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-        st.Page("views/sales.py", title="Sales performance", icon=":material/trending_up:"),
-    ],
-    "Customers": [
-        st.Page("views/customers.py", title="Customers & segments", icon=":material/groups:"),
-        st.Page("views/churn.py", title="Churn & retention", icon=":material/person_remove:"),
-    ],
-    "Act": [
-        st.Page("views/insights.py", title="Insight rules", icon=":material/rule:"),
-        st.Page("views/plan.py", title="Action plan", icon=":material/insights:"),
-        st.Page("views/experiments.py", title="A/B test", icon=":material/science:"),
-    ],
-    "Data": [
-        st.Page("views/data.py", title="Data & mapping", icon=":material/upload_file:"),
-        st.Page("views/glossary.py", title="Glossary", icon=":material/menu_book:"),
-    ],
-}
+NAVIGATION: dict[str, list] = {}
+for entry in pages.PAGES:  # the first page opens by default
+    NAVIGATION.setdefault(entry.section, []).append(
+        st.Page(entry.file, title=entry.title, icon=entry.icon, default=entry is pages.PAGES[0])
+    )
 DATES = "f_dates"
 
 
@@ -133,7 +119,7 @@ ui.page_style()
 upload_token = loading.restore_upload()
 sidebar()
 state.settings_from_link()
-page = st.navigation(PAGES)
+page = st.navigation(NAVIGATION)
 scope, link = st.columns([5, 1], vertical_alignment="center")
 scope_line(scope.empty())
 notice = st.empty()

@@ -38,17 +38,10 @@ os.environ.setdefault("CUSTOMER_PULSE_MAX_FILE_MB", "8192")
 import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from views.pages import FILES, TITLES  # noqa: E402
+
 APP = str(ROOT / "streamlit_app.py")
-PAGES = [
-    "views/overview.py",
-    "views/sales.py",
-    "views/customers.py",
-    "views/churn.py",
-    "views/insights.py",
-    "views/plan.py",
-    "views/experiments.py",
-    "views/data.py",
-]
+PAGES = [f for f in FILES if f != "views/glossary.py"]  # the glossary computes nothing
 TIMEOUT = 900
 
 
@@ -201,12 +194,7 @@ def profile(path: Path, page: str, out: Path, filter_change: bool = False) -> No
 
 # ---------------------------------------------------------------- a real server and Chromium
 NAV = {  # page: (its link in the navigation, its title)
-    "views/overview.py": ("Overview", "Overview"),
-    "views/sales.py": ("Sales performance", "Sales performance"),
-    "views/customers.py": ("Customers & segments", "Customers & segments"),
-    "views/churn.py": ("Churn & retention", "Churn & retention"),
-    "views/insights.py": ("Insight rules", "Insight rules"),
-    "views/plan.py": ("Action plan", "Action plan"),
+    f: (TITLES[f], TITLES[f]) for f in PAGES[:6]
 }
 _IDLE = """() => {
     const app = document.querySelector('[data-testid="stApp"]');

@@ -31,19 +31,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.e2e.conftest import ARGS, CHROMIUM, start_server  # noqa: E402
+from views.pages import TITLES  # noqa: E402
 
 MAX_SESSIONS = 30
-PAGES = {
-    "overview": "Overview",
-    "sales": "Sales performance",
-    "customers": "Customers & segments",
-    "churn": "Churn & retention",
-    "insights": "Insight rules",
-    "plan": "Action plan",
-    "experiments": "A/B test",
-    "data": "Data & mapping",
-    "glossary": "Glossary",
-}
+PAGES = {Path(f).stem: title for f, title in TITLES.items()}  # URL path: title
 IDLE_JS = """() => {
     const busy = document.querySelector('[data-testid="stStatusWidget"]')
         || document.querySelector('[data-testid="stSkeleton"]');

@@ -13,18 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import APP
 from tests.corpus import edge_files
+from views.pages import FILES
 
-PAGES = [
-    "views/overview.py",
-    "views/sales.py",
-    "views/customers.py",
-    "views/churn.py",
-    "views/insights.py",
-    "views/plan.py",
-    "views/experiments.py",
-    "views/data.py",
-    "views/glossary.py",
-]
+PAGES = FILES
 CORPUS = edge_files(Path(__file__).resolve().parents[1] / ".corpus")
 
 

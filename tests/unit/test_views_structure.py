@@ -4,13 +4,14 @@ inside functions included) and never import a page (docs/ARCHITECTURE.md, "The a
 from __future__ import annotations
 
 import ast
-import re
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
+from views.pages import FILES
+
 ROOT = Path(__file__).resolve().parents[2]
 VIEWS = ROOT / "views"
-PAGES = set(re.findall(r'st\.Page\("views/(\w+)\.py"', (ROOT / "streamlit_app.py").read_text()))
+PAGES = {Path(f).stem for f in FILES}
 
 
 def _views_imported(path: Path) -> set[str]:
