@@ -164,3 +164,19 @@ def metric(page, label: str, *, exact: bool = False) -> str:
         has=page.locator('[data-testid="stMetricLabel"]', has_text=text)
     )
     return card.first.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def pick(page, scope, label: str, option: str) -> None:
+    """Choose `option` in the selectbox labelled `label` (the list may take a moment to open)."""
+    box = scope.locator('[data-testid="stSelectbox"]').filter(
+        has=page.locator("label", has_text=label)
+    )
+    choice = page.get_by_role("option", name=option, exact=True)
+    for _ in range(5):
+        box.first.click()
+        try:
+            choice.wait_for(timeout=3000)
+            break
+        except Exception:  # the click landed while the page was re-rendering: again
+            page.keyboard.press("Escape")
+    choice.click()

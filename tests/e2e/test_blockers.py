@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-from tests.e2e.conftest import assert_no_exception, goto, metric, wait_idle
-
-
-def pick(page, scope, label: str, option: str) -> None:
-    """Choose `option` in the selectbox labelled `label` inside `scope`."""
-    box = scope.locator('[data-testid="stSelectbox"]').filter(
-        has=page.locator("label", has_text=label)
-    )
-    box.first.click()
-    page.get_by_role("option", name=option, exact=True).click()
+from tests.e2e.conftest import assert_no_exception, goto, metric, pick, wait_idle
 
 
 def test_a_mapping_that_cannot_work_is_refused_with_the_reason(app_url, page):

@@ -5,26 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.e2e.conftest import assert_no_exception, goto, metric, screenshot, wait_idle
+from tests.e2e.conftest import assert_no_exception, goto, metric, pick, screenshot, wait_idle
 
 ROOT = Path(__file__).resolve().parents[2]
 UCI = ROOT / "tests" / "data" / "real" / "uci_online_retail_invoices.csv"
-
-
-def pick(page, scope, label: str, option: str) -> None:
-    """Choose `option` in the selectbox labelled `label` (the list may take a moment to open)."""
-    box = scope.locator('[data-testid="stSelectbox"]').filter(
-        has=page.locator("label", has_text=label)
-    )
-    choice = page.get_by_role("option", name=option, exact=True)
-    for _ in range(5):
-        box.first.click()
-        try:
-            choice.wait_for(timeout=3000)
-            break
-        except Exception:  # the click landed while the page was re-rendering: again
-            page.keyboard.press("Escape")
-    choice.click()
 
 
 def test_us_dates_read_month_first_then_switched(app_url, page, tmp_path):
