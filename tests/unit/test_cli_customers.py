@@ -92,3 +92,36 @@ def test_customers_bad_input(orders_file: Path, capsys, extra, message) -> None:
 def test_customers_missing_file(tmp_path: Path, capsys) -> None:
     assert main(["customers", str(tmp_path / "nope.csv")]) == 2
     assert capsys.readouterr().err.startswith("error:")
+
+
+@pytest.mark.parametrize("command", ["customers", "churn", "insights"])
+def test_compact_json_is_the_same_json(
+    command: str, orders_file: Path, capsys, monkeypatch
+) -> None:
+    """Above COMPACT_ROWS rows polars writes the tables: the same values as Python's rows."""
+    import core.__main__ as cli
+    from core.rules import DEFAULT_RULES_PATH
+
+    args = [command, str(orders_file), "--json"]
+    args += ["--rules", str(DEFAULT_RULES_PATH)] if command == "insights" else []
+    assert main(args) == 0
+    indented = capsys.readouterr().out
+    monkeypatch.setattr(cli, "COMPACT_ROWS", 0)
+    assert main(args) == 0
+    compact = capsys.readouterr().out
+    assert "\n  " in indented and "\n" not in compact.strip()
+    assert json.loads(compact) == json.loads(indented)
+
+
+def test_json_rows_write_nan_and_infinity_as_null(monkeypatch) -> None:
+    """JSON has no NaN: a table's non-finite numbers are null, on both paths."""
+    import core.__main__ as cli
+
+    table = pl.DataFrame({"x": [1.5, float("nan"), float("inf"), None]})
+    expected = [{"x": 1.5}, {"x": None}, {"x": None}, {"x": None}]
+    assert json.loads(cli._json(cli._rows(table))) == expected
+    monkeypatch.setattr(cli, "COMPACT_ROWS", 0)
+    assert json.loads(cli._json({"rows": cli._rows(table), "n": 4})) == {
+        "rows": expected,
+        "n": 4,
+    }
