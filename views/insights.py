@@ -6,10 +6,11 @@ one fragment, so a change reruns only this part of the page:
   (KPIs, sensitivity curve, sample of matched customers) and all rules side by side.
 - Insights: the summary by action and one row per customer with the winning rule; save run.
 - History: saved versions of the rule set (restore) and past runs.
-Every figure comes from core.rules and core.store; every chart from core.charts.rules.
-Rules, history and runs go to this visitor's workspace (views.workspace: private to the browser
-session unless the deployment names a shared one). Rule names, reasons, actions and file names
-are shown as plain text (ui.plain), never as Markdown.
+Every figure comes from core.rules and core.store; every chart from core.charts.rules; the rule
+set being edited and the callbacks that change it are views.rule_editor's. Rules, history and
+runs go to this visitor's workspace (views.workspace: private to the browser session unless the
+deployment names a shared one). Rule names, reasons, actions and file names are shown as plain
+text (ui.plain), never as Markdown.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from core.charts import MONEY
 from core.charts import rules as RC
 from core.errors import InputError
 from core.report.crm import crm_from_insights
-from core.workspace import Workspace
 from views import downloads, loading, needs, state, ui, widgets
+from views import rule_editor as E
 from views import workspace as W
 
 ss = st.session_state
@@ -93,115 +94,6 @@ def _vocabulary(key: str, _hub: pl.DataFrame) -> pl.DataFrame:
     return R.vocabulary(_hub)
 
 
-# ---------------------------------------------------------------- rule-set state and callbacks
-def _author() -> str:
-    return (ss.get("ir_author") or "").strip() or "analyst"
-
-
-def _say(kind: str, text: str) -> None:
-    """A message for the next run; `text` is shown as plain text."""
-    ss["ir_message"] = (kind, ui.plain(text))
-
-
-def _ws() -> Workspace:
-    return ss["ir_workspace"]
-
-
-def _start() -> None:
-    """The rules to edit: the newest saved version when there is one, else the defaults."""
-    if "ir_rules" in ss:
-        return
-    rules, origin = R.default_rules(), "the default rule set"
-    try:
-        saved = store.newest_rules(_ws().path, rule_set=_ws().rule_set)
-        if saved is not None:
-            rules, origin = saved, "the newest saved version"
-    except InputError as exc:
-        st.warning(f"The workspace cannot be read, using the defaults: {ui.plain(exc)}")
-    ss.update(ir_rules=rules, ir_origin=origin, ir_undo=[], ir_ver=0)
-
-
-def _autosave(rules: list[R.Rule], note: str = "", before: list[R.Rule] | None = None) -> None:
-    if not ss.get("ir_autosave", W.autosave_by_default(_ws())):
-        return
-    ws = _ws()
-    try:
-        v = store.autosave(
-            ws.path, rules, before=before, author=_author(), note=note, rule_set=ws.rule_set
-        )
-        ss["ir_saved"] = f"Saved as version {v} of the rule set."
-    except InputError as exc:
-        _say("warning", f"Not saved to the workspace: {exc}")
-
-
-def _push(new: list[R.Rule]) -> None:
-    """Make `new` current; the old rules go on the undo stack; the widgets are redrawn."""
-    ss["ir_undo"] = (ss["ir_undo"] + [ss["ir_rules"]])[-50:]
-    ss["ir_rules"] = new
-    ss["ir_ver"] += 1
-
-
-def _set_rules(new: list[R.Rule], note: str = "") -> None:
-    old = ss["ir_rules"]
-    if new != old:
-        _push(new)
-        _autosave(new, note, before=old)
-
-
-def _undo() -> None:
-    if ss["ir_undo"]:
-        ss["ir_rules"] = ss["ir_undo"].pop()
-        ss["ir_ver"] += 1
-        _autosave(ss["ir_rules"], "undo")
-
-
-def _reset() -> None:
-    _set_rules(R.default_rules(), "reset to defaults")
-    ss["ir_sel"] = 0
-
-
-def _import(key: str) -> None:
-    upload = ss.get(key)
-    if upload is None:
-        return
-    try:
-        new = R.rules_from_json(upload.getvalue(), source=f"rules file {upload.name!r}")
-    except InputError as exc:
-        return _say("error", f"Not imported: {exc}")
-    _set_rules(new, f"imported {upload.name}")
-    ss["ir_sel"] = 0
-    _say("success", f"Imported {len(new)} rules from {upload.name}.")
-
-
-def _editor_changed(key: str) -> None:
-    try:
-        _set_rules(R.apply_table_edits(ss["ir_rules"], ss[key]))
-    except InputError as exc:
-        _say("error", f"Change not applied: {exc}")
-        ss["ir_ver"] += 1  # redraw the table from the unchanged rules
-
-
-def _threshold_changed(index: int, k: int, key: str) -> None:
-    _set_rules(R.with_threshold(ss["ir_rules"], index, k, float(ss[key])))
-
-
-def _form_submitted(index: int, ver: int) -> None:
-    fields = {c: ss.get(f"ir_form_{c}_{ver}") for c in R.RULE_FIELDS}
-    try:
-        _set_rules(R.replace_rule(ss["ir_rules"], index, fields))
-    except InputError as exc:
-        _say("error", f"Change not applied: {exc}")
-
-
-def _restore(version: int) -> None:
-    try:
-        v, rules = store.restore(_ws().path, version, author=_author(), rule_set=_ws().rule_set)
-    except InputError as exc:
-        return _say("error", f"Not restored: {exc}")
-    _push(rules)
-    _say("success", f"Version {version} restored as version {v}.")
-
-
 # ---------------------------------------------------------------- page
 data = state.app_data()
 needs.dates(data, "Insight rules (recency and churn status)")
@@ -222,7 +114,7 @@ if hub.height == 0:
 if note := segments.relative_scores_note(hub):  # rules on rfm_segment / scores are relative
     st.info(note, icon=":material/info:")
 ss["ir_workspace"] = W.current()
-_start()
+E.start()
 
 
 def _toolbar() -> None:
@@ -230,7 +122,7 @@ def _toolbar() -> None:
     c1.button(
         "↶ Undo",
         key="ir_undo_btn",
-        on_click=_undo,
+        on_click=E.undo,
         disabled=not ss["ir_undo"],
         help="Undo the last change to the rules.",
         width="stretch",
@@ -238,7 +130,7 @@ def _toolbar() -> None:
     c2.button(
         "Reset to defaults",
         key="ir_reset",
-        on_click=_reset,
+        on_click=E.reset,
         width="stretch",
         help="Replace the rules with the default rule set (undo brings yours back).",
     )
@@ -248,7 +140,7 @@ def _toolbar() -> None:
             "Rules file (.json): a list of rule objects",
             type=["json"],
             key=key,
-            on_change=_import,
+            on_change=E.import_file,
             args=(key,),
         )
     c4.download_button(
@@ -261,7 +153,7 @@ def _toolbar() -> None:
         width="stretch",
     )
     c5.text_input("Your name (for the history)", key="ir_author", placeholder="analyst")
-    ws = _ws()
+    ws = E.workspace()
     c6.toggle(
         "Auto-save",
         key="ir_autosave",
@@ -274,7 +166,7 @@ def _toolbar() -> None:
     # whether or not there is a message
     with st.container():
         if msg := ss.pop("ir_message", None):
-            getattr(st, msg[0])(msg[1])
+            getattr(st, msg[0])(ui.plain(msg[1]))
         if saved := ss.pop("ir_saved", None):
             st.caption(f":material/cloud_done: {saved}")
         note = ws.describe()
@@ -293,7 +185,7 @@ def _editor(rules: list[R.Rule], stats: pl.DataFrame) -> None:
         num_rows="dynamic",
         hide_index=True,
         width="stretch",
-        on_change=_editor_changed,
+        on_change=E.table_edited,
         args=(key,),
         disabled=["matched", "check"],
         column_config=EDITOR_COLUMNS,
@@ -329,7 +221,7 @@ def _sliders(specs: list[R.SliderSpec] | None, sel: int) -> None:
             value=t.value,
             step=t.step,
             key=key,
-            on_change=_threshold_changed,
+            on_change=E.threshold_changed,
             args=(sel, t.index, key),
         )
     st.radio(
@@ -360,7 +252,7 @@ def _rule_form(r: R.Rule, sel: int) -> None:
         f2.number_input("Priority", value=r.priority, step=1, key=f"ir_form_priority_{ver}")
         f3.checkbox("Enabled", value=r.enabled, key=f"ir_form_enabled_{ver}")
         st.form_submit_button(
-            "Apply changes", type="primary", on_click=_form_submitted, args=(sel, ver)
+            "Apply changes", type="primary", on_click=E.form_submitted, args=(sel, ver)
         )
 
 
@@ -491,20 +383,20 @@ def _insights_tab(rules: list[R.Rule]) -> None:
     st.caption(
         "Upserts these insights into the workspace database (table `insights`, one row per "
         "customer and rule; view `latest_insights` for BI tools) and records the run in "
-        f"`insight_runs`. {ui.plain(_ws().describe())}"
+        f"`insight_runs`. {ui.plain(E.workspace().describe())}"
     )
     if st.button("Save run", type="primary", key="ir_save_run"):
         try:
             with st.spinner("Saving the run…"):
                 version, run_id = store.record_run(
-                    _ws().path,
+                    E.workspace().path,
                     ins,
                     rules,
                     customers=ev.customers,
                     as_of=data.settings.as_of,
-                    author=_author(),
+                    author=E.author(),
                     source=data.name,
-                    rule_set=_ws().rule_set,
+                    rule_set=E.workspace().rule_set,
                 )
             st.success(
                 f"Run {run_id} saved: {ui.num(ins.height)} insights (rule set version {version})."
@@ -515,7 +407,7 @@ def _insights_tab(rules: list[R.Rule]) -> None:
 
 def _history_tab() -> None:
     try:
-        found = store.history(_ws().path, rule_set=_ws().rule_set)
+        found = store.history(E.workspace().path, rule_set=E.workspace().rule_set)
     except InputError as exc:
         ui.show_error(exc, "The workspace database cannot be read")
         return
@@ -536,7 +428,7 @@ def _history_tab() -> None:
         c2.button(
             "Restore this version",
             key="ir_restore",
-            on_click=_restore,
+            on_click=E.restore,
             args=(int(version or 0),),
             disabled=version is None or version == hist["version"][0],
         )

@@ -98,3 +98,14 @@ def test_rule_names_render_as_plain_text(tmp_path):
         # every Markdown character is escaped: no image, no link, no colour directive
         assert "![" not in text and "](" not in text and ":red[" not in text
         assert r"\!\[pixel\]\(http\://evil\.example/p\.png\)" in text.replace("\u2060", "")
+
+
+def test_an_unreadable_workspace_says_so_and_starts_from_the_defaults(tmp_path, monkeypatch):
+    shared = tmp_path / "team.db"
+    shared.write_bytes(b"this is not a SQLite database" * 100)
+    monkeypatch.setenv("CUSTOMER_PULSE_DB", str(shared))
+    at = run_page("views/insights.py")
+    assert_no_exception(at)
+    assert at.session_state["ir_origin"] == "the default rule set"
+    warnings = " ".join(w.value for w in at.warning)
+    assert "The workspace cannot be read, using the defaults" in warnings
