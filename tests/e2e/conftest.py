@@ -98,7 +98,9 @@ def page(browser):
 def wait_idle(page, timeout: float = 60_000) -> None:
     """Wait until the page has content and the script has finished running.
 
-    Streamlit shows a status widget while a script runs; idle means no widget for 0.6 s."""
+    Busy: no element in the main area yet (a cold server's first run shows nothing for a while
+    before its status widget appears), Streamlit's status widget or a skeleton, or an element
+    left from the previous run (data-stale). Idle means not busy for 0.6 s."""
     page.evaluate("window.__idleSince = null")
     page.wait_for_selector(  # attached: the first element may be an empty slot
         '[data-testid="stMain"] [data-testid="stElementContainer"]',
@@ -107,8 +109,12 @@ def wait_idle(page, timeout: float = 60_000) -> None:
     )
     page.wait_for_function(
         """() => {
-            const busy = document.querySelector('[data-testid="stStatusWidget"]')
-                || document.querySelector('[data-testid="stSkeleton"]');
+            const content = document.querySelector(
+                '[data-testid="stMain"] [data-testid="stElementContainer"]');
+            const busy = !content
+                || document.querySelector('[data-testid="stStatusWidget"]')
+                || document.querySelector('[data-testid="stSkeleton"]')
+                || document.querySelector('[data-testid="stElementContainer"][data-stale="true"]');
             const now = Date.now();
             if (busy) { window.__idleSince = null; return false; }
             window.__idleSince = window.__idleSince || now;
