@@ -64,9 +64,12 @@ def share_bars(df: pl.DataFrame, category: str, order: list[str], title: str) ->
 
 def segment_map(cells: pl.DataFrame) -> alt.LayerChart:
     """The R x FM grid coloured by segment, each cell with its segment name and customers.
+    The labels fit the cells at any width (a phone's 390 px included): cut to the cell's width
+    with an ellipsis, smaller below 70 px a cell, the count without "customers" below 90 px.
 
     `cells` is core.segments.segment_cells: r, fm, rfm_segment, customers, shares, revenue."""
-    base = alt.Chart(cells, title="Segment map: recency (R) by frequency & money (FM)").encode(
+    cell = f"(width / {max(cells['r'].n_unique(), 1)})"  # a cell's width (the chart's signal)
+    base = alt.Chart(cells, title="Segment map (R × FM)").encode(
         x=alt.X("r:O", title="R score (5 = bought most recently)", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("fm:O", title="FM score (5 = buys most often, spends most)", sort="descending"),
     )
@@ -84,12 +87,18 @@ def segment_map(cells: pl.DataFrame) -> alt.LayerChart:
     )
     dark = " || ".join(f"datum.rfm_segment == '{s}'" for s in DARK)
     text_color = alt.condition(dark, alt.value("white"), alt.value("#1f1f1f"))
-    name = base.mark_text(dy=-8, fontSize=11, fontWeight="bold").encode(
+    fits = {
+        "limit": alt.ExprRef(f"{cell} - 6"),
+        "fontSize": alt.ExprRef(f"{cell} < 70 ? 9 : 11"),
+    }
+    name = base.mark_text(dy=-8, fontWeight="bold", **fits).encode(
         text="rfm_segment:N", color=text_color
     )
     count = (
-        base.transform_calculate(label="format(datum.customers, ',') + ' customers'")
-        .mark_text(dy=9, fontSize=11)
+        base.transform_calculate(
+            label=f"format(datum.customers, ',') + ({cell} < 90 ? '' : ' customers')"
+        )
+        .mark_text(dy=9, **fits)
         .encode(text="label:N", color=text_color)
     )
     return alt.layer(rect, name, count).properties(height=420)

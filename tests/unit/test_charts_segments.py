@@ -67,6 +67,11 @@ def test_segment_map_rect_name_and_count_layers():
     assert count["encoding"]["text"]["field"] == "label"
     assert "' customers'" in count["transform"][0]["calculate"]
     assert "Champions" in name["encoding"]["color"]["condition"]["test"]
+    # the labels fit a cell at any width: 2 R columns -> a cell is width / 2
+    for layer in (name, count):
+        assert layer["mark"]["limit"] == {"expr": "(width / 2) - 6"}
+        assert layer["mark"]["fontSize"] == {"expr": "(width / 2) < 70 ? 9 : 11"}
+    assert "(width / 2) < 90 ? ''" in count["transform"][0]["calculate"]
 
 
 def test_per_customer_and_aov_bars_keep_the_group_order():
