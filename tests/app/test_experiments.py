@@ -13,7 +13,7 @@ def test_sample_experiment_verdict_and_health():
     assert at.title[0].value == "A/B test"
     m = _metrics(at)
     # 176/1000 = 17.6%, 238/1000 = 23.8%; the decision is the relative test: p = 0.0034
-    # (REL_P in tests/unit/test_abtest.py)
+    # (REL_P in tests/unit/experiments/hand.py)
     assert m["A (control)"] == "17.6%" and m["B"] == "23.8%"
     assert m["p-value"] == "0.0034"
     verdict = at.success[0].value

@@ -29,7 +29,7 @@ def test_abtest_json_on_the_sample(capsys):
     (v,) = d["variants"]
     assert v["variant"] == "B" and v["units"] == 1000
     assert (v["control_value"], v["value"]) == pytest.approx((0.176, 0.238))
-    # 176/1000 vs 238/1000: lift .062, SE .018066, p about 0.0006 (see test_abtest)
+    # 176/1000 vs 238/1000: lift .062, SE .018066, p about 0.0006 (experiments/test_stats)
     assert v["absolute"]["lift"] == pytest.approx(0.062)
     assert v["absolute"]["p_value"] == pytest.approx(0.0006, abs=0.0001)
     lo, hi = v["relative"]["ci"]
