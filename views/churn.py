@@ -30,13 +30,6 @@ LABELS = churn.COLUMN_LABELS | cohorts.COLUMN_LABELS  # this page's headers (ui.
 LIST_STATUSES = [churn.STATUS_LABELS["at_risk"], churn.STATUS_LABELS["churned"]]
 
 
-def _kept(key: str, default):
-    """A widget's value in a closed tab (not drawn in this run): what the session keeps
-    (widgets.keep), else the widget's default."""
-    value = st.session_state.get(key)
-    return default if value is None else value
-
-
 def _or_none(make: Callable[[], pl.DataFrame]) -> Callable[[], pl.DataFrame | None]:
     """`make` for downloads.register_later: None (no sheet) where the open tab would show an
     error."""
@@ -298,10 +291,10 @@ if widgets.is_open(tab_list):
         churn_list_section(hub)
 else:
     list_filters = (  # as the open tab would read them
-        _kept("cl_status", LIST_STATUSES),
-        _kept("cl_segments", []),
-        _kept("cl_min_rev", 0.0),
-        _kept("cl_search", ""),
+        widgets.kept("cl_status", LIST_STATUSES),
+        widgets.kept("cl_segments", []),
+        widgets.kept("cl_min_rev", 0.0),
+        widgets.kept("cl_search", ""),
     )
     downloads.register_later(
         "churn_list",
@@ -323,7 +316,7 @@ if not widgets.is_open(tab_inactive):
     downloads.register_later("inactivity_buckets", partial(churn.inactivity_buckets, hub))
     downloads.register_later(
         "recency_distribution",
-        partial(_distribution, hub, s.churn_days, s.at_risk_days, _kept("recency_bin", 15)),
+        partial(_distribution, hub, s.churn_days, s.at_risk_days, widgets.kept("recency_bin", 15)),
     )
 else:
     with tab_inactive:
@@ -355,7 +348,7 @@ else:
 
 # ---------------------------------------------------------------- period retention
 if not widgets.is_open(tab_period):
-    period = _kept("retention_period", "month") or "month"
+    period = widgets.kept("retention_period", "month") or "month"
     downloads.register_later(
         f"retention_by_{period}", partial(churn.period_retention, orders, period, s.as_of)
     )
@@ -416,7 +409,7 @@ def _cohort_tables(orders: pl.DataFrame, as_of, value: str) -> dict[str, Callabl
 
 
 if not widgets.is_open(tab_cohorts):
-    shown = _kept("cohort_view", "Customers") or "Customers"
+    shown = widgets.kept("cohort_view", "Customers") or "Customers"
     value = "retention" if shown == "Customers" else "revenue_retention"
     for name, make in _cohort_tables(orders, s.as_of, value).items():
         downloads.register_later(name, make)
@@ -542,7 +535,7 @@ if not widgets.is_open(tab_clv):
         downloads.register_later("clv_frequency_fit", _or_none(lambda d=diagnostics: d()[1]))
         cut_dates = clv.holdout_cut_dates(orders["order_date"].min(), s.as_of)
         if cut_dates is not None:  # the check, when it was run for this cut (holdout_section)
-            cut = _kept("clv_cut", cut_dates[1])
+            cut = widgets.kept("clv_cut", cut_dates[1])
             if st.session_state.get("clv_holdout_for") == (data.hub_key, cut):
                 downloads.register_later(
                     "clv_holdout", _or_none(partial(_holdout_of, orders, cut, s.as_of))

@@ -42,6 +42,13 @@ def is_open(tab) -> bool:
     return tab.open is not False
 
 
+def kept(key: str, default):
+    """A kept widget's value in a run that does not draw it (a closed tab): what the session
+    keeps (keep), else the widget's default."""
+    value = st.session_state.get(key)
+    return default if value is None else value
+
+
 def current_params() -> dict[str, list[str]]:
     """The URL's query parameters now, repeated keys as lists."""
     return {k: st.query_params.get_all(k) for k in st.query_params}
