@@ -205,6 +205,7 @@ class AppData:
     name: str
     key: str  # changes with dataset, mapping, filters and settings: use it as a cache key
     dataset_key: str  # changes with dataset and mapping only (what all_orders depends on)
+    orders_key: str  # changes with dataset, mapping and filters (what orders depends on)
     hub_key: str  # changes with dataset, mapping, filters and as_of (not the thresholds)
     loaded: Loaded
     orders: pl.DataFrame
@@ -279,6 +280,7 @@ def _current(loaded: Loaded, cust: pl.DataFrame | None) -> AppData:
         name=ds.orders.name,
         key=hashlib.sha1(key.encode()).hexdigest(),
         dataset_key=hashlib.sha1(f"{ds.orders.digest}|{mapping_key(ds)}".encode()).hexdigest(),
+        orders_key=hashlib.sha1(fkey.encode()).hexdigest(),
         hub_key=hashlib.sha1(hub_key.encode()).hexdigest(),
         loaded=loaded,
         orders=orders,
