@@ -1,10 +1,17 @@
 """Sales performance: KPI cards against the previous period and last year, then tabs for trends,
-breakdowns (click a bar to filter the page), Pareto, the root cause of a change, and returns."""
+breakdowns (click a bar to filter the page), Pareto, the root cause of a change, and returns.
+
+Only the open tab is drawn (switching tabs reruns the page: widgets.tabs), so a filter change
+computes and draws the figures in view; the tables of the closed tabs still go into the page's
+workbook, built when it is downloaded (downloads.register_later). Every figure comes from
+core.sales, every chart from core.charts.sales.
+"""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable
 from datetime import date
+from functools import cache, partial
 
 import polars as pl
 import streamlit as st
@@ -19,6 +26,7 @@ from core.sales import Period
 from views import downloads, loading, state, tables, ui, widgets
 
 PICK_PARAM = "pick"
+PICKED = "sales_picked"  # (the chart's key, the values picked): a click filter kept
 # revenue changes are money totals (ui.table reads a bare "change" as a plain number: the KPI table
 # mixes money, counts and rates in its rows); "points" are percentage points
 REVENUE_CHANGE = dict.fromkeys(["change", "new_change", "returning_change"], "money")
@@ -113,7 +121,32 @@ if not data.has_dates:
     st.stop()
 
 
+# ---------------------------------------------------------------- what the tabs compute
+# Each function here is one core computation the page shows; the cached ones below call them for
+# the tab in view, and a closed tab's workbook sheets call them when the workbook is downloaded.
+def _breakdown_of(history: pl.DataFrame, dimension: str, period: Period) -> pl.DataFrame:
+    """The period's figures per value of `dimension`, with growth against the previous period."""
+    cur, prev = sales.in_period(history, period), sales.in_period(history, period.previous())
+    return sales.breakdown(cur, dimension, previous=prev if prev.height else None)
+
+
+def _leakage_of(lines: pl.DataFrame, returns: pl.DataFrame, period: Period) -> sales.Leakage:
+    """The period's lines with its return and cancellation lines (kept apart by ingest)."""
+    return sales.leakage(with_credit_lines(lines, sales.in_period(returns, period)))
+
+
+def _explain_of(history, a: Period, b: Period, dims, first_seen) -> sales.ChangeExplanation:
+    return sales.explain_change(history, a, b, list(dims), first_seen=first_seen)
+
+
 # ---------------------------------------------------------------- cached core calls
+@loading.dataset_cache(shared=8, private=2)
+def history_without_dates(key: str, _all_orders: pl.DataFrame, _filters) -> pl.DataFrame:
+    """Every order line under the sidebar's value filters, whatever its dates (comparisons reach
+    back before the date filter)."""
+    return apply_filters(_all_orders, Filters(values=_filters.values))
+
+
 @loading.dataset_cache(shared=24, private=6)
 def comparison(key: str, start: date, end: date, _history, _first_seen) -> sales.KpiComparison:
     return sales.compare_kpis(_history, Period(start, end), first_seen=_first_seen)
@@ -126,14 +159,12 @@ def trend(key: str, grain: str, _orders, _first_seen) -> pl.DataFrame:
 
 @loading.dataset_cache(shared=24, private=6)
 def breakdown(key: str, dimension: str, start: date, end: date, _history) -> pl.DataFrame:
-    p = Period(start, end)
-    cur, prev = sales.in_period(_history, p), sales.in_period(_history, p.previous())
-    return sales.breakdown(cur, dimension, previous=prev if prev.height else None)
+    return _breakdown_of(_history, dimension, Period(start, end))
 
 
 @loading.dataset_cache(shared=24, private=6, spinner="Explaining the change…")
 def explain(key: str, a: tuple, b: tuple, dims: tuple, _history, _fs) -> sales.ChangeExplanation:
-    return sales.explain_change(_history, Period(*a), Period(*b), list(dims), first_seen=_fs)
+    return _explain_of(_history, Period(*a), Period(*b), dims, _fs)
 
 
 @loading.dataset_cache(shared=4, private=1)
@@ -166,30 +197,31 @@ def _top_products(key: str, start: date, end: date, n: int, _lines) -> pl.DataFr
 
 @loading.dataset_cache(shared=24, private=6)
 def _leakage(key: str, start: date, end: date, _lines, _returns) -> sales.Leakage:
-    """The period's lines with its return and cancellation lines (kept apart by ingest)."""
-    credit = sales.in_period(_returns, Period(start, end))
-    return sales.leakage(with_credit_lines(_lines, credit))
+    return _leakage_of(_lines, _returns, Period(start, end))
 
 
-CURVE_POINTS = 2_000  # a Pareto curve of more entities is drawn through this many of them
-
-
-def _curve_points(p: sales.Pareto) -> sales.Pareto:
-    """The Pareto result with its table thinned for the chart when it holds over five times
-    CURVE_POINTS entities (a line through 2,000 evenly spaced ranks and the last one looks the
-    same as through a million, which the browser would have to receive and draw); the table
-    under the chart keeps every entity."""
-    n = p.table.height
-    if n <= 5 * CURVE_POINTS:
-        return p
-    step = -(-n // CURVE_POINTS)
-    rows = p.table.with_row_index("_i").filter((pl.col("_i") % step == 0) | (pl.col("_i") == n - 1))
-    return replace(p, table=rows.drop("_i"))
+# ---------------------------------------------------------------- a click on a breakdown bar
+def _click_filter(pick_key: str, dim: str | None) -> list[str]:
+    """The values picked by a click on the breakdown chart (drawn in its tab under `pick_key`),
+    kept in the session while that tab is closed; another dimension or "Clear click filter"
+    (another pick_key) drops them."""
+    kept = st.session_state.get(PICKED)
+    if pick_key in st.session_state:  # the chart was drawn: its selection now
+        kept = (pick_key, charts.selected_values(st.session_state[pick_key], PICK_PARAM, "value"))
+    if kept is None or kept[0] != pick_key or dim is None:
+        st.session_state.pop(PICKED, None)
+        return []
+    st.session_state[PICKED] = kept
+    return kept[1]
 
 
 # ---------------------------------------------------------------- what the page looks at
-all_history = apply_filters(data.all_orders, Filters(values=data.filters.values))
 first_seen = _first_seen(data.dataset_key, data.all_orders)
+all_history = (  # the same lines as data.orders unless the sidebar filters dates
+    history_without_dates(data.orders_key, data.all_orders, data.filters)
+    if data.filters.start or data.filters.end
+    else data.orders
+)
 dimensions = sales.dimension_columns(data.orders)
 rng = sales.date_range(data.orders)
 presets = sales.period_presets(rng.start, rng.end)
@@ -216,21 +248,31 @@ pick_dim = c2.selectbox(
     help="Dimension of the Breakdowns tab. Click its bars to filter the whole page.",
 )
 
-# A click on the breakdown chart (rendered further down) filters the whole page.
+# A click on the breakdown chart (drawn in the Breakdowns tab) filters the whole page.
 pick_key = f"sales_pick_{pick_dim}_{st.session_state.get('sales_pick_n', 0)}"
-picked = charts.selected_values(st.session_state.get(pick_key), PICK_PARAM, "value")
+picked = _click_filter(pick_key, pick_dim)
 history = sales.filter_values(all_history, pick_dim, picked)
 orders = sales.filter_values(data.orders, pick_dim, picked)
 # a click filters by the breakdown's dimension: without one, choosing another dimension to break
 # down by changes nothing the cards, trends or root cause show
-key = f"{data.key}|{pick_dim}={','.join(sorted(picked))}" if picked else data.key
-orders_in_period = _period_lines(key, period.start, period.end, orders)
+key = f"{data.orders_key}|{pick_dim}={','.join(sorted(picked))}" if picked else data.orders_key
 if picked:
     b1, b2 = st.columns([5, 1])
     b1.info(f"Filtered by your click: **{pick_dim}** = {', '.join(picked)}")
     if b2.button("Clear click filter", key="sales_clear_pick"):
         st.session_state["sales_pick_n"] = st.session_state.get("sales_pick_n", 0) + 1
         st.rerun()
+
+
+def period_lines() -> pl.DataFrame:
+    """The lines of the chosen period (cached: several tabs read them)."""
+    return _period_lines(key, period.start, period.end, orders)
+
+
+# the same lines for the closed tabs' workbook sheets, built once when it is downloaded
+lines_later = cache(partial(sales.in_period, orders, period))
+has_products = sales.has_column(orders, "category") and sales.has_column(orders, "product")
+
 
 # ---------------------------------------------------------------- KPI cards
 cmp = comparison(key, period.start, period.end, history, first_seen)
@@ -274,7 +316,7 @@ with st.expander("All KPIs with comparisons"):
     ui.table(cmp.figures(), "sales_kpis", formats=POINTS)
     st.caption("Rates are in %, so their change is in percentage points.")
 
-tabs = widgets.tabs(
+tab_trends, tab_breakdowns, tab_pareto, tab_root_cause, tab_returns = widgets.tabs(
     ["Trends", "Breakdowns", "Pareto", "Root cause", "Returns & status"], "sales_tab"
 )
 
@@ -324,8 +366,31 @@ def trends_tab() -> None:
         ui.table(season, "sales_seasonality", hide=["month"])  # month_name says it
 
 
-with tabs[0]:
-    trends_tab()
+def trends_sheets(orders: pl.DataFrame, first_seen: pl.DataFrame, grain: str) -> dict:
+    """The Trends tab's tables for the workbook (None where the tab shows a note instead)."""
+    t = cache(partial(sales.trend, orders, grain, first_seen=first_seen))
+    month = (
+        t
+        if grain == "month"
+        else cache(partial(sales.trend, orders, "month", first_seen=first_seen))
+    )
+
+    def drawn(make: Callable[[], pl.DataFrame]) -> Callable[[], pl.DataFrame | None]:
+        return lambda: None if t().height < 2 else make()
+
+    return {
+        f"sales_trend_{grain}": drawn(lambda: sales.trend_figures(t())),
+        "sales_seasonality": drawn(lambda: sales.seasonality_of(month())),
+    }
+
+
+if widgets.is_open(tab_trends):
+    with tab_trends:
+        trends_tab()
+else:
+    grain = widgets.kept("sales_grain", "month")
+    for name, make in trends_sheets(orders, first_seen, grain).items():
+        downloads.register_later(name, make)
 
 
 # ---------------------------------------------------------------- breakdowns
@@ -337,7 +402,7 @@ def breakdowns_tab() -> None:
         )
         st.page_link("views/data.py", label="Open the column mapping", icon=":material/tune:")
         return
-    bd_all = breakdown(f"{data.key}|all", pick_dim, period.start, period.end, all_history)
+    bd_all = breakdown(f"{data.orders_key}|all", pick_dim, period.start, period.end, all_history)
     if bd_all.height < 2:
         st.info(f"Every order in this period has the same {pick_dim}: nothing to compare.")
     else:
@@ -364,26 +429,48 @@ def breakdowns_tab() -> None:
     weak = sales.describe_underperformers(bd_all, pick_dim)
     if weak:
         st.warning(weak)
-    if sales.has_column(orders, "category") and sales.has_column(orders, "product"):
+    if has_products:
         st.subheader("Top products in each category")
         n = st.slider("Products per category", 1, 10, 3, **widgets.keep("sales_topn"))
-        top = _top_products(key, period.start, period.end, n, orders_in_period)
+        top = _top_products(key, period.start, period.end, n, period_lines())
         chart(sales_charts.top_products_bars(top, n))
         ui.table(top, "sales_top_products")
 
 
-with tabs[1]:
-    breakdowns_tab()
+def breakdowns_sheets(
+    history: pl.DataFrame, period: Period, dim: str, lines: Callable | None, n: int
+) -> dict:
+    """The Breakdowns tab's tables for the workbook (top products from `lines` when given)."""
+    sheets = {
+        f"sales_by_{dim}": lambda: sales.breakdown_figures(_breakdown_of(history, dim, period))
+    }
+    if lines is not None:
+        sheets["sales_top_products"] = lambda: sales.top_products(lines(), n)
+    return sheets
+
+
+if widgets.is_open(tab_breakdowns):
+    with tab_breakdowns:
+        breakdowns_tab()
+elif pick_dim is not None:
+    top_n = widgets.kept("sales_topn", 3)
+    for name, make in breakdowns_sheets(
+        all_history, period, pick_dim, lines_later if has_products else None, top_n
+    ).items():
+        downloads.register_later(name, make)
+
 
 # ---------------------------------------------------------------- Pareto
-with tabs[2]:
-    targets = ["customer_id"] + (["product"] if sales.has_column(orders, "product") else [])
-    for col, by in zip(st.columns(len(targets)), targets):
+pareto_by = ["customer_id"] + (["product"] if sales.has_column(orders, "product") else [])
+
+
+def pareto_tab() -> None:
+    for col, by in zip(st.columns(len(pareto_by)), pareto_by):
         with col:
-            p = _pareto(f"{key}|{period.start}|{period.end}|{by}", orders_in_period, by)
+            p = _pareto(f"{key}|{period.start}|{period.end}|{by}", period_lines(), by)
             st.markdown(f"**Revenue concentration: {p.noun}**")
             (st.warning if p.risk == "high" else st.info)(p.statement())
-            chart(sales_charts.pareto_chart(_curve_points(p)))
+            chart(sales_charts.pareto_chart(p))
             ui.table(
                 p.named_table(),
                 f"sales_pareto_{p.noun}",
@@ -392,6 +479,17 @@ with tabs[2]:
                 labels={"cum_entity_share": f"Cumulative share of {p.noun}"},
             )
     st.caption(f"HHI: {define('HHI')}")
+
+
+if widgets.is_open(tab_pareto):
+    with tab_pareto:
+        pareto_tab()
+else:
+    for by in pareto_by:
+        downloads.register_later(
+            f"sales_pareto_{sales.entity_noun(by)}",
+            lambda by=by: sales.pareto(lines_later(), by).named_table(),
+        )
 
 
 # ---------------------------------------------------------------- root cause
@@ -450,12 +548,35 @@ def root_cause_tab() -> None:
             )
 
 
-with tabs[3]:
-    root_cause_tab()
+def root_cause_sheets(a: Period, b: Period, dims: list[str], history, first_seen) -> dict:
+    """The Root cause tab's tables for the workbook: the change from period a to b."""
+    e = cache(partial(_explain_of, history, a, b, dims, first_seen))
+    return {"sales_bridge": lambda: e().bridge.steps()} | {
+        f"sales_change_by_{d}": lambda d=d: e().contributions[d] for d in dims
+    }
+
+
+if widgets.is_open(tab_root_cause):
+    with tab_root_cause:
+        root_cause_tab()
+else:  # the comparison the closed tab keeps (no sheets when its custom dates are no periods)
+    mode = widgets.kept("sales_rc_mode", "Previous period")
+    a, b = sales.baseline(period, COMPARE_WITH.get(mode, "previous")), period
+    ra = widgets.kept("sales_rc_a", (a.start, a.end)) if mode == "Custom" else (a.start, a.end)
+    rb = widgets.kept("sales_rc_b", (b.start, b.end)) if mode == "Custom" else (b.start, b.end)
+    try:
+        a, b = Period(*ra), Period(*rb)
+    except (InputError, TypeError):  # no (start, end) pair
+        a = b = None
+    if a is not None:
+        dims = sales.root_cause_dimensions(data.orders)
+        for name, make in root_cause_sheets(a, b, dims, history, first_seen).items():
+            downloads.register_later(name, make)
+
 
 # ---------------------------------------------------------------- leakage
-with tabs[4]:
-    leak = _leakage(key, period.start, period.end, orders_in_period, data.returns)
+def returns_tab() -> None:
+    leak = _leakage(key, period.start, period.end, period_lines(), data.returns)
     if leak.state == "no_status":
         st.info("The orders have no status column, so returns and cancellations are unknown.")
     elif leak.state == "none":
@@ -474,4 +595,23 @@ with tabs[4]:
         if leak.by_product is not None:
             chart(sales_charts.returned_revenue_bars(leak.by_product, "product"))
             ui.table(leak.by_product, "sales_returns_by_product", labels={"value": "Product"})
+
+
+def returns_sheets(lines: Callable, returns: pl.DataFrame, period: Period) -> dict:
+    """The Returns tab's tables for the workbook (None where the tab shows none)."""
+    leak = cache(lambda: _leakage_of(lines(), returns, period))
+    return {
+        "sales_by_status": lambda: leak().by_status,
+        "sales_returns_by_category": lambda: leak().by_category,
+        "sales_returns_by_product": lambda: leak().by_product,
+    }
+
+
+if widgets.is_open(tab_returns):
+    with tab_returns:
+        returns_tab()
+else:
+    for name, make in returns_sheets(lines_later, data.returns, period).items():
+        downloads.register_later(name, make)
+
 downloads.tables_workbook("sales_tables")

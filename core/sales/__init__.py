@@ -51,6 +51,7 @@ from core.sales.kpis import (
 )
 from core.sales.pareto import (
     Pareto,
+    entity_noun,
     pareto,
 )
 from core.sales.periods import (
@@ -109,6 +110,7 @@ __all__ = [
     "describe_contributions",
     "describe_underperformers",
     "dimension_columns",
+    "entity_noun",
     "explain_change",
     "filter_values",
     "first_orders",

@@ -17,6 +17,11 @@ import polars as pl
 from core.sales.breakdowns import check_dimension, label_dimension
 
 
+def entity_noun(by: str) -> str:
+    """What the entities of a Pareto analysis by `by` are called: "customers", "products", ..."""
+    return "customers" if by == "customer_id" else f"{by}s"
+
+
 @dataclass(frozen=True)
 class Pareto:
     """Cumulative revenue share of customers or products, biggest first.
@@ -38,7 +43,7 @@ class Pareto:
     @property
     def noun(self) -> str:
         """What the entities are called: "customers", "products", ..."""
-        return "customers" if self.by == "customer_id" else f"{self.by}s"
+        return entity_noun(self.by)
 
     def named_table(self) -> pl.DataFrame:
         """The table with `key` renamed to the column analysed (customer_id, product, ...)."""

@@ -24,7 +24,13 @@ PAGES = [
     "views/insights.py",
     "views/data.py",
 ]
-TABS = {"views/churn.py": ("Inactivity", "Period retention", "Cohorts", "Predicted churn & CLV")}
+TABS = {  # page: the key of its tabs and the tabs not open at first (a page draws its open tab)
+    "views/sales.py": ("sales_tab", ("Breakdowns", "Pareto", "Root cause", "Returns & status")),
+    "views/churn.py": (
+        "churn_tab",
+        ("Inactivity", "Period retention", "Cohorts", "Predicted churn & CLV"),
+    ),
+}
 # whole numbers by nature: counts of things and days
 COUNT = re.compile(r"^(orders|customers|lines|members|n|count|.*_count|.*_customers|.*_orders)$")
 DAYS = re.compile(r"(^|_)days($|_)")
@@ -46,8 +52,9 @@ def downloads():
         for page in PAGES:
             at = run_page(page)
             assert_no_exception(at)
-            for tab in TABS.get(page, ()):  # a page draws its open tab only
-                assert_no_exception(open_tab(at, "churn_tab", tab))
+            key, tabs = TABS.get(page, ("", ()))
+            for tab in tabs:
+                assert_no_exception(open_tab(at, key, tab))
     finally:
         DeltaGenerator.download_button = original
     return files

@@ -21,12 +21,14 @@ def infos(at) -> str:
 def test_sales_says_one_month_one_category_no_returns(tmp_path: Path) -> None:
     at = run_with(ONE_MONTH, "march.csv", "views/sales.py", tmp_path)
     assert_no_exception(at)
+    assert "The orders fall in one month only: a trend needs two or more." in infos(at)
     at.selectbox(key="sales_dim").set_value("category").run()
+    open_tab(at, "sales_tab", "Breakdowns")  # the page draws its open tab
     assert_no_exception(at)
-    said = infos(at)
-    assert "The orders fall in one month only: a trend needs two or more." in said
-    assert "Every order in this period has the same category: nothing to compare." in said
-    assert "No returned or cancelled lines in this period: nothing to show here." in said
+    assert "Every order in this period has the same category: nothing to compare." in infos(at)
+    open_tab(at, "sales_tab", "Returns & status")
+    assert_no_exception(at)
+    assert "No returned or cancelled lines in this period: nothing to show here." in infos(at)
 
 
 def test_churn_says_one_month(tmp_path: Path) -> None:

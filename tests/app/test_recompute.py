@@ -2,12 +2,12 @@
 
 Counters wrap the core functions the app's caches call (reading the file, building the orders
 frame, the customer table, the CLV fit and its BG/NBD fits, the filters, and the pages' own
-computations: first orders, seasonality, the month comparison, RFM scores, time to a second
-order, the fit diagnostics, the threshold suggestion, the churn list, the rules' evaluation,
-the Action plan's value, plans and best actions): a rerun that changed nothing calls none of
-them, a threshold change and a page switch do not read the file again nor refit CLV, and a
-filter change fits BG/NBD once (the customer table's fit, which the Churn page's diagnostics and
-the Action plan read).
+computations: first orders, seasonality, the month comparison, the Sales tabs' figures, RFM
+scores, time to a second order, the fit diagnostics, the threshold suggestion, the churn list,
+the rules' evaluation, the Action plan's value, plans and best actions): a rerun that changed
+nothing calls none of them, a threshold change and a page switch do not read the file again nor
+refit CLV, a filter change fits BG/NBD once (the customer table's fit, which the Churn page's
+diagnostics and the Action plan read), and a closed Sales tab computes nothing.
 
 st.cache_data pickles its value on a miss and unpickles a copy on every hit (at 1M lines a
 customer table or the orders frame costs tenths of a second each time); the dataset's frames
@@ -58,6 +58,8 @@ COUNTED = {
         "in_period",
         "top_products",
         "leakage",
+        "pareto",
+        "explain_change",
     ),
     core.segments: (
         "add_rfm",
@@ -159,6 +161,19 @@ def test_a_page_switch_reads_and_fits_nothing_again(calls):
     assert calls["load_orders"] == 1
     assert calls["customer_clv"] == calls["fit_bgnbd"] == 1
     assert calls["first_orders"] == 1  # the Sales page's first orders: once per dataset
+
+
+def test_a_closed_tab_computes_nothing(calls):
+    """The Sales page draws its open tab: the closed tabs' figures are computed when their tab
+    is opened (or the workbook downloaded), not on every run."""
+    at = run_page("views/sales.py")  # the Trends tab is open
+    assert_no_exception(at)
+    closed = ("top_products", "pareto", "explain_change", "leakage")
+    assert [calls[name] for name in closed] == [0, 0, 0, 0]
+    open_tab(at, "sales_tab", "Pareto")
+    assert_no_exception(at)
+    assert calls["pareto"] == 2  # customers and products
+    assert [calls[name] for name in ("top_products", "explain_change", "leakage")] == [0, 0, 0]
 
 
 def test_no_cache_hit_copies_a_frame(calls, monkeypatch):

@@ -1,23 +1,36 @@
-"""AppTest: the Sales performance page on the sample data."""
+"""AppTest: the Sales performance page on the sample data. The page draws its open tab only:
+each tab shows its figures when opened, and the page's workbook holds every tab's tables
+whichever is open (a closed tab's are built when the workbook is downloaded)."""
 
 import csv
+import io
+from collections import defaultdict
 from pathlib import Path
 
+import openpyxl
 import pytest
+import streamlit as st
 
-from tests.app.conftest import assert_no_exception, run_page
+from tests.app.conftest import assert_no_exception, open_tab, run_page
 
 PAGE = "views/sales.py"
+TABS = ["Trends", "Breakdowns", "Pareto", "Root cause", "Returns & status"]
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "orders.csv"
 
 
 def metric(at, label: str):
     return next(m for m in at.metric if m.label == label)
 
 
+def infos(at) -> str:
+    return " ".join(i.value for i in at.info)
+
+
 def test_sales_page_shows_cards_and_every_tab():
     at = run_page(PAGE)
     assert_no_exception(at)
     assert at.title[0].value == "Sales performance"
+    assert [t.label for t in at.tabs] == TABS
     labels = [m.label for m in at.metric]
     for label in (
         "Revenue",
@@ -36,12 +49,113 @@ def test_sales_page_shows_cards_and_every_tab():
         assert label in labels
     # the sample covers three years: the last full month has both comparisons
     assert "YoY" in metric(at, "Revenue").delta
-    infos = " ".join(i.value for i in at.info)
-    assert "Top 10 customers =" in infos and "Top 10 products =" in infos  # Pareto
-    assert "Revenue rose" in infos or "Revenue fell" in infos  # root cause headline
-    assert "By region:" in " ".join(m.value for m in at.markdown)
+    cards = {m.label: (m.value, m.delta) for m in at.metric}
+    # the Trends tab is open: its charts, not the other tabs' figures
+    assert any("Triangles mark partial periods" in c.value for c in at.caption)
+    assert "Top 10 customers =" not in infos(at)
+
+    open_tab(at, "sales_tab", "Breakdowns")
+    assert_no_exception(at)
+    assert any("Growth compares with the previous period" in c.value for c in at.caption)
     # May 2026 against April: every region grew, so none is called an underperformer
     assert not any("Underperformers by region" in w.value for w in at.warning)
+
+    open_tab(at, "sales_tab", "Pareto")
+    assert_no_exception(at)
+    assert "Top 10 customers =" in infos(at) and "Top 10 products =" in infos(at)
+
+    open_tab(at, "sales_tab", "Root cause")
+    assert_no_exception(at)
+    assert "Revenue rose" in infos(at) or "Revenue fell" in infos(at)  # the headline
+    assert "By region:" in " ".join(m.value for m in at.markdown)
+
+    open_tab(at, "sales_tab", "Returns & status")
+    assert_no_exception(at)
+    assert any("status" in df.value.columns for df in at.dataframe)
+    # whichever tab is open, the cards are the same
+    assert {m.label: (m.value, m.delta) for m in at.metric} == cards
+
+
+def _sheets(at, books) -> dict[str, list[list]]:
+    book = openpyxl.load_workbook(io.BytesIO(books["now"]()))
+    return {ws.title: [[c.value for c in r] for r in ws.iter_rows()] for ws in book.worksheets}
+
+
+@pytest.fixture
+def workbooks(monkeypatch) -> dict:
+    """The page workbook's file, captured from st.download_button as each run draws it."""
+    books = {}
+    original = st.download_button
+
+    def capture(label, data, file_name=None, *args, **kwargs):
+        if file_name == "sales_tables.xlsx":
+            books["now"] = data
+        return original(label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", capture)
+    return books
+
+
+def test_the_workbook_holds_every_tab_whichever_is_open(workbooks):
+    """Only the open tab is drawn; the closed tabs' tables are built for the workbook when it is
+    downloaded (downloads.register_later): the same sheets, in the same order, with the same
+    cells as the tables the open tab shows, for every tab open in turn, and with the choices a
+    closed tab keeps (time grain, products per category, the root cause's comparison)."""
+    at = run_page(PAGE)
+    at.session_state["sales_tab"] = "Trends"
+    at.button_group(key="sales_grain").set_value("quarter").run()
+    open_tab(at, "sales_tab", "Breakdowns")
+    at.slider(key="sales_topn").set_value(5).run()
+    open_tab(at, "sales_tab", "Root cause")
+    at.button_group(key="sales_rc_mode").set_value("Same period last year").run()
+    sheets = {}
+    for tab in TABS:
+        workbooks.clear()
+        open_tab(at, "sales_tab", tab)
+        assert_no_exception(at)
+        sheets[tab] = _sheets(at, workbooks)
+    first = sheets[TABS[0]]
+    assert list(first) == [
+        *("sales_kpis", "sales_trend_quarter", "sales_seasonality", "sales_by_region"),
+        *("sales_top_products", "sales_pareto_customers", "sales_pareto_products"),
+        *("sales_bridge", "sales_change_by_region", "sales_change_by_category"),
+        *("sales_change_by_product", "sales_change_by_channel", "sales_by_status"),
+        *("sales_returns_by_category", "sales_returns_by_product"),
+    ]
+    top = first["sales_top_products"]
+    assert max(r[top[0].index("rank")] for r in top[1:]) == 5  # 5 products per category
+    for tab in TABS[1:]:
+        assert list(sheets[tab]) == list(first), tab
+        for name, cells in first.items():
+            # group_by sums add the same floats in an order that varies from call to call
+            want = [
+                [pytest.approx(c, rel=1e-12) if isinstance(c, float) else c for c in r]
+                for r in cells
+            ]
+            assert sheets[tab][name] == want, (tab, name)
+
+
+def test_closed_tab_sheets_match_the_file(workbooks):
+    """Sheets built while their tab is closed, against the file read with the csv module: the
+    customers' Pareto table and returned revenue by status in May 2026, the last full month."""
+    at = run_page(PAGE)  # the Trends tab is open
+    sheets = _sheets(at, workbooks)
+    with SAMPLE.open(newline="", encoding="utf-8-sig") as f:
+        rows = [r for r in csv.DictReader(f) if r["Order Date"].startswith("2026-05")]
+    by_customer, by_status = defaultdict(float), defaultdict(float)
+    for r in rows:
+        by_customer[r["Customer ID"]] += float(r["Line Total"])
+        by_status[r["Status"].lower()] += float(r["Line Total"])
+    pareto = sheets["sales_pareto_customers"]
+    head = pareto[0]
+    got = {r[head.index("customer_id")]: r[head.index("revenue")] for r in pareto[1:]}
+    assert got == pytest.approx(dict(by_customer), abs=1e-6)
+    ranked = sorted(by_customer.items(), key=lambda kv: (-kv[1], kv[0]))
+    assert [r[head.index("customer_id")] for r in pareto[1:11]] == [k for k, _ in ranked[:10]]
+    status = sheets["sales_by_status"]
+    revenue = {r[0]: r[status[0].index("revenue")] for r in status[1:]}
+    assert revenue["Returned"] == pytest.approx(by_status["returned"], abs=1e-6)
+    assert revenue["Delivered"] == pytest.approx(by_status["delivered"], abs=1e-6)
 
 
 def test_period_and_dimension_change_the_figures():
@@ -54,6 +168,7 @@ def test_period_and_dimension_change_the_figures():
     assert "YoY" not in (metric(at, "Revenue").delta or "")
 
     at.selectbox(key="sales_dim").set_value("category").run()
+    open_tab(at, "sales_tab", "Breakdowns")
     assert_no_exception(at)
     tables = [df.value for df in at.dataframe]
     assert any("value" in t.columns and "Electronics" in set(t["value"]) for t in tables)
