@@ -2,9 +2,10 @@
 breakdowns (click a bar to filter the page), Pareto, the root cause of a change, and returns.
 
 Only the open tab is drawn (switching tabs reruns the page: widgets.tabs), so a filter change
-computes and draws the figures in view; the tables of the closed tabs still go into the page's
-workbook, built when it is downloaded (downloads.register_later). Every figure comes from
-core.sales, every chart from core.charts.sales.
+computes and draws the figures in view; a closed tab draws its controls only (their choices stay
+in the URL), and its tables still go into the page's workbook, built when it is downloaded
+(downloads.register_later). Every figure comes from core.sales, every chart from
+core.charts.sales.
 """
 
 from __future__ import annotations
@@ -322,8 +323,10 @@ tab_trends, tab_breakdowns, tab_pareto, tab_root_cause, tab_returns = widgets.ta
 
 
 # ---------------------------------------------------------------- trends
-@st.fragment
-def trends_tab() -> None:
+# A closed tab still draws its controls (cheap): their choices stay in the URL and its workbook
+# sheets follow them.
+def trends_controls() -> tuple[str, str]:
+    """The time grain and the measure."""
     g1, g2 = st.columns(2)
     grain = g1.segmented_control(
         "Time grain",
@@ -336,6 +339,12 @@ def trends_tab() -> None:
         "Measure", list(sales_charts.MEASURES), default="revenue", **widgets.keep("sales_measure"),
         required=True,
     )  # fmt: skip
+    return grain, measure
+
+
+@st.fragment
+def trends_tab() -> None:
+    grain, measure = trends_controls()
     t = trend(key, grain, orders, first_seen)
     if t.height < 2:
         st.info(f"The orders fall in one {grain} only: a trend needs two or more.")
@@ -388,12 +397,17 @@ if widgets.is_open(tab_trends):
     with tab_trends:
         trends_tab()
 else:
-    grain = widgets.kept("sales_grain", "month")
+    with tab_trends:
+        grain, _ = trends_controls()
     for name, make in trends_sheets(orders, first_seen, grain).items():
         downloads.register_later(name, make)
 
 
 # ---------------------------------------------------------------- breakdowns
+def top_n_control() -> int:
+    return st.slider("Products per category", 1, 10, 3, **widgets.keep("sales_topn"))
+
+
 def breakdowns_tab() -> None:
     if pick_dim is None:  # the file has no dimension column
         st.info(
@@ -431,7 +445,7 @@ def breakdowns_tab() -> None:
         st.warning(weak)
     if has_products:
         st.subheader("Top products in each category")
-        n = st.slider("Products per category", 1, 10, 3, **widgets.keep("sales_topn"))
+        n = top_n_control()
         top = _top_products(key, period.start, period.end, n, period_lines())
         chart(sales_charts.top_products_bars(top, n))
         ui.table(top, "sales_top_products")
@@ -453,7 +467,8 @@ if widgets.is_open(tab_breakdowns):
     with tab_breakdowns:
         breakdowns_tab()
 elif pick_dim is not None:
-    top_n = widgets.kept("sales_topn", 3)
+    with tab_breakdowns:
+        top_n = top_n_control() if has_products else 0
     for name, make in breakdowns_sheets(
         all_history, period, pick_dim, lines_later if has_products else None, top_n
     ).items():
@@ -493,13 +508,9 @@ else:
 
 
 # ---------------------------------------------------------------- root cause
-@st.fragment
-def root_cause_tab() -> None:
-    st.markdown(
-        "Split a change of revenue into **customers × orders per customer × average order "
-        "value** (log-mean Divisia bridge: the three effects add up to the change), then see "
-        "which regions, categories and products drove it."
-    )
+def root_cause_controls() -> tuple[Period, Period] | None:
+    """Periods A and B to compare: the chosen period (B) with the previous one, the same period
+    last year or custom dates (None, said, when these are no periods)."""
     mode = st.segmented_control(
         "Compare the period with",
         [*COMPARE_WITH, "Custom"],
@@ -520,12 +531,26 @@ def root_cause_tab() -> None:
         )
         if len(ra) != 2 or len(rb) != 2:
             st.info("Pick a start and an end date for both periods.")
-            return
+            return None
         try:
             a, b = Period(*ra), Period(*rb)
         except InputError as exc:
             ui.show_error(exc, "These periods cannot be compared")
-            return
+            return None
+    return a, b
+
+
+@st.fragment
+def root_cause_tab() -> None:
+    st.markdown(
+        "Split a change of revenue into **customers × orders per customer × average order "
+        "value** (log-mean Divisia bridge: the three effects add up to the change), then see "
+        "which regions, categories and products drove it."
+    )
+    compared = root_cause_controls()
+    if compared is None:
+        return
+    a, b = compared
     dims = tuple(sales.root_cause_dimensions(data.orders))
     e = explain(key, (a.start, a.end), (b.start, b.end), dims, history, first_seen)
     if e.bridge.revenue_a == 0:
@@ -559,18 +584,12 @@ def root_cause_sheets(a: Period, b: Period, dims: list[str], history, first_seen
 if widgets.is_open(tab_root_cause):
     with tab_root_cause:
         root_cause_tab()
-else:  # the comparison the closed tab keeps (no sheets when its custom dates are no periods)
-    mode = widgets.kept("sales_rc_mode", "Previous period")
-    a, b = sales.baseline(period, COMPARE_WITH.get(mode, "previous")), period
-    ra = widgets.kept("sales_rc_a", (a.start, a.end)) if mode == "Custom" else (a.start, a.end)
-    rb = widgets.kept("sales_rc_b", (b.start, b.end)) if mode == "Custom" else (b.start, b.end)
-    try:
-        a, b = Period(*ra), Period(*rb)
-    except (InputError, TypeError):  # no (start, end) pair
-        a = b = None
-    if a is not None:
+else:
+    with tab_root_cause:
+        compared = root_cause_controls()
+    if compared is not None:
         dims = sales.root_cause_dimensions(data.orders)
-        for name, make in root_cause_sheets(a, b, dims, history, first_seen).items():
+        for name, make in root_cause_sheets(*compared, dims, history, first_seen).items():
             downloads.register_later(name, make)
 
 
