@@ -66,9 +66,36 @@ class DateDecision:
         return ORDER_NAMES.get(self.order or "", self.order or "")
 
 
+def _date_part(e: pl.Expr) -> pl.Expr:
+    return e.cast(pl.Utf8).str.strip_chars().str.replace(_TIME, "").str.strip_chars()
+
+
 def date_part(s: pl.Series) -> pl.Series:
     """Drop a time and an offset: keep the date as written (local to the shop)."""
-    return s.cast(pl.Utf8).str.strip_chars().str.replace(_TIME, "").str.strip_chars()
+    return s.to_frame().select(_date_part(pl.col(s.name))).to_series()
+
+
+_DISTINCT_SAMPLE = 2_000  # first values that tell a column of dates from one of date-times
+
+
+def date_parts(col: pl.Series) -> pl.DataFrame:
+    """v: the date part of each distinct non-blank value, n: its lines, in the order the file
+    first writes it. Dates repeat on every line of their day: the distinct values are found
+    first. Date-times are mostly distinct: the date part of every value is taken, then counted
+    (a table of a million distinct texts held 4 times the memory)."""
+    col = col.drop_nulls()
+    head = col.head(_DISTINCT_SAMPLE)
+    if head.n_unique() * 2 > head.len():
+        parts = col.to_frame("w").lazy().select(v=_date_part(pl.col("w")))
+        counted = parts.group_by("v", maintain_order=True).agg(n=pl.len().cast(pl.UInt32))
+        return counted.filter(pl.col("v") != "").collect()
+    written = col.to_frame("w").group_by("w", maintain_order=True).len("n")
+    return (
+        written.select(v=date_part(written["w"]), n="n")
+        .group_by("v", maintain_order=True)
+        .agg(pl.col("n").sum())
+        .filter(pl.col("v") != "")
+    )
 
 
 def _strptime(s: pl.Series, fmt: str) -> pl.Series:
@@ -152,13 +179,7 @@ def decide_date_format(
         return DateDecision(None, "native", 1.0, f"{name!r} holds dates already.")
     if col.dtype.is_numeric():
         col = col.cast(pl.Int64, strict=False).cast(pl.Utf8)
-    written = pl.DataFrame({"w": col.drop_nulls()}).group_by("w", maintain_order=True).len("n")
-    values = (  # the date part of each distinct value, in the order the file first writes it
-        written.select(v=date_part(written["w"]), n="n")
-        .group_by("v", maintain_order=True)
-        .agg(pl.col("n").sum())
-        .filter(pl.col("v") != "")
-    )
+    values = date_parts(col)
     if values.height == 0:
         return DateDecision(None, None, 0.0)
     if user:

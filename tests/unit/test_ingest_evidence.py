@@ -377,3 +377,38 @@ def test_not_returned_is_not_a_return(tmp_path: Path) -> None:
     assert out["mapping"]["status"] == "Return_Status"
     assert (out["orders"], out["customers"], out["revenue"]) == (3, 2, 60.0)
     assert out["net_revenue"] == 30.0  # 60 - the returned 30
+
+
+def _date_parts_by_hand(values: list[str | None]) -> list[tuple[str, int]]:
+    """Each distinct date part and its lines, in the order first written (a loop per line)."""
+    from core.ingest.dates import date_part
+
+    counts: dict[str, int] = {}
+    for v in values:
+        if v is None:
+            continue
+        part = date_part(pl.Series([v]))[0]
+        if part:
+            counts[part] = counts.get(part, 0) + 1
+    return list(counts.items())
+
+
+@pytest.mark.parametrize("with_times", [True, False])
+def test_date_parts_of_dates_and_of_mostly_distinct_date_times(with_times: bool) -> None:
+    """Date-times (mostly distinct values) take the per-line path, dates the distinct-first
+    one: both give each date part's lines in the order the file first writes it."""
+    from core.ingest.dates import date_parts
+
+    times = ["10:00", "23:59:59", "08:15:00 +0100", "7:05 PM", "12:00:00Z"]
+    values: list[str | None] = []
+    for i in range(3000):
+        day = f"{1 + i % 28:02d}/{1 + (i // 28) % 12:02d}/2024"
+        values.append(f"{day} {times[i % 5]}" if with_times else day)
+        if i % 97 == 0:
+            values += [None, "  ", "garbage"]
+    col = pl.Series("d", values)
+    assert (col.head(2000).n_unique() * 2 > 2000) is with_times  # the path under test
+    got = date_parts(col)
+    assert list(zip(got["v"].to_list(), got["n"].to_list(), strict=True)) == (
+        _date_parts_by_hand(values)
+    )
