@@ -36,10 +36,11 @@ COMPARE_WITH = {"Previous period": "previous", "Same period last year": "last_ye
 
 
 # ---------------------------------------------------------------- widget helpers
-def chart(spec, *, hidden: bool = True, **kwargs):
-    """A chart at full width with its PNG/SVG downloads; `hidden` ones (tabs closed at page
-    load) are fitted to width."""
-    return ui.chart(spec, fit=hidden, **kwargs)
+def chart(spec, download_key: str, *, hidden: bool = True, **kwargs):
+    """A chart at full width with its PNG/SVG downloads, their buttons keyed by `download_key`
+    (one per chart of the page: the spec is not hashed for a key on every run); `hidden` ones
+    (tabs closed at page load) are fitted to width."""
+    return ui.chart(spec, fit=hidden, download_key=download_key, **kwargs)
 
 
 def fmt(metric: str, value: float | None) -> str:
@@ -103,7 +104,7 @@ def undated_page() -> None:
     dim = st.selectbox("Break down by", dims, **widgets.keep("sales_dim"))
     bd = sales.breakdown(data.orders, dim)
     if bd.height > 1:
-        chart(sales_charts.breakdown_bars(bd, dim), hidden=False)
+        chart(sales_charts.breakdown_bars(bd, dim), f"sales_by_{dim}", hidden=False)
     else:
         st.info(f"Every order has the same {dim}, so there is nothing to compare.")
     ui.table(sales.breakdown_figures(bd), f"sales_by_{dim}", labels={"value": tables.readable(dim)})
@@ -111,7 +112,7 @@ def undated_page() -> None:
         st.subheader("Top products in each category")
         n = st.slider("Products per category", 1, 10, 3, **widgets.keep("sales_topn"))
         top = sales.top_products(data.orders, n)
-        chart(sales_charts.top_products_bars(top, n), hidden=False)
+        chart(sales_charts.top_products_bars(top, n), "sales_top_products", hidden=False)
         ui.table(top, "sales_top_products")
 
 
@@ -349,18 +350,18 @@ def trends_tab() -> None:
     if t.height < 2:
         st.info(f"The orders fall in one {grain} only: a trend needs two or more.")
         return
-    chart(sales_charts.measure_trend(t, grain, measure), hidden=False)
+    chart(sales_charts.measure_trend(t, grain, measure), "sales_trend", hidden=False)
     st.caption("Triangles mark partial periods: the data does not cover all of their days.")
     left, right = st.columns(2)
     with left:
-        chart(sales_charts.growth_bars(sales.growth_rows(t), grain), hidden=False)
+        chart(sales_charts.growth_bars(sales.growth_rows(t), grain), "sales_growth", hidden=False)
     yoy = sales.growth_rows(t, "yoy_growth")
     with right:
         if yoy.height:
-            chart(sales_charts.growth_bars(yoy, grain, "yoy_growth"), hidden=False)
+            chart(sales_charts.growth_bars(yoy, grain, "yoy_growth"), "sales_yoy", hidden=False)
         else:
             st.info("Year-over-year growth needs more than a year of data.")
-    chart(sales_charts.new_vs_returning(t, grain), hidden=False)
+    chart(sales_charts.new_vs_returning(t, grain), "sales_new_returning", hidden=False)
     with st.expander(f"Figures by {grain}"):
         ui.table(
             sales.trend_figures(t),
@@ -369,7 +370,7 @@ def trends_tab() -> None:
             formats=REVENUE_CHANGE,
         )
     season = _seasonality(key, orders, first_seen)
-    chart(sales_charts.seasonality_heatmap(season), hidden=False)
+    chart(sales_charts.seasonality_heatmap(season), "sales_seasonality", hidden=False)
     st.caption("Index: the month's revenue over the average complete month of its year.")
     with st.expander("Seasonality figures"):
         ui.table(season, "sales_seasonality", hide=["month"])  # month_name says it
@@ -422,6 +423,7 @@ def breakdowns_tab() -> None:
     else:
         chart(
             sales_charts.breakdown_bars(bd_all, pick_dim, select=PICK_PARAM),
+            f"sales_by_{pick_dim}",
             on_select="rerun",
             selection_mode=PICK_PARAM,
             key=pick_key,
@@ -447,7 +449,7 @@ def breakdowns_tab() -> None:
         st.subheader("Top products in each category")
         n = top_n_control()
         top = _top_products(key, period.start, period.end, n, period_lines())
-        chart(sales_charts.top_products_bars(top, n))
+        chart(sales_charts.top_products_bars(top, n), "sales_top_products")
         ui.table(top, "sales_top_products")
 
 
@@ -485,7 +487,7 @@ def pareto_tab() -> None:
             p = _pareto(f"{key}|{period.start}|{period.end}|{by}", period_lines(), by)
             st.markdown(f"**Revenue concentration: {p.noun}**")
             (st.warning if p.risk == "high" else st.info)(p.statement())
-            chart(sales_charts.pareto_chart(p))
+            chart(sales_charts.pareto_chart(p), f"sales_pareto_{p.noun}")
             ui.table(
                 p.named_table(),
                 f"sales_pareto_{p.noun}",
@@ -556,14 +558,14 @@ def root_cause_tab() -> None:
     if e.bridge.revenue_a == 0:
         st.warning(f"No revenue in period A ({a.label()}): nothing to compare with.")
     st.info(e.summary)
-    chart(sales_charts.bridge_waterfall(e.bridge))
+    chart(sales_charts.bridge_waterfall(e.bridge), "sales_bridge")
     st.caption(e.bridge.counts(), help=define("LMDI"))
     ui.table(e.bridge.steps(), "sales_bridge")
     for d, contrib in e.contributions.items():
         st.markdown(f"**{e.sentences[d]}**")
         top = sales.top_contributions(contrib)
         if top.height:
-            chart(sales_charts.contribution_bars(top, d))
+            chart(sales_charts.contribution_bars(top, d), f"sales_change_by_{d}")
         with st.expander(f"Contributions by {d}"):
             ui.table(
                 contrib,
@@ -603,16 +605,22 @@ def returns_tab() -> None:
     else:
         left, right = st.columns(2)
         with left:
-            chart(sales_charts.status_bars(leak.by_status))
+            chart(sales_charts.status_bars(leak.by_status), "sales_by_status")
             ui.table(leak.by_status, "sales_by_status")
         if leak.by_category is not None:
             with right:
-                chart(sales_charts.return_rate_bars(leak.by_category, "category"))
+                chart(
+                    sales_charts.return_rate_bars(leak.by_category, "category"),
+                    "sales_returns_by_category",
+                )
                 ui.table(
                     leak.by_category, "sales_returns_by_category", labels={"value": "Category"}
                 )
         if leak.by_product is not None:
-            chart(sales_charts.returned_revenue_bars(leak.by_product, "product"))
+            chart(
+                sales_charts.returned_revenue_bars(leak.by_product, "product"),
+                "sales_returns_by_product",
+            )
             ui.table(leak.by_product, "sales_returns_by_product", labels={"value": "Product"})
 
 
