@@ -84,8 +84,7 @@ def date_parts(col: pl.Series) -> pl.DataFrame:
     first. Date-times are mostly distinct: the date part of every value is taken, then counted
     (a table of a million distinct texts held 4 times the memory)."""
     col = col.drop_nulls()
-    head = col.head(_DISTINCT_SAMPLE)
-    if head.n_unique() * 2 > head.len():
+    if _mostly_distinct(col):
         parts = col.to_frame("w").lazy().select(v=_date_part(pl.col("w")))
         counted = parts.group_by("v", maintain_order=True).agg(n=pl.len().cast(pl.UInt32))
         return counted.filter(pl.col("v") != "").collect()
@@ -105,9 +104,17 @@ def _strptime(s: pl.Series, fmt: str) -> pl.Series:
     return out
 
 
+def _mostly_distinct(col: pl.Series) -> bool:
+    """Whether the column's first values are mostly distinct (date-times, not dates)."""
+    head = col.head(_DISTINCT_SAMPLE)
+    return head.n_unique() * 2 > head.len()
+
+
 def _by_value(col: pl.Series, parse: Callable[[pl.Series], pl.Series]) -> pl.Series:
     """`parse` once per distinct value, mapped back onto the lines (a date repeats on every
-    line of every order of its day)."""
+    line of every order of its day); every line parsed when values hardly repeat."""
+    if _mostly_distinct(col):
+        return parse(col).alias(col.name)
     distinct = col.unique()
     if distinct.len() * 4 > col.len():
         return parse(col).alias(col.name)

@@ -368,8 +368,13 @@ def _status(raw: pl.DataFrame, mapping: dict[str, str]) -> pl.Series:
             .filter(pl.col("n") > 1)
         )
         if multi.height and ((multi["k"] == 1) & multi["f"]).mean() >= 0.9:
-            fill = pl.col("s").fill_null(pl.col("s").drop_nulls().first().over("o"))
-            status = frame.select(fill).to_series()
+            # each order's first status, joined onto its lines (a window over text ids: 2x)
+            given = frame.lazy().filter(pl.col("s").is_not_null())
+            firsts = given.group_by("o").agg(first=pl.col("s").first())
+            filled = frame.lazy().join(
+                firsts, on="o", how="left", maintain_order="left", nulls_equal=True
+            )
+            status = filled.select(pl.col("s").fill_null(pl.col("first"))).collect().to_series()
     return normalise_status(status).alias("status")
 
 
