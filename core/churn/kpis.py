@@ -86,29 +86,10 @@ def status_summary(
 ) -> pl.DataFrame:
     """One row per status (active, at_risk, churned): customers, share, revenue, revenue_365d."""
     check_thresholds(churn_days, at_risk_days)
-    df = _ordered(customers)
     template = pl.DataFrame(
         {"status": list(STATUSES), "label": [STATUS_LABELS[s] for s in STATUSES]}
     )
-    agg = (
-        df.select(
-            status_expr(churn_days, at_risk_days),
-            _col_or_zero(df, "revenue").fill_null(0.0).alias("revenue"),
-            _col_or_zero(df, "revenue_365d").fill_null(0.0).alias("revenue_365d"),
-        )
-        .group_by("status")
-        .agg(pl.len().alias("customers"), pl.sum("revenue"), pl.sum("revenue_365d"))
-    )
-    n = df.height
-    return (
-        template.join(agg, on="status", how="left")
-        .with_columns(
-            pl.col("customers").fill_null(0).cast(pl.Int64),
-            pl.col("revenue", "revenue_365d").fill_null(0.0),
-        )
-        .with_columns(share=pl.col("customers") / n if n else pl.lit(0.0))
-        .select("status", "label", "customers", "share", "revenue", "revenue_365d")
-    )
+    return _per_group(customers, status_expr(churn_days, at_risk_days), template)
 
 
 # ---------------------------------------------------------------- inactivity
@@ -118,7 +99,6 @@ def inactivity_buckets(customers: pl.DataFrame) -> pl.DataFrame:
     Columns: bucket, min_days, max_days (null for the open bucket), customers, share,
     revenue (lifetime), revenue_365d. Every bucket is present, empty ones with zeros.
     """
-    df = _ordered(customers)
     names = [b[0] for b in BUCKETS] + [LAST_BUCKET[0]]
     template = pl.DataFrame(
         {
@@ -132,26 +112,33 @@ def inactivity_buckets(customers: pl.DataFrame) -> pl.DataFrame:
     expr = pl.when(r <= BUCKETS[0][2]).then(pl.lit(BUCKETS[0][0]))
     for name, _, hi in BUCKETS[1:]:
         expr = expr.when(r <= hi).then(pl.lit(name))
-    bucket = expr.otherwise(pl.lit(LAST_BUCKET[0])).alias("bucket")
+    return _per_group(customers, expr.otherwise(pl.lit(LAST_BUCKET[0])).alias("bucket"), template)
+
+
+def _per_group(customers: pl.DataFrame, group: pl.Expr, template: pl.DataFrame) -> pl.DataFrame:
+    """The template's rows (its first column is the group, named as `group`) with the customers
+    in each group, their share of all customers, their lifetime and 365-day revenue; a group
+    nobody is in has zeros."""
+    df = _ordered(customers)
+    key = template.columns[0]
     agg = (
         df.select(
-            bucket,
+            group,
             _col_or_zero(df, "revenue").fill_null(0.0).alias("revenue"),
             _col_or_zero(df, "revenue_365d").fill_null(0.0).alias("revenue_365d"),
         )
-        .group_by("bucket")
+        .group_by(key)
         .agg(pl.len().alias("customers"), pl.sum("revenue"), pl.sum("revenue_365d"))
     )
     n = df.height
     return (
-        template.join(agg, on="bucket", how="left")
+        template.join(agg, on=key, how="left")
         .with_columns(
             pl.col("customers").fill_null(0).cast(pl.Int64),
-            pl.col("revenue").fill_null(0.0),
-            pl.col("revenue_365d").fill_null(0.0),
+            pl.col("revenue", "revenue_365d").fill_null(0.0),
         )
         .with_columns(share=pl.col("customers") / n if n else pl.lit(0.0))
-        .select("bucket", "min_days", "max_days", "customers", "share", "revenue", "revenue_365d")
+        .select(*template.columns, "customers", "share", "revenue", "revenue_365d")
     )
 
 
