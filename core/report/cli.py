@@ -21,19 +21,24 @@ def write_files(args: argparse.Namespace, loaded, customers, as_of: date | None)
     """Build the report for the loaded orders and write the files asked for; {} when none."""
     if not (args.html or args.pdf):
         return {}
-    from core.experiments import load_experiment
     from core.report.content import build_report
     from core.report.files import write_report
     from core.rules import load_rules
 
+    rules = load_rules(args.rules) if args.rules else None
+    experiment = None
+    if args.experiment:  # (scipy.stats and the experiment modules only when there is one)
+        from core.experiments import load_experiment
+
+        experiment = load_experiment(Path(args.experiment))
     rep = build_report(
         loaded,
         customers=customers,
         as_of=as_of,
         churn_days=args.churn_days,
         at_risk_days=args.at_risk_days,
-        rules=load_rules(args.rules) if args.rules else None,
-        experiment=load_experiment(Path(args.experiment)) if args.experiment else None,
+        rules=rules,
+        experiment=experiment,
         source=Path(args.orders).name,
     )
     return write_report(rep, args.html, args.pdf, args.paper)
