@@ -1,5 +1,6 @@
-"""Every page on every edge file (tests/corpus): no page raises, and a page that cannot work on
-a file says why with an st.error / st.warning / st.info, never a traceback.
+"""Every page (and each tab of a page that draws its open tab only) on every edge file
+(tests/corpus): no page raises, and a page that cannot work on a file says why with an
+st.error / st.warning / st.info, never a traceback.
 
 One AppTest per file walks through all pages, so the whole corpus runs in about a minute.
 """
@@ -11,11 +12,18 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import APP
+from tests.app.conftest import APP, open_tab
 from tests.corpus import edge_files
 from views.pages import FILES
 
 PAGES = FILES
+TABS = {  # page: the key of its tabs and those not open at first (a page draws its open tab)
+    "views/sales.py": ("sales_tab", ("Breakdowns", "Pareto", "Root cause", "Returns & status")),
+    "views/churn.py": (
+        "churn_tab",
+        ("Inactivity", "Period retention", "Cohorts", "Predicted churn & CLV"),
+    ),
+}
 CORPUS = edge_files(Path(__file__).resolve().parents[1] / ".corpus")
 
 
@@ -39,9 +47,14 @@ def test_every_page_on_an_edge_file(name: str) -> None:
         else:
             at.switch_page(page)
             at.run()
-        if at.exception:
-            exc = at.exception[0]
-            failures.append(f"{page}: {exc.message} {''.join(exc.stack_trace[-3:])}")
-        # something is said on every page: content, or why there is none
-        assert at.main.children, f"{page} on {name} is empty"
+        key, tabs = TABS.get(page, ("", ()))
+        for tab in (None, *tabs):
+            if tab is not None:
+                open_tab(at, key, tab)
+            if at.exception:
+                exc = at.exception[0]
+                where = f"{page} ({tab or 'first tab'})"
+                failures.append(f"{where}: {exc.message} {''.join(exc.stack_trace[-3:])}")
+            # something is said on every page: content, or why there is none
+            assert at.main.children, f"{page} on {name} is empty"
     assert not failures, "\n".join(failures)
