@@ -203,17 +203,20 @@ def _leakage(key: str, start: date, end: date, _lines, _returns) -> sales.Leakag
 
 
 # ---------------------------------------------------------------- a click on a breakdown bar
+def _remember_pick(pick_key: str) -> None:
+    """on_select of the breakdown chart: keep the values the click picked (the chart's own
+    state goes when its tab is closed or another page is shown)."""
+    event = st.session_state.get(pick_key)
+    st.session_state[PICKED] = (pick_key, charts.selected_values(event, PICK_PARAM, "value"))
+
+
 def _click_filter(pick_key: str, dim: str | None) -> list[str]:
-    """The values picked by a click on the breakdown chart (drawn in its tab under `pick_key`),
-    kept in the session while that tab is closed; another dimension or "Clear click filter"
-    (another pick_key) drops them."""
+    """The values picked by the last click on the breakdown chart drawn under `pick_key`;
+    another dimension or "Clear click filter" (another pick_key) drops them."""
     kept = st.session_state.get(PICKED)
-    if pick_key in st.session_state:  # the chart was drawn: its selection now
-        kept = (pick_key, charts.selected_values(st.session_state[pick_key], PICK_PARAM, "value"))
     if kept is None or kept[0] != pick_key or dim is None:
         st.session_state.pop(PICKED, None)
         return []
-    st.session_state[PICKED] = kept
     return kept[1]
 
 
@@ -424,7 +427,7 @@ def breakdowns_tab() -> None:
         chart(
             sales_charts.breakdown_bars(bd_all, pick_dim, select=PICK_PARAM),
             f"sales_by_{pick_dim}",
-            on_select="rerun",
+            on_select=lambda: _remember_pick(pick_key),
             selection_mode=PICK_PARAM,
             key=pick_key,
         )

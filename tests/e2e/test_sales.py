@@ -53,6 +53,12 @@ def test_clicking_a_bar_filters_the_page(app_url, page):
     assert metric(page, "Revenue") == clicked
     page.get_by_role("tab", name="Breakdowns").click()
     wait_idle(page)
+    # a rerun with the chart drawn again (its selection empty) keeps it too
+    page.get_by_role("slider").first.focus()
+    page.keyboard.press("ArrowRight")
+    wait_idle(page)
+    page.get_by_text("Filtered by your click").wait_for()
+    assert metric(page, "Revenue") == clicked
     page.get_by_role("button", name="Clear click filter").click()
     page.get_by_text("Filtered by your click").wait_for(state="detached")
     wait_idle(page)
