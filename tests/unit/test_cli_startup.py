@@ -48,3 +48,22 @@ def test_large_json_is_compact_and_small_json_indented() -> None:
     assert "\n" not in _json(large)
     assert json.loads(_json(large)) == large
     assert json.loads(_json(small)) == small
+
+
+def test_report_without_an_experiment_imports_no_statistics(tmp_path):
+    """`report --html` fits CLV (scipy.optimize) but tests nothing: scipy.stats and the
+    experiment modules load only with --experiment."""
+    probe = f"""
+import runpy, sys
+sys.argv = ["core", "report", "tests/data/small_orders.csv", "--html", {str(tmp_path / "r.html")!r}]
+try:
+    runpy.run_module("core", run_name="__main__")
+except SystemExit:
+    pass
+print("LOADED", sorted(m for m in ("scipy.stats", "core.experiments") if m in sys.modules))
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip().splitlines()[-1] == "LOADED []"
+    assert (tmp_path / "r.html").stat().st_size > 0
