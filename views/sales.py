@@ -126,12 +126,6 @@ if not data.has_dates:
 # ---------------------------------------------------------------- what the tabs compute
 # Each function here is one core computation the page shows; the cached ones below call them for
 # the tab in view, and a closed tab's workbook sheets call them when the workbook is downloaded.
-def _breakdown_of(history: pl.DataFrame, dimension: str, period: Period) -> pl.DataFrame:
-    """The period's figures per value of `dimension`, with growth against the previous period."""
-    cur, prev = sales.in_period(history, period), sales.in_period(history, period.previous())
-    return sales.breakdown(cur, dimension, previous=prev if prev.height else None)
-
-
 def _leakage_of(lines: pl.DataFrame, returns: pl.DataFrame, period: Period) -> sales.Leakage:
     """The period's lines with its return and cancellation lines (kept apart by ingest)."""
     return sales.leakage(with_credit_lines(lines, sales.in_period(returns, period)))
@@ -161,7 +155,7 @@ def trend(key: str, grain: str, _orders, _first_seen) -> pl.DataFrame:
 
 @loading.dataset_cache(shared=24, private=6)
 def breakdown(key: str, dimension: str, start: date, end: date, _history) -> pl.DataFrame:
-    return _breakdown_of(_history, dimension, Period(start, end))
+    return sales.period_breakdown(_history, dimension, Period(start, end))
 
 
 @loading.dataset_cache(shared=24, private=6, spinner="Explaining the change…")
@@ -461,7 +455,9 @@ def breakdowns_sheets(
 ) -> dict:
     """The Breakdowns tab's tables for the workbook (top products from `lines` when given)."""
     sheets = {
-        f"sales_by_{dim}": lambda: sales.breakdown_figures(_breakdown_of(history, dim, period))
+        f"sales_by_{dim}": lambda: sales.breakdown_figures(
+            sales.period_breakdown(history, dim, period)
+        )
     }
     if lines is not None:
         sheets["sales_top_products"] = lambda: sales.top_products(lines(), n)

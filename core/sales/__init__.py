@@ -24,6 +24,7 @@ from core.sales.breakdowns import (
     dimension_columns,
     filter_values,
     label_dimension,
+    period_breakdown,
     top_products,
     underperformers,
 )
@@ -124,6 +125,7 @@ __all__ = [
     "last_month_change",
     "leakage",
     "pareto",
+    "period_breakdown",
     "period_presets",
     "returns_by",
     "revenue_bridge",

@@ -24,7 +24,7 @@ from core.model.attributes import (
 from core.model.ids import counting_ids
 from core.model.profit import costed_revenue_expr, profit_expr
 from core.model.schema import DIMENSIONS
-from core.sales.periods import has_column
+from core.sales.periods import Period, has_column, in_period
 from core.sales.trends import growth_expr
 
 MAX_ATTRIBUTE_VALUES = MAX_GROUPS
@@ -203,6 +203,13 @@ def underperformers(table: pl.DataFrame) -> pl.DataFrame:
     return table.filter(pl.col("note").is_not_null()).sort(
         ["declining", "revenue"], descending=[True, False]
     )
+
+
+def period_breakdown(history: pl.DataFrame, dimension: str, period: Period) -> pl.DataFrame:
+    """breakdown of the lines of `period` in `history`, with growth against the previous period
+    of equal length (Period.previous); without growth columns when history has no line in it."""
+    current, previous = in_period(history, period), in_period(history, period.previous())
+    return breakdown(current, dimension, previous=previous if previous.height else None)
 
 
 def breakdown_figures(table: pl.DataFrame) -> pl.DataFrame:

@@ -60,6 +60,18 @@ def test_breakdown_growth_profit_and_underperformers(orders):
     assert sales.underperformers(t)["value"].to_list() == ["East", "West"]
 
 
+def test_period_breakdown_compares_with_the_previous_period(orders):
+    # February against January (the hand numbers above); January has no month before it
+    feb = {
+        r["value"]: r for r in sales.period_breakdown(orders, "region", FEB).iter_rows(named=True)
+    }
+    assert feb["West"]["revenue"] == 90 and feb["West"]["previous_revenue"] == 150
+    assert feb["East"]["growth"] == pytest.approx(-0.8)
+    jan = sales.period_breakdown(orders, "region", JAN)
+    assert "growth" not in jan.columns
+    assert dict(zip(jan["value"], jan["revenue"])) == {"West": 150, "East": 200, "(missing)": 50}
+
+
 def test_numeric_attribute_binned_at_customer_quartiles():
     # nine customers aged 20, 25, ..., 60 (one line each): linear quartiles 30, 40, 50 (whole
     # numbers, so they are the edges); bins (..30], (30..40], (40..50], (50..] hold whole ages
