@@ -8,9 +8,10 @@ one. Once a page of an upload is drawn (views.state.prepare_ahead), and as the C
 filters and as_of are started (one worker for the whole server, in order), so Customers, Churn,
 Insight rules and the Action plan open without that wait: the page that needs one takes the job
 (take) and passes it to its cached function, whose cache keeps the result (or it waits for the
-rest). Jobs belong to the session (its state), are replaced by
-the next ones and dropped with a new dataset or mapping. The sample is small and its caches
-shared: nothing is computed ahead.
+rest). Jobs belong to the session (its state); a filter change cancels the ones not started
+yet for the filters left, keeps those running or done (the KEEP newest: going back to those
+filters takes their result), and a new dataset or mapping drops them all. The sample is small
+and its caches shared: nothing is computed ahead.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 import streamlit as st
 
-_AHEAD = "_ahead"  # {name: (key, Future)}: jobs started for this session
+_AHEAD = "_ahead"  # {name: {key: Future}}: jobs started for this session, newest last
 _HAVE = "_ahead_have"  # {name: [keys]}: what this session's caches hold (newest last)
 KEEP = 3  # keys remembered per name (the private caches keep about as many)
 
@@ -42,24 +43,27 @@ def take(name: str, key: str) -> Future | None:
     """The job computing `name` for `key` ahead of time, if one was started (taken: pass it to
     the cached function, whose cache keeps its result); None otherwise."""
     jobs = st.session_state.get(_AHEAD, {})
-    job = jobs.get(name)
-    if job is None or job[0] != key:
-        return None
-    del jobs[name]
-    return job[1]
+    by_key = jobs.get(name, {})
+    job = by_key.pop(key, None)
+    if not by_key:
+        jobs.pop(name, None)
+    return job
 
 
 def start(work: dict[str, Callable[[], Any]], key: str) -> None:
-    """Start, in order, each job of `work` this session neither has nor has started for `key`;
-    a job started for another key (a dataset, filters or as_of no longer shown) is cancelled."""
+    """Start, in order, each job of `work` this session neither has nor has started for `key`.
+    The jobs of other keys (a dataset, filters or as_of no longer shown) that have not started
+    are cancelled; running and finished ones are kept, the KEEP newest."""
     jobs, known = st.session_state.setdefault(_AHEAD, {}), st.session_state.get(_HAVE, {})
     for name, job in work.items():
-        started = jobs.get(name)
-        if key in known.get(name, []) or (started and started[0] == key):
+        by_key = jobs.setdefault(name, {})
+        if key in known.get(name, []) or key in by_key:
             continue
-        if started:
-            started[1].cancel()
-        jobs[name] = (key, _worker().submit(job))
+        for other in [k for k, f in by_key.items() if f.cancel()]:
+            del by_key[other]
+        by_key[key] = _worker().submit(job)
+        for old in list(by_key)[:-KEEP]:
+            del by_key[old]
 
 
 def forget() -> None:

@@ -201,8 +201,8 @@ def _uploaded() -> AppTest:
 
 def _wait_ahead(at: AppTest) -> set[str]:
     jobs = at.session_state["_ahead"] if "_ahead" in at.session_state else {}  # noqa: SIM401 (no .get)
-    wait([future for _, future in jobs.values()])
-    return set(jobs)
+    wait([future for by_key in jobs.values() for future in by_key.values()])
+    return {name for name, by_key in jobs.items() if by_key}
 
 
 def test_an_upload_s_customer_table_and_fit_are_computed_once_ahead(calls):
@@ -240,6 +240,25 @@ def test_a_filter_change_computes_the_filtered_table_ahead_once(calls):
     assert_no_exception(open_tab(at, "churn_tab", "Predicted churn & CLV"))
     assert calls["metrics_with_fit"] == calls["fit_bgnbd"] == 2
     assert calls["fit_diagnostics"] == 1
+
+
+def test_going_back_to_the_filters_left_takes_their_table_computed_ahead(calls):
+    """A filter applied, then cleared, on a page that does not read the customer table: the
+    unfiltered table computed ahead is kept while the filtered one is computed, and the page
+    that needs it takes it (two tables computed, not three)."""
+    at = _uploaded()
+    at.run()
+    _wait_ahead(at)
+    _filter_region(at)
+    _wait_ahead(at)
+    next(b for b in at.button if b.label == "Clear").click()
+    at.run()
+    assert_no_exception(at)
+    _wait_ahead(at)
+    at.switch_page("views/customers.py")
+    at.run()
+    assert_no_exception(at)
+    assert calls["metrics_with_fit"] == 2
 
 
 def _filter_region(at: AppTest) -> None:
