@@ -73,6 +73,7 @@ from core.segments.rfm import (
     segment_members,
 )
 from core.segments.summary import (
+    item_column,
     segment_kpis,
     segment_products,
     segment_summary,
@@ -111,6 +112,7 @@ __all__ = [
     "find_customers",
     "inconsistent_attributes",
     "inconsistent_count",
+    "item_column",
     "loyalty_rule",
     "match_labels",
     "metric_columns",

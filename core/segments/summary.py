@@ -123,6 +123,11 @@ def segment_kpis(table: pl.DataFrame) -> dict:
     }
 
 
+def item_column(columns: Sequence[str]) -> str | None:
+    """The column segment_products breaks each group down by: product, else category."""
+    return next((c for c in ("product", "category") if c in columns), None)
+
+
 def segment_products(
     orders: pl.DataFrame | pl.LazyFrame,
     table: pl.DataFrame,
@@ -138,7 +143,7 @@ def segment_products(
     lf = orders.lazy()
     names = lf.collect_schema().names()
     if item is None:
-        item = next((c for c in ("product", "category") if c in names), None)
+        item = item_column(names)
         if item is None:
             raise InputError("the orders have no product or category column to break down")
     elif item not in names:

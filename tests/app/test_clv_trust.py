@@ -39,5 +39,6 @@ def test_churn_page_warns_and_falls_back_to_the_status():
 
 
 def test_customer_table_says_why_p_alive_is_empty():
-    at = _run("views/customers.py")
+    at = open_tab(_run("views/customers.py"), "customers_tab", "Customer table")
+    assert_no_exception(at)
     assert any(w.value == clv.FALLBACK_NOTE for w in at.warning)

@@ -1,11 +1,24 @@
 """AppTest: the Customers & segments page runs on the sample data, shows its KPIs, tables and
-controls, and its widgets change the results."""
+controls, and its widgets change the results. Only the open tab is drawn: each tab, opened,
+shows the tables the page's workbook holds for it whichever tab is open (built from the
+choices kept while their tab is closed)."""
 
 from __future__ import annotations
 
-import pytest
+import io
 
-from tests.app.conftest import assert_no_exception, run_page
+import openpyxl
+import polars as pl
+import pytest
+import streamlit as st
+
+from tests.app.conftest import assert_no_exception, open_tab, run_page
+from views import customer_figures
+
+TABS = [
+    *("RFM segments", "Value tiers & personas", "Loyalty (repeat behaviour)", "Contribution"),
+    *("Demographics", "Customer drill-down", "Customer table"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +46,8 @@ def test_page_shows_kpis_tabs_and_tables(at):
     seg = next(df.value for df in at.dataframe if "rfm_segment" in df.value.columns)
     assert "Champions" in list(seg["rfm_segment"]) and "action" in seg.columns
     # the two-group comparison is stated in plain words
+    open_tab(at, "customers_tab", "Demographics")
+    assert_no_exception(at)
     assert any("Welch t-test" in s.value for s in [*at.success, *at.info])
 
 
@@ -53,6 +68,7 @@ def test_loyalty_cutoffs_and_grouping_change_tables():
         df = next(d.value for d in at.dataframe if "loyalty" in d.value.columns[:1])
         return dict(zip(df["loyalty"], df["customers"], strict=True))
 
+    open_tab(at, "customers_tab", "Loyalty (repeat behaviour)")
     before = loyalty_counts()
     at.number_input(key="loy_loyal").set_value(8).run()
     assert_no_exception(at)
@@ -63,13 +79,14 @@ def test_loyalty_cutoffs_and_grouping_change_tables():
     assert_no_exception(at)
     assert any("cut-offs cannot be used" in e.value for e in at.error)
 
+    open_tab(at, "customers_tab", "Contribution")
     at.selectbox(key="contrib_by").set_value("Value tier").run()
     assert_no_exception(at)
     assert any(d.value.columns[0] == "value_tier" for d in at.dataframe)
 
 
 def test_numeric_attribute_is_binned_and_drill_down_finds_a_customer():
-    at = run_page("views/customers.py")
+    at = open_tab(run_page("views/customers.py"), "customers_tab", "Demographics")
     at.selectbox(key="demo_attr").set_value("Age").run()
     assert_no_exception(at)
     groups = next(
@@ -77,6 +94,7 @@ def test_numeric_attribute_is_binned_and_drill_down_finds_a_customer():
     )
     assert len(groups) >= 4 and all("-" in g or g == "(missing)" for g in groups["group"])
 
+    open_tab(at, "customers_tab", "Customer drill-down")
     at.text_input(key="drill_query").set_value("C00042").run()
     assert_no_exception(at)
     assert at.selectbox(key="drill_pick").value == "C00042"
@@ -84,8 +102,87 @@ def test_numeric_attribute_is_binned_and_drill_down_finds_a_customer():
 
 
 def test_repeat_behaviour_is_not_named_like_the_rfm_segment():
-    at = run_page("views/customers.py")
+    at = open_tab(run_page("views/customers.py"), "customers_tab", "Loyalty (repeat behaviour)")
     df = next(d.value for d in at.dataframe if "loyalty" in d.value.columns[:1])
     assert set(df["loyalty"]) <= {"New", "Returning", "Frequent"}
     captions = " ".join(c.value for c in at.caption)
     assert "not the RFM segment 'Loyal'" in captions
+
+
+def _rows(ws) -> list[list]:
+    return [[c.value for c in row] for row in ws.iter_rows()]
+
+
+def _by_text(rows: list[list]) -> list[list]:
+    """Rows sorted by their cells other than floats."""
+    return sorted(rows, key=lambda r: [str(c) for c in r if not isinstance(c, float)])
+
+
+def test_each_tab_shows_what_the_workbook_holds_whichever_tab_is_open(monkeypatch):
+    """Choices made in one tab (tiers, persona rules, repeat cut-offs, the grouping) hold while
+    it is closed; the workbook has the same sheets with the same cells whichever tab is open:
+    a closed tab's sheets (built on the download, from core calls) are the tables the tab shows
+    when it is opened."""
+    books = {}
+    original = st.download_button  # the workbook's button is drawn by st.download_button
+
+    def capture(label, data, file_name=None, *args, **kwargs):
+        if file_name == "customers_tables.xlsx":
+            books["now"] = data
+        return original(label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", capture)
+    at = run_page("views/customers.py")
+    at.session_state[customer_figures.TIERS] = (("Best", 0.1), ("Good", 0.3), ("Rest", 0.6))
+    open_tab(at, "customers_tab", "Value tiers & personas")
+    at.slider(key="p_top").set_value(30).run()
+    open_tab(at, "customers_tab", "Loyalty (repeat behaviour)")
+    at.number_input(key="loy_loyal").set_value(6).run()
+    open_tab(at, "customers_tab", "Contribution")
+    at.selectbox(key="contrib_by").set_value("Persona").run()
+    open_tab(at, "customers_tab", "Demographics")
+    at.selectbox(key="demo_attr").set_value("Age").run()
+    open_tab(at, "customers_tab", "Customer drill-down")
+    at.text_input(key="drill_query").set_value("C00042").run()
+
+    sheets, drawn = {}, {}
+    for tab in TABS:
+        books.clear()
+        open_tab(at, "customers_tab", tab)
+        assert_no_exception(at)
+        book = openpyxl.load_workbook(io.BytesIO(books["now"]()))
+        sheets[tab] = {ws.title: _rows(ws) for ws in book.worksheets}
+        tables = at.session_state["_ui_tables_shown"]["tables"]
+        drawn[tab] = {n for n, t in tables.items() if isinstance(t, pl.DataFrame)}
+    first = sheets[TABS[0]]
+    assert list(first) == [
+        *("rfm_segments", "segment_champions", "rfm_thresholds", "rfm_segment_map"),
+        *("value_tiers", "value_tier_edges", "persona_rules", "personas"),
+        *("loyalty", "orders_per_customer", "time_to_second_order"),
+        *("contribution_by_persona", "top_products_by_persona"),
+        *("customers_by_Age", "compare_Subscription", "orders_C00042", "customer_table"),
+    ]
+    # every sheet is a table the tab it belongs to draws when open
+    assert set().union(*drawn.values()) == set(first)
+    assert drawn["Contribution"] == {"contribution_by_persona", "top_products_by_persona"}
+    for tab in TABS[1:]:
+        assert list(sheets[tab]) == list(first), tab
+        for name, cells in first.items():
+            got = sheets[tab][name]
+            if name.startswith("top_"):  # items of equal revenue share a rank in any order
+                got, cells = _by_text(got), _by_text(cells)
+            # group_by sums add the same floats in an order that varies from call to call
+            want = [
+                [pytest.approx(c, rel=1e-12) if isinstance(c, float) else c for c in r]
+                for r in cells
+            ]
+            assert got == want, (tab, name)
+
+    # the choices hold: the kept tiers, and "Frequent" from 6 orders (counted on the table)
+    tiers = [r[0] for r in first["value_tiers"][1:]]
+    assert tiers == ["Best", "Good", "Rest"]
+    table = first["customer_table"]
+    orders = [r[table[0].index("orders")] for r in table[1:]]
+    loyalty = {r[0]: r[1] for r in first["loyalty"][1:]}
+    assert loyalty["Frequent"] == sum(n >= 6 for n in orders)
+    assert loyalty["New"] == sum(n == 1 for n in orders)

@@ -30,6 +30,13 @@ TABS = {  # page: the key of its tabs and the tabs not open at first (a page dra
         "churn_tab",
         ("Inactivity", "Period retention", "Cohorts", "Predicted churn & CLV"),
     ),
+    "views/customers.py": (
+        "customers_tab",
+        (
+            *("Value tiers & personas", "Loyalty (repeat behaviour)", "Contribution"),
+            *("Demographics", "Customer drill-down", "Customer table"),
+        ),
+    ),
 }
 # whole numbers by nature: counts of things and days
 COUNT = re.compile(r"^(orders|customers|lines|members|n|count|.*_count|.*_customers|.*_orders)$")

@@ -45,6 +45,7 @@ def test_customers_says_one_value(tmp_path: Path) -> None:
     at = run_with(ONE_MONTH, "march.csv", "views/customers.py", tmp_path)
     assert_no_exception(at)
     # one month: every customer ordered within the last 28 days, so all are active
+    open_tab(at, "customers_tab", "Contribution")
     at.selectbox(key="contrib_by").set_value("Churn status").run()
     assert_no_exception(at)
     assert "Every customer has the same churn status: nothing to compare." in infos(at)

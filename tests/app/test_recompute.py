@@ -176,6 +176,19 @@ def test_a_closed_tab_computes_nothing(calls):
     assert [calls[name] for name in ("top_products", "explain_change", "leakage")] == [0, 0, 0]
 
 
+def test_a_closed_customers_tab_computes_nothing(calls):
+    """The Customers page draws its open tab: the others' figures wait for their tab (or the
+    workbook's download)."""
+    later = ("time_to_second_order", "orders_distribution", "attribute_breakdown")
+    later += ("two_groups", "compare_groups", "customer_profile", "customer_orders")
+    at = run_page("views/customers.py")  # the first tab: RFM segments
+    assert_no_exception(at)
+    assert calls["add_rfm"] >= 1 and not any(calls[name] for name in later)
+    open_tab(at, "customers_tab", "Loyalty (repeat behaviour)")
+    assert calls["time_to_second_order"] == calls["orders_distribution"] == 1
+    assert not any(calls[name] for name in later[2:])
+
+
 def test_no_cache_hit_copies_a_frame(calls, monkeypatch):
     counting = _CountingPickle()
     monkeypatch.setattr(cache_data_api, "pickle", counting)

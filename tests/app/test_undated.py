@@ -10,7 +10,7 @@ import io
 from collections import defaultdict
 from pathlib import Path
 
-from tests.app.conftest import assert_no_exception
+from tests.app.conftest import assert_no_exception, open_tab
 from tests.app.test_data import run_with, texts
 
 HEADER = "Customer ID,Age,Gender,Item Purchased,Category,Purchase Amount (USD),Location,"
@@ -69,6 +69,8 @@ def test_customers_tiers_demographics_and_comparison_without_dates(tmp_path: Pat
     yes = [float(r[AMOUNT]) for r in ROWS if r["Subscription Status"] == "Yes"]
     no = [float(r[AMOUNT]) for r in ROWS if r["Subscription Status"] == "No"]
     # one purchase per customer: revenue per customer is the purchase amount
+    open_tab(at, "customers_tab", "Demographics")
+    assert_no_exception(at)
     sentence = next(m.value for m in [*at.info, *at.success] if "Subscription Status" in m.value)
     assert f"{sum(yes) / len(yes):,.2f}" in sentence
     assert f"{sum(no) / len(no):,.2f}" in sentence
