@@ -193,9 +193,14 @@ def label(key: str, scored: pl.DataFrame, c: Choices, cached: bool = True) -> La
 
 
 # ---------------------------------------------------------------- cached core calls
+HUB_BINS = 5  # the RFM bins of the customer table's own scores (core.hub.metrics_with_fit)
+
+
 @loading.dataset_cache(shared=16, private=5, spinner="Scoring customers…")
 def scored(key: str, _hub: pl.DataFrame, bins: int) -> pl.DataFrame:
-    return segments.add_rfm(_hub, bins)
+    """The customer table with RFM scores for `bins`: as it is for its own bins (scoring it
+    again gives the same columns)."""
+    return _hub if bins == HUB_BINS else segments.add_rfm(_hub, bins)
 
 
 @loading.dataset_cache(shared=16, private=5)
@@ -224,13 +229,15 @@ def summary(key: str, by: str, order: tuple[str, ...] | None, _table: pl.DataFra
 
 
 @loading.dataset_cache(shared=16, private=5)
+def status_labels(key: str, _labelled: pl.DataFrame) -> pl.DataFrame:
+    """The labelled table with its statuses in words (what the page shows of a customer)."""
+    return segments.with_status_labels(_labelled)
+
+
+@loading.dataset_cache(shared=16, private=5)
 def loyalty_tables(key: str, _labelled: pl.DataFrame):
-    """The table with status labels, the loyalty summary and the orders distribution."""
-    return (
-        segments.with_status_labels(_labelled),
-        segments.segment_summary(_labelled, "loyalty"),
-        segments.orders_distribution(_labelled),
-    )
+    """The loyalty summary and the orders distribution."""
+    return segments.segment_summary(_labelled, "loyalty"), segments.orders_distribution(_labelled)
 
 
 @loading.dataset_cache(shared=16, private=5)
@@ -404,7 +411,7 @@ class Labels:
         """In the run: the labels (cached per view) and the choices they are drawn with."""
         self.choices = choices or self.choices
         lab = label(self.key, self.scored, self.choices)
-        self._drawn = lab, loyalty_tables(lab.key, lab.labelled)[0]
+        self._drawn = lab, status_labels(lab.key, lab.labelled)
         return lab
 
     def __call__(self) -> Labelled:

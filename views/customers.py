@@ -34,9 +34,10 @@ TABS = [
 ]
 
 
-def show(chart: alt.TopLevelMixin, where=st) -> None:
-    """Full-width chart that keeps its height, also when drawn in a tab that is not open."""
-    ui.chart(chart, where=where, fit=True)
+def show(chart: alt.TopLevelMixin, key: str, where=st) -> None:
+    """Full-width chart that keeps its height; `key` names its place on the page (its download
+    buttons' keys: no spec to hash)."""
+    ui.chart(chart, where=where, fit=True, download_key=key)
 
 
 def register_closed(sheets: fig.Sheets) -> None:
@@ -103,12 +104,20 @@ def rfm_tab(key: str, bins: int, scored: pl.DataFrame) -> None:
     cells, thresholds = fig.rfm_tables(key, bins, scored)
     if note := segments.relative_scores_note(scored):
         st.info(note, icon=":material/info:")
-    show(seg_charts.segment_map(cells))
+    show(seg_charts.segment_map(cells), "rfm_map")
     left, right = st.columns(2)
     order = list(segments.SEGMENT_ORDER)
-    show(seg_charts.share_bars(summary, "rfm_segment", order, "Customers vs revenue"), left)
+    show(
+        seg_charts.share_bars(summary, "rfm_segment", order, "Customers vs revenue"),
+        "rfm_shares",
+        left,
+    )
     title = "Revenue per customer"
-    show(seg_charts.per_customer_bars(summary, "rfm_segment", order, title, "segment"), right)
+    show(
+        seg_charts.per_customer_bars(summary, "rfm_segment", order, title, "segment"),
+        "rfm_per_customer",
+        right,
+    )
     st.subheader("Segments: who they are and what to do")
     ui.table(summary, "rfm_segments", key="rfm_summary")
     segment_members(key, scored, summary["rfm_segment"].to_list())
@@ -173,7 +182,9 @@ def tiers_tab(key: str, scored: pl.DataFrame, c: fig.Choices) -> fig.Choices:
     names = [n for n, _ in tiers]
     tier_summary = fig.summary(f"{key}|{tiers}", "value_tier", tuple(names), tiered)
     show(
-        seg_charts.share_bars(tier_summary, "value_tier", names, "Customers vs revenue by tier"), c2
+        seg_charts.share_bars(tier_summary, "value_tier", names, "Customers vs revenue by tier"),
+        "tier_shares",
+        c2,
     )
     ui.table(tier_summary, "value_tiers", key="tier_summary")
     st.caption("Revenue range of each tier on this data:")
@@ -196,9 +207,13 @@ def tiers_tab(key: str, scored: pl.DataFrame, c: fig.Choices) -> fig.Choices:
     c1, c2 = st.columns(2)
     order = list(segments.PERSONAS)
     title = "Customers vs revenue by persona"
-    show(seg_charts.share_bars(persona_summary, "persona", order, title), c1)
+    show(seg_charts.share_bars(persona_summary, "persona", order, title), "persona_shares", c1)
     title = "Revenue per customer by persona"
-    show(seg_charts.per_customer_bars(persona_summary, "persona", order, title, "persona"), c2)
+    show(
+        seg_charts.per_customer_bars(persona_summary, "persona", order, title, "persona"),
+        "persona_per_customer",
+        c2,
+    )
     ui.table(persona_summary, "personas", key="persona_summary")
     return c
 
@@ -220,12 +235,16 @@ def loyalty_tab(data: state.AppData, scored: pl.DataFrame, labels: fig.Labels) -
         st.error(
             f"These cut-offs cannot be used: {lab.cutoff_error}. The defaults (2 and 4) are shown."
         )
-    _, loyalty_summary, dist = fig.loyalty_tables(lab.key, lab.labelled)
+    loyalty_summary, dist = fig.loyalty_tables(lab.key, lab.labelled)
     st.caption(segments.loyalty_rule(*lab.cutoffs))
     c1, c2 = st.columns(2)
     order = list(segments.LOYALTY_ORDER)
-    show(seg_charts.share_bars(loyalty_summary, "loyalty", order, "Customers vs revenue"), c1)
-    show(seg_charts.orders_histogram(dist), c2)
+    show(
+        seg_charts.share_bars(loyalty_summary, "loyalty", order, "Customers vs revenue"),
+        "loyalty_shares",
+        c1,
+    )
+    show(seg_charts.orders_histogram(dist), "orders_histogram", c2)
     ui.table(loyalty_summary, "loyalty", key="loyalty_summary")
     ui.table(
         dist,
@@ -254,7 +273,7 @@ def loyalty_tab(data: state.AppData, scored: pl.DataFrame, labels: fig.Labels) -
                 ui.Kpi("Within 90 days", ui.pct(so["within_90_days"]), help="Of repeat customers."),
             ]
         )
-        show(seg_charts.second_order_histogram(buckets))
+        show(seg_charts.second_order_histogram(buckets), "second_order")
         ui.table(buckets, "time_to_second_order", key="second_buckets")
 
 
@@ -274,8 +293,16 @@ def contribution(lab: fig.Labelled, shown: pl.DataFrame, orders: pl.DataFrame, d
         st.info(f"Every customer has the same {what}: nothing to compare.")
     else:
         g1, g2 = st.columns(2)
-        show(seg_charts.share_bars(summ, by, groups, f"Customers vs revenue by {what}"), g1)
-        show(seg_charts.aov_bars(summ, by, groups, f"Average order value by {what}", what), g2)
+        show(
+            seg_charts.share_bars(summ, by, groups, f"Customers vs revenue by {what}"),
+            "contrib_shares",
+            g1,
+        )
+        show(
+            seg_charts.aov_bars(summ, by, groups, f"Average order value by {what}", what),
+            "contrib_aov",
+            g2,
+        )
     ui.table(summ, f"contribution_by_{by}", key="contrib_table")
 
     st.subheader("What each group buys")
@@ -289,7 +316,7 @@ def contribution(lab: fig.Labelled, shown: pl.DataFrame, orders: pl.DataFrame, d
     group = p1.selectbox(label, groups, **widgets.keep("contrib_group"))
     top = p1.slider("Top items", 3, 10, 5, **widgets.keep("contrib_top"))
     one = segments.top_items(prods, by, top, group=group)
-    show(seg_charts.top_items(one, item, group), p2)
+    show(seg_charts.top_items(one, item, group), "contrib_top_items", p2)
     st.caption(f"Top {top} {item}s of every {what}:")
     everyone = segments.top_items(prods, by, top, order=groups)
     ui.table(everyone, f"top_{item}s_by_{by}", key="contrib_prods")
@@ -334,10 +361,16 @@ def demographics(key: str, scored: pl.DataFrame, lab: fig.Labelled, orders, dkey
     else:
         b1, b2 = st.columns(2)
         show(
-            seg_charts.share_bars(breakdown, "group", groups, f"Customers vs revenue by {attr}"), b1
+            seg_charts.share_bars(breakdown, "group", groups, f"Customers vs revenue by {attr}"),
+            "demo_shares",
+            b1,
         )
         title = f"Revenue per customer by {attr}"
-        show(seg_charts.per_customer_bars(breakdown, "group", groups, title, attr), b2)
+        show(
+            seg_charts.per_customer_bars(breakdown, "group", groups, title, attr),
+            "demo_per_customer",
+            b2,
+        )
     ui.table(breakdown, f"customers_by_{attr}", key="demo_table")
 
     st.subheader("Does a two-valued attribute pay off?")
@@ -389,8 +422,12 @@ def demographics(key: str, scored: pl.DataFrame, lab: fig.Labelled, orders, dkey
     frame = cmp.to_frame()
     e1, e2 = st.columns(2)
     title = f"{attr2} = {cmp.group_b} minus {cmp.group_a}"
-    show(seg_charts.difference_ci(frame.head(1), title, ",.0f"), e1)
-    show(seg_charts.difference_ci(frame.tail(1), "Repeat rate difference", ".1%"), e2)
+    show(seg_charts.difference_ci(frame.head(1), title, ",.0f"), "cmp_difference", e1)
+    show(
+        seg_charts.difference_ci(frame.tail(1), "Repeat rate difference", ".1%"),
+        "cmp_repeat_rate",
+        e2,
+    )
     per_customer = [c for c in frame.columns if " = " in c] + ["difference", "ci_low", "ci_high"]
     ui.table(
         frame,
@@ -469,7 +506,7 @@ def drill_down(key: str, scored: pl.DataFrame, lkey: str, shown, orders) -> None
         st.caption(f":material/info: {note}")
     if attrs:
         st.caption(attrs)
-    show(seg_charts.revenue_history(timeline))
+    show(seg_charts.revenue_history(timeline), "drill_history")
     ui.table(lines, f"orders_{cid}", key="drill_orders", formats={"revenue": "unit_money"})
 
 

@@ -86,20 +86,22 @@ def segment_map(cells: pl.DataFrame) -> alt.LayerChart:
         ],
     )
     dark = " || ".join(f"datum.rfm_segment == '{s}'" for s in DARK)
-    text_color = alt.condition(dark, alt.value("white"), alt.value("#1f1f1f"))
+    # channel objects, not shorthand text or dicts: Altair resolves those against its schema
+    # (milliseconds each, on every chart drawn)
+    text_color = alt.ColorValue(**alt.condition(dark, alt.value("white"), alt.value("#1f1f1f")))
     fits = {
         "limit": alt.ExprRef(f"{cell} - 6"),
         "fontSize": alt.ExprRef(f"{cell} < 70 ? 9 : 11"),
     }
     name = base.mark_text(dy=-8, fontWeight="bold", **fits).encode(
-        text="rfm_segment:N", color=text_color
+        text=alt.Text("rfm_segment:N"), color=text_color
     )
     count = (
         base.transform_calculate(
             label=f"format(datum.customers, ',') + ({cell} < 90 ? '' : ' customers')"
         )
         .mark_text(dy=9, **fits)
-        .encode(text="label:N", color=text_color)
+        .encode(text=alt.Text("label:N"), color=text_color)
     )
     return alt.layer(rect, name, count).properties(height=420)
 
@@ -216,12 +218,12 @@ def difference_ci(frame: pl.DataFrame, title: str, fmt: str) -> alt.LayerChart:
     base = alt.Chart(frame, title=title)
     rule = base.mark_rule(strokeWidth=3, color=ACCENT).encode(
         x=alt.X("ci_low:Q", title="difference (95% CI)", axis=alt.Axis(format=fmt)),
-        x2="ci_high:Q",
+        x2=alt.X2("ci_high:Q"),
         y=alt.Y("measure:N", title=None),
     )
     point = base.mark_point(filled=True, size=120, color=ACCENT).encode(
-        x="difference:Q",
-        y="measure:N",
+        x=alt.X("difference:Q"),
+        y=alt.Y("measure:N"),
         tooltip=[
             alt.Tooltip("measure:N"),
             alt.Tooltip("difference:Q", format=fmt),
@@ -230,7 +232,7 @@ def difference_ci(frame: pl.DataFrame, title: str, fmt: str) -> alt.LayerChart:
             alt.Tooltip("p_value:Q", format=".4f"),
         ],
     )
-    zero = alt.Chart(pl.DataFrame({"x": [0.0]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
+    zero = alt.Chart(pl.DataFrame({"x": [0.0]})).mark_rule(strokeDash=[4, 4]).encode(x=alt.X("x:Q"))
     return alt.layer(rule, point, zero).properties(height=90)
 
 

@@ -109,6 +109,26 @@ def test_repeat_behaviour_is_not_named_like_the_rfm_segment():
     assert "not the RFM segment 'Loyal'" in captions
 
 
+def test_the_customer_table_s_own_rfm_scores_are_those_of_its_bins():
+    """The page scores the customer table again only for other bins than its own."""
+    import inspect
+
+    from core import segments
+    from core.hub import metrics_with_fit
+    from core.ingest import load_orders
+    from core.ingest.readers import read_table_noted
+    from tests.app.conftest import ROOT
+
+    bins = inspect.signature(metrics_with_fit).parameters["rfm_bins"].default
+    assert bins == customer_figures.HUB_BINS
+    data = (ROOT / "data" / "orders.csv").read_bytes()
+    raw, notes = read_table_noted(data, "orders.csv", None, typed=True, roles={})
+    orders = load_orders(raw, name="orders.csv", overrides={}, read_notes=notes).orders
+    hub = metrics_with_fit(orders)[0]
+    assert segments.add_rfm(hub, bins).equals(hub)
+    assert not segments.add_rfm(hub, 3).equals(hub)
+
+
 def _rows(ws) -> list[list]:
     return [[c.value for c in row] for row in ws.iter_rows()]
 
