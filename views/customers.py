@@ -120,7 +120,7 @@ def rfm_tab(key: str, bins: int, scored: pl.DataFrame) -> None:
     )
     st.subheader("Segments: who they are and what to do")
     ui.table(summary, "rfm_segments", key="rfm_summary")
-    segment_members(key, scored, summary["rfm_segment"].to_list())
+    segment_members(key, scored, segments.present_segments(scored))
     st.subheader("Score thresholds")
     st.caption(
         "The value range behind each score on this data. A score with 0 customers was jumped "
@@ -565,8 +565,8 @@ if widgets.is_open(tabs[0]):
         else:
             st.info("RFM segments need order dates (recency): this file has none.")
 elif data.has_dates:
-    present = fig.summary(key, "rfm_segment", None, scored)["rfm_segment"].to_list()
-    register_closed(fig.rfm_sheets(scored, bins, segment_pick(present)))
+    pick = segment_pick(segments.present_segments(scored))
+    register_closed(fig.rfm_sheets(scored, bins, pick))
 
 if widgets.is_open(tabs[1]):
     with tabs[1]:

@@ -278,6 +278,14 @@ def rfm_thresholds(table: pl.DataFrame, bins: int = 5) -> pl.DataFrame:
     )
 
 
+def present_segments(table: pl.DataFrame) -> list[str]:
+    """The segments of a scored table that hold customers, in SEGMENT_ORDER (the named rows of
+    segment_summary, without summing anything)."""
+    _require(table, "rfm_segment")
+    have = set(table["rfm_segment"].drop_nulls().unique().to_list())
+    return [s for s in SEGMENT_ORDER if s in have]
+
+
 def segment_members(table: pl.DataFrame, segment: str) -> pl.DataFrame:
     """The customers of one RFM segment (rows of the scored table, in table order)."""
     _require(table, "rfm_segment")

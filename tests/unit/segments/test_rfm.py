@@ -171,3 +171,14 @@ def test_segment_members_keeps_only_that_segment():
     t = pl.DataFrame({"customer_id": ["a", "b", "c"], "rfm_segment": ["Lost", "Loyal", "Lost"]})
     assert sg.segment_members(t, "Lost")["customer_id"].to_list() == ["a", "c"]
     assert sg.segment_members(t, "Champions").is_empty()
+
+
+def test_present_segments_are_the_named_rows_of_the_segment_summary():
+    t = pl.DataFrame(
+        {"customer_id": ["a", "b", "c", "d"], "rfm_segment": ["Lost", "Champions", None, "Lost"]}
+    )
+    assert sg.present_segments(t) == ["Champions", "Lost"]  # SEGMENT_ORDER, nulls left out
+    for bins in (3, 5):
+        scored = sg.add_rfm(HAND, bins=bins)
+        named = [s for s in sg.segment_summary(scored)["rfm_segment"] if s is not None]
+        assert sg.present_segments(scored) == named
