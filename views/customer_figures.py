@@ -370,23 +370,20 @@ def contribution_sheets(
 
 
 def demographics_sheets(
-    lab: Callable[[], Labelled], attr: str | None, nbins: int, compare: tuple | None
+    scored: pl.DataFrame, attr: str | None, nbins: int, compare: tuple | None
 ) -> Sheets:
     """The Demographics tab's breakdown by `attr` and its comparison (attribute, metric, the
     group the widget keeps): None where the tab shows none."""
     sheets: Sheets = {}
     if attr is not None:
-        sheets[f"customers_by_{attr}"] = lambda: segments.attribute_breakdown(
-            lab().labelled, attr, nbins
-        )
+        sheets[f"customers_by_{attr}"] = lambda: segments.attribute_breakdown(scored, attr, nbins)
     if compare is not None:
         attr2, metric, kept_group = compare
 
         def frame() -> pl.DataFrame:
-            table = lab().labelled
-            offered = segments.two_groups(table, attr2)[::-1]
+            offered = segments.two_groups(scored, attr2)[::-1]
             group_b = kept_group if kept_group in offered else offered[0]
-            return segments.compare_groups(table, attr2, metric, group_b=group_b).to_frame()
+            return segments.compare_groups(scored, attr2, metric, group_b=group_b).to_frame()
 
         sheets[f"compare_{attr2}"] = _or_none(frame)
     return sheets

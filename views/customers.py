@@ -219,7 +219,7 @@ def tiers_tab(key: str, scored: pl.DataFrame, c: fig.Choices) -> fig.Choices:
 
 
 # ---------------------------------------------------------------- loyalty & repeat
-def loyalty_tab(data: state.AppData, scored: pl.DataFrame, labels: fig.Labels) -> None:
+def loyalty_tab(data: state.AppData, dated: bool, scored: pl.DataFrame, labels: fig.Labels) -> None:
     st.subheader("New, returning and frequent buyers")
     st.caption(
         "Repeat behaviour counts orders only. It is not the RFM segment 'Loyal', which also "
@@ -253,7 +253,7 @@ def loyalty_tab(data: state.AppData, scored: pl.DataFrame, labels: fig.Labels) -
         labels={"orders": "Orders per customer", "n_orders": "Orders (number)"},
         hide=["n_orders"],
     )
-    if data.has_dates:  # the days between a first and a second order
+    if dated:  # the days between a first and a second order
         st.subheader("Time to the second order")
         _, so, buckets = fig.second_order(data.key, data.orders, scored.height)
         ui.kpi_cards(
@@ -330,9 +330,10 @@ def contribution_grouping(dated: bool) -> str:
 
 # ---------------------------------------------------------------- demographics
 @st.fragment
-def demographics(key: str, scored: pl.DataFrame, lab: fig.Labelled, orders, dkey: str) -> None:
+def demographics(key: str, scored: pl.DataFrame, orders: pl.DataFrame, dkey: str) -> None:
+    """Attribute breakdowns and the two-group comparison: on the scored customers (the page's
+    labels are no attribute and change no metric)."""
     attrs, two, metrics = fig.attribute_lists(key, scored)
-    labelled = lab.labelled
     if not attrs:
         st.info(
             "No customer attributes in this data (age, gender, subscription, region ...). "
@@ -341,7 +342,7 @@ def demographics(key: str, scored: pl.DataFrame, lab: fig.Labelled, orders, dkey
         return
     c1, c2, c3 = st.columns([1, 1, 2])
     attr = c1.selectbox("Attribute", attrs, **widgets.keep("demo_attr"))
-    numeric = labelled.schema[attr].is_numeric()
+    numeric = scored.schema[attr].is_numeric()
     nbins = c2.slider(
         "Groups (quantiles)", 2, 10, 4, **widgets.keep("demo_bins"), disabled=not numeric
     )
@@ -354,7 +355,7 @@ def demographics(key: str, scored: pl.DataFrame, lab: fig.Labelled, orders, dkey
                 + ("has" if n_bad == 1 else "have")
                 + f" more than one {attr} in their orders; their most frequent value is used."
             )
-    breakdown = fig.breakdown(lab.key, attr, nbins, labelled)
+    breakdown = fig.breakdown(key, attr, nbins, scored)
     groups = breakdown["group"].to_list()
     if len(groups) < 2:
         st.info(f"Every customer has the same {attr}: nothing to compare.")
@@ -385,10 +386,10 @@ def demographics(key: str, scored: pl.DataFrame, lab: fig.Labelled, orders, dkey
         **widgets.keep("cmp_attr"),
     )
     metric = d2.selectbox("Compare", metrics, **widgets.keep("cmp_metric"))
-    values = fig.two_groups(lab.key, attr2, labelled)
+    values = fig.two_groups(key, attr2, scored)
     group_b = d3.selectbox("Group", values[::-1], **widgets.keep("cmp_group"))
     try:
-        cmp = fig.comparison(lab.key, attr2, metric, group_b, labelled)
+        cmp = fig.comparison(key, attr2, metric, group_b, scored)
     except InputError as exc:
         ui.show_error(exc, "The groups cannot be compared")
         return
@@ -530,16 +531,17 @@ def table_tab(shown: pl.DataFrame) -> None:
 
 # ---------------------------------------------------------------- the page
 data = state.app_data()
+dated = data.has_dates  # (read from the orders on each call)
 state.start_ahead(data)  # the filtered customer table, while the header draws
 st.title("Customers & segments")
 st.caption(
     f"{data.name} · "
-    + (f"as of {data.settings.as_of}" if data.has_dates else "the whole file (no order dates)")
+    + (f"as of {data.settings.as_of}" if dated else "the whole file (no order dates)")
     + (" · filtered" if data.filters.active else "")
     + " · who are our most valuable customers, and who are they?"
 )
 needs.dates_note(data, "RFM segments, churn status, time to a second order and CLV")
-bins = bins_control() if data.has_dates else 5  # RFM needs recency: no dates, the default
+bins = bins_control() if dated else 5  # RFM needs recency: no dates, the default
 
 try:
     with st.spinner("Computing customer metrics…"):
@@ -553,18 +555,18 @@ if hub.is_empty():
 
 scored = fig.scored(f"{data.key}|{bins}", hub, bins)
 key = f"{data.key}|b{bins}"
-kpi_cards(fig.kpis(key, scored), data.has_dates)
+kpi_cards(fig.kpis(key, scored), dated)
 tabs = widgets.tabs(TABS, "customers_tab")
 orders = data.orders
 labels = fig.Labels(key, scored, fig.kept_choices())  # computed by the open tab that needs them
 
 if widgets.is_open(tabs[0]):
     with tabs[0]:
-        if data.has_dates:
+        if dated:
             rfm_tab(key, bins, scored)
         else:
             st.info("RFM segments need order dates (recency): this file has none.")
-elif data.has_dates:
+elif dated:
     pick = segment_pick(segments.present_segments(scored))
     register_closed(fig.rfm_sheets(scored, bins, pick))
 
@@ -576,25 +578,25 @@ else:
 
 if widgets.is_open(tabs[2]):
     with tabs[2]:
-        loyalty_tab(data, scored, labels)
+        loyalty_tab(data, dated, scored, labels)
 else:
-    register_closed(fig.loyalty_sheets(labels, orders, data.has_dates))
+    register_closed(fig.loyalty_sheets(labels, orders, dated))
 
-if any(widgets.is_open(t) for t in tabs[3:]):  # they draw the labels
+if any(widgets.is_open(tabs[i]) for i in (3, 5, 6)):  # they draw the labels
     labels.now()
 
 if widgets.is_open(tabs[3]):
     with tabs[3]:
-        contribution(labels(), labels.shown(), orders, data.has_dates)
+        contribution(labels(), labels.shown(), orders, dated)
 else:
-    by, top = contribution_grouping(data.has_dates), int(widgets.kept("contrib_top", 5))
+    by, top = contribution_grouping(dated), int(widgets.kept("contrib_top", 5))
     register_closed(fig.contribution_sheets(labels, labels.shown, orders, by, top))
 
 if widgets.is_open(tabs[4]):
     with tabs[4]:
-        demographics(key, scored, labels(), orders, data.key)
+        demographics(key, scored, orders, data.key)
 else:
-    register_closed(fig.demographics_sheets(labels, *demographics_view(key, scored)))
+    register_closed(fig.demographics_sheets(scored, *demographics_view(key, scored)))
 
 if widgets.is_open(tabs[5]):
     with tabs[5]:
