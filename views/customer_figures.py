@@ -1,9 +1,9 @@
 """The Customers & segments page's figures (views/customers.py draws them): the core.segments
 computations cached per view for the tab that is open (views.loading.dataset_cache), the
-page's choices as their widgets keep them, the customers labelled with those choices (value
-tier, persona, repeat behaviour), and the tables of each closed tab for the page's workbook,
-built when it is downloaded from the same core calls (downloads.register_later: what they read
-is passed in, no session state, no cache).
+page's choices (the tiers as last edited), the customers labelled with them (value tier,
+persona, repeat behaviour), and the tables of each closed tab for the page's workbook, built
+when it is downloaded from the same core calls (downloads.register_later: what they read is
+passed in, no session state, no cache).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import streamlit as st
 
 from core import segments
 from core.errors import InputError
-from views import loading, widgets
+from views import loading
 
 Sheets = dict[str, Callable[[], pl.DataFrame | None]]  # a closed tab's tables, in tab order
 
@@ -50,25 +50,16 @@ def persona_rules(top_pct: int, aov_pct: int, orders: int) -> tuple[float, float
     return (top_pct / 100, aov_pct / 100, int(orders))
 
 
-def kept_choices() -> Choices:
-    """The choices as the widgets keep them (widgets.kept: also while their tab is closed)."""
-    return Choices(
-        tiers=st.session_state.get(TIERS, segments.DEFAULT_TIERS),
-        rules=persona_rules(
-            widgets.kept("p_top", 20), widgets.kept("p_aov", 75), widgets.kept("p_orders", 3)
-        ),
-        returning_min=int(widgets.kept("loy_returning", 2)),
-        loyal_min=int(widgets.kept("loy_loyal", 4)),
-    )
+def kept_tiers() -> tuple[tuple[str, float], ...]:
+    """The tiers as last edited (the editor keeps no state while its tab is closed)."""
+    return st.session_state.get(TIERS, segments.DEFAULT_TIERS)
 
 
 def tier_base() -> pl.DataFrame:
     """The tier editor's table: the kept tiers when the editor is drawn afresh (its tab was
     closed), else the table its edits are relative to."""
     if "tier_editor" not in st.session_state or _TIER_BASE not in st.session_state:
-        st.session_state[_TIER_BASE] = segments.tier_table(
-            st.session_state.get(TIERS, segments.DEFAULT_TIERS)
-        )
+        st.session_state[_TIER_BASE] = segments.tier_table(kept_tiers())
     return st.session_state[_TIER_BASE]
 
 
@@ -77,12 +68,6 @@ def keep_tiers(edited) -> tuple[tuple[str, float], ...]:
     tiers = segments.tiers_from_table(pl.DataFrame(edited))
     st.session_state[TIERS] = tiers
     return tiers
-
-
-def kept_pick(key: str, options: list, default):
-    """A select widget's kept value while it is still offered, else its default."""
-    value = widgets.kept(key, default)
-    return value if value in options else default
 
 
 def groupings(has_dates: bool) -> list[str]:
@@ -372,17 +357,15 @@ def contribution_sheets(
 def demographics_sheets(
     scored: pl.DataFrame, attr: str | None, nbins: int, compare: tuple | None
 ) -> Sheets:
-    """The Demographics tab's breakdown by `attr` and its comparison (attribute, metric, the
-    group the widget keeps): None where the tab shows none."""
+    """The Demographics tab's breakdown by `attr` and its comparison (attribute, metric, group;
+    None: none)."""
     sheets: Sheets = {}
     if attr is not None:
         sheets[f"customers_by_{attr}"] = lambda: segments.attribute_breakdown(scored, attr, nbins)
     if compare is not None:
-        attr2, metric, kept_group = compare
+        attr2, metric, group_b = compare
 
         def frame() -> pl.DataFrame:
-            offered = segments.two_groups(scored, attr2)[::-1]
-            group_b = kept_group if kept_group in offered else offered[0]
             return segments.compare_groups(scored, attr2, metric, group_b=group_b).to_frame()
 
         sheets[f"compare_{attr2}"] = _or_none(frame)

@@ -8,9 +8,9 @@ drill-down, and the full customer table. Every figure comes from core.segments o
 metrics table (core.customers), through views.customer_figures.
 
 Only the open tab is drawn (switching tabs reruns the page: widgets.tabs), so a filter change
-computes and draws the figures in view; the tables of the closed tabs still go into the page's
-workbook, built when it is downloaded (downloads.register_later). A choice made in one tab
-(tiers, personas, repeat cut-offs) holds in the others while its tab is closed.
+computes and draws the figures in view; a closed tab draws its controls only (hidden: their
+choices stay in the URL and hold in the other tabs), and its tables still go into the page's
+workbook, built when it is downloaded (downloads.register_later).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from core import clv, segments
 from core import format as fmt
 from core.charts import segments as seg_charts
 from core.errors import InputError
+from views import customer_controls as controls
 from views import customer_figures as fig
 from views import downloads, needs, state, ui, widgets
 
@@ -44,23 +45,6 @@ def register_closed(sheets: fig.Sheets) -> None:
     """A closed tab's tables, for the page's workbook (built when it is downloaded)."""
     for name, make in sheets.items():
         downloads.register_later(name, make)
-
-
-def bins_control() -> int:
-    c_bins, c_note = st.columns([1, 3])
-    bins = c_bins.segmented_control(
-        "RFM score bins",
-        options=[3, 4, 5],
-        default=5,
-        **widgets.keep("seg_bins"),
-        help="Each of R, F and M is scored 1..bins by quantile of the customers (5 = quintiles).",
-    )
-    c_note.caption(
-        "Scores: 1 + floor(bins × share of customers with a strictly worse value), so equal values "
-        "always get equal scores. R is reversed: the most recent buyers score highest. The segment "
-        "is read from the R × FM map below (FM = mean of F and M, rounded half up)."
-    )
-    return int(bins or 5)
 
 
 def kpi_cards(k: dict, dated: bool) -> None:
@@ -94,11 +78,6 @@ def kpi_cards(k: dict, dated: bool) -> None:
 
 
 # ---------------------------------------------------------------- RFM segments
-def segment_pick(present: list[str]) -> str:
-    """The segment whose customers are listed: the kept one while present, else Champions."""
-    return fig.kept_pick("seg_pick", present, "Champions" if "Champions" in present else present[0])
-
-
 def rfm_tab(key: str, bins: int, scored: pl.DataFrame) -> None:
     summary = fig.summary(key, "rfm_segment", None, scored)
     cells, thresholds = fig.rfm_tables(key, bins, scored)
@@ -143,9 +122,7 @@ def rfm_tab(key: str, bins: int, scored: pl.DataFrame) -> None:
 @st.fragment
 def segment_members(key: str, scored: pl.DataFrame, present: list[str]) -> None:
     st.subheader("Customers in a segment")
-    pick = st.selectbox(
-        "Segment", present, index=present.index(segment_pick(present)), **widgets.keep("seg_pick")
-    )
+    pick = controls.segment_pick(present)
     desc, action = segments.SEGMENTS[pick]
     st.markdown(f"**{pick}**: {desc} *Suggested action:* {action}")
     members = fig.members(key, pick, scored)
@@ -191,15 +168,7 @@ def tiers_tab(key: str, scored: pl.DataFrame, c: fig.Choices) -> fig.Choices:
     ui.table(edges, "value_tier_edges", key="tier_edges")
 
     st.subheader("Personas")
-    p1, p2, p3 = st.columns(3)
-    top_share = p1.slider(
-        "Top group: top % of customers by revenue", 5, 50, 20, 5, **widgets.keep("p_top")
-    )
-    aov_q = p2.slider(
-        "Big basket: AOV at or above this percentile", 50, 95, 75, 5, **widgets.keep("p_aov")
-    )
-    loyal_orders = p3.number_input("Many orders: at least", 2, 50, 3, **widgets.keep("p_orders"))
-    c = replace(c, rules=fig.persona_rules(top_share, aov_q, loyal_orders))
+    c = replace(c, rules=controls.persona_controls())
     lab = fig.label(key, scored, c)
     st.caption("Rules, evaluated top to bottom (the first that matches wins):")
     ui.table(lab.persona_table, "persona_rules", key="persona_rules")
@@ -225,11 +194,7 @@ def loyalty_tab(data: state.AppData, dated: bool, scored: pl.DataFrame, labels: 
         "Repeat behaviour counts orders only. It is not the RFM segment 'Loyal', which also "
         "weighs how recent and how large the orders are."
     )
-    l1, l2, _ = st.columns([1, 1, 2])
-    returning_min = l1.number_input(
-        "Returning from (orders)", 2, 100, 2, **widgets.keep("loy_returning")
-    )
-    loyal_min = l2.number_input("Frequent from (orders)", 3, 500, 4, **widgets.keep("loy_loyal"))
+    returning_min, loyal_min = controls.loyalty_controls()
     lab = labels.now(replace(labels.choices, returning_min=returning_min, loyal_min=loyal_min))
     if lab.cutoff_error:
         st.error(
@@ -281,7 +246,7 @@ def loyalty_tab(data: state.AppData, dated: bool, scored: pl.DataFrame, labels: 
 @st.fragment
 def contribution(lab: fig.Labelled, shown: pl.DataFrame, orders: pl.DataFrame, dated: bool) -> None:
     c1, c2 = st.columns([1, 3])
-    label = c1.selectbox("Group customers by", fig.groupings(dated), **widgets.keep("contrib_by"))
+    label = controls.grouping_control(dated, c1)
     by = fig.GROUPINGS[label]
     order = lab.tier_names if by == "value_tier" else None
     summ = fig.summary(lab.key, by, tuple(order) if order else None, shown)
@@ -314,18 +279,12 @@ def contribution(lab: fig.Labelled, shown: pl.DataFrame, orders: pl.DataFrame, d
     item = prods.columns[1]
     p1, p2 = st.columns([1, 3])
     group = p1.selectbox(label, groups, **widgets.keep("contrib_group"))
-    top = p1.slider("Top items", 3, 10, 5, **widgets.keep("contrib_top"))
+    top = controls.top_control(p1)
     one = segments.top_items(prods, by, top, group=group)
     show(seg_charts.top_items(one, item, group), "contrib_top_items", p2)
     st.caption(f"Top {top} {item}s of every {what}:")
     everyone = segments.top_items(prods, by, top, order=groups)
     ui.table(everyone, f"top_{item}s_by_{by}", key="contrib_prods")
-
-
-def contribution_grouping(dated: bool) -> str:
-    """The grouping the Contribution tab shows (its kept choice, else the first)."""
-    offered = fig.groupings(dated)
-    return fig.GROUPINGS[fig.kept_pick("contrib_by", offered, offered[0])]
 
 
 # ---------------------------------------------------------------- demographics
@@ -340,14 +299,9 @@ def demographics(key: str, scored: pl.DataFrame, orders: pl.DataFrame, dkey: str
             "Add columns to the orders file or load a customers file on the Data page."
         )
         return
-    c1, c2, c3 = st.columns([1, 1, 2])
-    attr = c1.selectbox("Attribute", attrs, **widgets.keep("demo_attr"))
-    numeric = scored.schema[attr].is_numeric()
-    nbins = c2.slider(
-        "Groups (quantiles)", 2, 10, 4, **widgets.keep("demo_bins"), disabled=not numeric
-    )
+    attr, nbins, c3 = controls.attribute_controls(scored, attrs)
     with c3:
-        if numeric:
+        if scored.schema[attr].is_numeric():
             st.caption(f"{attr} is numeric: binned into {nbins} groups of about equal size.")
         if attr in orders.columns and (n_bad := fig.inconsistent(dkey, orders, attr)):
             st.caption(
@@ -378,16 +332,7 @@ def demographics(key: str, scored: pl.DataFrame, orders: pl.DataFrame, dkey: str
     if not two:
         st.info("No attribute with exactly two values (e.g. subscription yes / no).")
         return
-    d1, d2, d3 = st.columns(3)
-    attr2 = d1.selectbox(
-        "Attribute with two values",
-        two,
-        index=fig.comparison_guess(two),
-        **widgets.keep("cmp_attr"),
-    )
-    metric = d2.selectbox("Compare", metrics, **widgets.keep("cmp_metric"))
-    values = fig.two_groups(key, attr2, scored)
-    group_b = d3.selectbox("Group", values[::-1], **widgets.keep("cmp_group"))
+    attr2, metric, group_b = controls.comparison_controls(key, scored, two, metrics)
     try:
         cmp = fig.comparison(key, attr2, metric, group_b, scored)
     except InputError as exc:
@@ -438,35 +383,23 @@ def demographics(key: str, scored: pl.DataFrame, orders: pl.DataFrame, dkey: str
     )
 
 
-def demographics_view(key: str, scored: pl.DataFrame) -> tuple:
-    """What the Demographics tab shows while closed: the kept attribute (None: no attributes),
-    its groups and the comparison (attribute, metric, kept group; None: nothing to compare)."""
+def demographics_closed(key: str, scored: pl.DataFrame) -> fig.Sheets:
+    """The controls of the closed Demographics tab and its sheets."""
     attrs, two, metrics = fig.attribute_lists(key, scored)
-    attr = fig.kept_pick("demo_attr", attrs, attrs[0]) if attrs else None
-    compare = None
-    if attr is not None and two and metrics:
-        attr2 = fig.kept_pick("cmp_attr", two, two[fig.comparison_guess(two)])
-        metric = fig.kept_pick("cmp_metric", metrics, metrics[0])
-        compare = (attr2, metric, widgets.kept("cmp_group", None))
-    return attr, int(widgets.kept("demo_bins", 4)), compare
+    if not attrs:
+        return {}
+    attr, nbins, _ = controls.attribute_controls(scored, attrs)
+    compare = controls.comparison_controls(key, scored, two, metrics) if two else None
+    return fig.demographics_sheets(scored, attr, nbins, compare)
 
 
 # ---------------------------------------------------------------- customer drill-down
 @st.fragment
 def drill_down(key: str, scored: pl.DataFrame, lkey: str, shown, orders) -> None:
-    q = st.text_input(
-        "Search a customer (id or name)", **widgets.keep("drill_query"), placeholder="e.g. C00042"
-    )
-    found, info = fig.found(key, q, scored)
-    if found.is_empty():
+    q, cid = controls.drill_controls(key, scored)
+    if cid is None:
         st.warning(f"No customer matches {q!r}.")
         return
-    cid = st.selectbox(
-        f"{len(info)} match(es)" + (" (top 50 by revenue)" if len(info) == 50 else ""),
-        list(info),
-        format_func=info.get,
-        **widgets.keep("drill_pick"),
-    )
     p, attrs, timeline, lines = fig.customer(lkey, cid, shown, orders)
     st.markdown(f"### {cid}\n{segments.profile_headline(p)}")
     desc, action = segments.SEGMENTS.get(p["rfm_segment"], ("", ""))
@@ -511,12 +444,6 @@ def drill_down(key: str, scored: pl.DataFrame, lkey: str, shown, orders) -> None
     ui.table(lines, f"orders_{cid}", key="drill_orders", formats={"revenue": "unit_money"})
 
 
-def drilled(key: str, scored: pl.DataFrame) -> str | None:
-    """The customer the drill-down shows while closed (None: no match)."""
-    _, info = fig.found(key, widgets.kept("drill_query", ""), scored)
-    return fig.kept_pick("drill_pick", list(info), next(iter(info))) if info else None
-
-
 # ---------------------------------------------------------------- the full table
 def table_tab(shown: pl.DataFrame) -> None:
     st.caption(
@@ -541,7 +468,7 @@ st.caption(
     + " · who are our most valuable customers, and who are they?"
 )
 needs.dates_note(data, "RFM segments, churn status, time to a second order and CLV")
-bins = bins_control() if dated else 5  # RFM needs recency: no dates, the default
+bins = controls.bins_control() if dated else 5  # RFM needs recency: no dates, the default
 
 try:
     with st.spinner("Computing customer metrics…"):
@@ -558,55 +485,60 @@ key = f"{data.key}|b{bins}"
 kpi_cards(fig.kpis(key, scored), dated)
 tabs = widgets.tabs(TABS, "customers_tab")
 orders = data.orders
-labels = fig.Labels(key, scored, fig.kept_choices())  # computed by the open tab that needs them
+labels = fig.Labels(key, scored, fig.Choices(tiers=fig.kept_tiers()))
+# A closed tab draws its controls only (hidden): their choices stay in the URL, and its tables
+# go into the workbook, built when it is downloaded.
+with tabs[0]:
+    if not dated:
+        st.info("RFM segments need order dates (recency): this file has none.")
+    elif widgets.is_open(tabs[0]):
+        rfm_tab(key, bins, scored)
+    else:
+        register_closed(
+            fig.rfm_sheets(scored, bins, controls.segment_pick(segments.present_segments(scored)))
+        )
 
-if widgets.is_open(tabs[0]):
-    with tabs[0]:
-        if dated:
-            rfm_tab(key, bins, scored)
-        else:
-            st.info("RFM segments need order dates (recency): this file has none.")
-elif dated:
-    pick = segment_pick(segments.present_segments(scored))
-    register_closed(fig.rfm_sheets(scored, bins, pick))
-
-if widgets.is_open(tabs[1]):
-    with tabs[1]:
+with tabs[1]:
+    if widgets.is_open(tabs[1]):
         labels.choices = tiers_tab(key, scored, labels.choices)
-else:
-    register_closed(fig.tier_sheets(labels))
+    else:
+        labels.choices = replace(labels.choices, rules=controls.persona_controls())
+        register_closed(fig.tier_sheets(labels))
 
-if widgets.is_open(tabs[2]):
-    with tabs[2]:
+with tabs[2]:
+    if widgets.is_open(tabs[2]):
         loyalty_tab(data, dated, scored, labels)
-else:
-    register_closed(fig.loyalty_sheets(labels, orders, dated))
+    else:
+        returning_min, loyal_min = controls.loyalty_controls()
+        labels.choices = replace(labels.choices, returning_min=returning_min, loyal_min=loyal_min)
+        register_closed(fig.loyalty_sheets(labels, orders, dated))
 
 if any(widgets.is_open(tabs[i]) for i in (3, 5, 6)):  # they draw the labels
     labels.now()
 
-if widgets.is_open(tabs[3]):
-    with tabs[3]:
+with tabs[3]:
+    if widgets.is_open(tabs[3]):
         contribution(labels(), labels.shown(), orders, dated)
-else:
-    by, top = contribution_grouping(dated), int(widgets.kept("contrib_top", 5))
-    register_closed(fig.contribution_sheets(labels, labels.shown, orders, by, top))
+    else:
+        by, top = fig.GROUPINGS[controls.grouping_control(dated)], controls.top_control()
+        register_closed(fig.contribution_sheets(labels, labels.shown, orders, by, top))
 
-if widgets.is_open(tabs[4]):
-    with tabs[4]:
+with tabs[4]:
+    if widgets.is_open(tabs[4]):
         demographics(key, scored, orders, data.key)
-else:
-    register_closed(fig.demographics_sheets(scored, *demographics_view(key, scored)))
+    else:
+        register_closed(demographics_closed(key, scored))
 
-if widgets.is_open(tabs[5]):
-    with tabs[5]:
+with tabs[5]:
+    if widgets.is_open(tabs[5]):
         drill_down(key, scored, labels().key, labels.shown(), orders)
-else:
-    register_closed(fig.drill_sheets(orders, drilled(key, scored)))
+    else:
+        _, cid = controls.drill_controls(key, scored)
+        register_closed(fig.drill_sheets(orders, cid))
 
-if widgets.is_open(tabs[6]):
-    with tabs[6]:
+with tabs[6]:
+    if widgets.is_open(tabs[6]):
         table_tab(labels.shown())
-else:
-    downloads.register_later("customer_table", labels.shown)
+    else:
+        downloads.register_later("customer_table", labels.shown)
 downloads.tables_workbook("customers_tables")
