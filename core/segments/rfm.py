@@ -30,6 +30,8 @@ used R x FM grid (the R/F regex map of RFM tutorials, with cell R1-FM1 split off
 
 from __future__ import annotations
 
+from functools import cache
+
 import polars as pl
 
 from core.errors import InputError
@@ -139,6 +141,7 @@ def _span(lo: str, hi: str) -> pl.Expr:
     )
 
 
+@cache  # a constant (a frame is never changed in place): built once
 def segment_map() -> pl.DataFrame:
     """One row per segment: the cells of the grid it covers, its description and action."""
     grid = segment_grid()
