@@ -196,7 +196,7 @@ def kpis(key: str, _scored: pl.DataFrame) -> dict:
 @loading.dataset_cache(shared=16, private=5)
 def rfm_tables(key: str, bins: int, _scored: pl.DataFrame) -> tuple[pl.DataFrame, ...]:
     """The RFM tab's segment map cells and score thresholds."""
-    return segments.segment_cells(_scored, bins), segments.rfm_thresholds(_scored, bins)
+    return segments.map_and_thresholds(_scored, bins)
 
 
 @loading.dataset_cache(shared=16, private=5)

@@ -220,7 +220,14 @@ def segment_cells(table: pl.DataFrame, bins: int = 5) -> pl.DataFrame:
     """Customers and revenue in each of the 25 cells of the segment map (R x FM on the 1-5
     scale), zero-filled: r, fm, rfm_segment, customers, revenue, customer_share, revenue_share.
     Scores are recomputed with `bins`."""
-    scored = add_rfm(table.select("recency_days", "orders", "revenue"), bins)
+    return _cells(_rescored(table, bins), bins)
+
+
+def _rescored(table: pl.DataFrame, bins: int) -> pl.DataFrame:
+    return add_rfm(table.select("recency_days", "orders", "revenue"), bins)
+
+
+def _cells(scored: pl.DataFrame, bins: int) -> pl.DataFrame:
     got = (
         scored.filter(pl.col("r_score").is_not_null())
         .group_by(
@@ -245,8 +252,16 @@ def rfm_thresholds(table: pl.DataFrame, bins: int = 5) -> pl.DataFrame:
     Computed from the scores themselves, so it is exact (ties included). A score no customer
     got (a large tie jumped over it) is listed with customers = 0 and null low/high.
     """
-    _check_bins(bins)
-    scored = add_rfm(table.select("recency_days", "orders", "revenue"), bins)
+    return _thresholds(_rescored(table, bins), bins)
+
+
+def map_and_thresholds(table: pl.DataFrame, bins: int = 5) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """segment_cells and rfm_thresholds, the scores computed once for both."""
+    scored = _rescored(table, bins)
+    return _cells(scored, bins), _thresholds(scored, bins)
+
+
+def _thresholds(scored: pl.DataFrame, bins: int) -> pl.DataFrame:
     frames = []
     for label, (score, src) in zip(("Recency", "Frequency", "Monetary"), _RFM_INPUTS, strict=True):
         frames.append(

@@ -182,3 +182,10 @@ def test_present_segments_are_the_named_rows_of_the_segment_summary():
         scored = sg.add_rfm(HAND, bins=bins)
         named = [s for s in sg.segment_summary(scored)["rfm_segment"] if s is not None]
         assert sg.present_segments(scored) == named
+
+
+@pytest.mark.parametrize("bins", [3, 4, 5])
+def test_map_and_thresholds_are_segment_cells_and_rfm_thresholds(bins):
+    cells, thresholds = sg.map_and_thresholds(HAND, bins)
+    assert cells.equals(sg.segment_cells(HAND, bins))
+    assert thresholds.equals(sg.rfm_thresholds(HAND, bins))
