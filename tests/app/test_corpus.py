@@ -23,6 +23,13 @@ TABS = {  # page: the key of its tabs and those not open at first (a page draws 
         "churn_tab",
         ("Inactivity", "Period retention", "Cohorts", "Predicted churn & CLV"),
     ),
+    "views/customers.py": (
+        "customers_tab",
+        (
+            *("Value tiers & personas", "Loyalty (repeat behaviour)", "Contribution"),
+            *("Demographics", "Customer drill-down", "Customer table"),
+        ),
+    ),
 }
 CORPUS = edge_files(Path(__file__).resolve().parents[1] / ".corpus")
 
