@@ -42,6 +42,7 @@ def test_customers_page(app_url, page):
         assert_no_exception(page)
 
     page.get_by_role("tab", name="Customer drill-down").click()
+    wait_idle(page)  # the tab is drawn on its run (a closed tab holds its controls alone)
     box = page.get_by_label("Search a customer (id or name)")
     box.fill("C00042")
     box.press("Enter")
