@@ -7,7 +7,8 @@ every chart from core.charts.churn.
 
 Only the open tab is drawn (switching tabs reruns the page: widgets.tabs), so a filter or
 threshold change computes and draws the figures in view; the tables of the closed tabs still go
-into the page's workbook, built when it is downloaded (downloads.register_later).
+into the page's workbook, built when it is downloaded (downloads.register_later), and the
+controls at the top of a closed tab are drawn (hidden) so their choices stay in the URL.
 """
 
 from __future__ import annotations
@@ -199,8 +200,13 @@ LIST_ORDER = [
 ]
 
 
-@st.fragment
-def churn_list_section(hub: pl.DataFrame) -> None:
+# A closed tab still draws the controls at its top (cheap, hidden), where the open tab draws them
+# (a widget drawn elsewhere on the next run loses its place in the URL): their choices stay in
+# the link and the tab's workbook sheets follow them. Controls further down a tab (the bin width,
+# the holdout's cut date) keep their session value (widgets.kept) but leave the URL.
+def list_controls(hub: pl.DataFrame) -> tuple[list, list, float, str]:
+    """The churn list's intro and filters: statuses (in words), RFM segments, minimum revenue
+    in the last 365 days, part of the customer id."""
     st.markdown(
         "At-risk and churned customers, **most valuable first** (revenue in the last 365 days), "
         "with the reason in words. Filter, then download the list for a win-back campaign."
@@ -219,6 +225,37 @@ def churn_list_section(hub: pl.DataFrame) -> None:
         "Min revenue, 365 days", min_value=0.0, value=0.0, step=100.0, **widgets.keep("cl_min_rev")
     )
     search = f4.text_input("Customer id contains", **widgets.keep("cl_search"))
+    return picked, segments, min_rev, search
+
+
+def period_control() -> str:
+    return (
+        st.segmented_control(
+            "Period",
+            ["month", "quarter"],
+            default="month",
+            **widgets.keep("retention_period"),
+            format_func=str.capitalize,
+        )
+        or "month"
+    )
+
+
+def cohort_control():
+    """What the cohorts show (Customers or Revenue), and the column beside it for its note."""
+    c1, c2 = st.columns([1, 2])
+    view = (
+        c1.segmented_control(
+            "Show", ["Customers", "Revenue"], default="Customers", **widgets.keep("cohort_view")
+        )
+        or "Customers"
+    )
+    return view, c2
+
+
+@st.fragment
+def churn_list_section(hub: pl.DataFrame) -> None:
+    picked, segments, min_rev, search = list_controls(hub)
     try:
         rows = _churn_rows(
             data.hub_key, hub, s.churn_days, s.at_risk_days, picked, segments, min_rev, search
@@ -290,12 +327,8 @@ if widgets.is_open(tab_list):
     with tab_list:
         churn_list_section(hub)
 else:
-    list_filters = (  # as the open tab would read them
-        widgets.kept("cl_status", LIST_STATUSES),
-        widgets.kept("cl_segments", []),
-        widgets.kept("cl_min_rev", 0.0),
-        widgets.kept("cl_search", ""),
-    )
+    with tab_list:
+        list_filters = list_controls(hub)
     downloads.register_later(
         "churn_list",
         _or_none(partial(_list_rows, hub, s.churn_days, s.at_risk_days, *list_filters)),
@@ -313,10 +346,10 @@ def _distribution(
 
 
 if not widgets.is_open(tab_inactive):
+    bin_days = widgets.kept("recency_bin", 15)  # (its control sits below the tab's charts)
     downloads.register_later("inactivity_buckets", partial(churn.inactivity_buckets, hub))
     downloads.register_later(
-        "recency_distribution",
-        partial(_distribution, hub, s.churn_days, s.at_risk_days, widgets.kept("recency_bin", 15)),
+        "recency_distribution", partial(_distribution, hub, s.churn_days, s.at_risk_days, bin_days)
     )
 else:
     with tab_inactive:
@@ -348,22 +381,14 @@ else:
 
 # ---------------------------------------------------------------- period retention
 if not widgets.is_open(tab_period):
-    period = widgets.kept("retention_period", "month") or "month"
+    with tab_period:
+        period = period_control()
     downloads.register_later(
         f"retention_by_{period}", partial(churn.period_retention, orders, period, s.as_of)
     )
 else:
     with tab_period:
-        period = (
-            st.segmented_control(
-                "Period",
-                ["month", "quarter"],
-                default="month",
-                **widgets.keep("retention_period"),
-                format_func=str.capitalize,
-            )
-            or "month"
-        )
+        period = period_control()
         pr = _period_retention(data.hub_key, orders, period, s.as_of)
         st.markdown(
             f"Of the customers who ordered in one {period}, the share who ordered again in the "
@@ -409,19 +434,14 @@ def _cohort_tables(orders: pl.DataFrame, as_of, value: str) -> dict[str, Callabl
 
 
 if not widgets.is_open(tab_cohorts):
-    shown = widgets.kept("cohort_view", "Customers") or "Customers"
+    with tab_cohorts:
+        shown, _ = cohort_control()
     value = "retention" if shown == "Customers" else "revenue_retention"
     for name, make in _cohort_tables(orders, s.as_of, value).items():
         downloads.register_later(name, make)
 else:
     with tab_cohorts:
-        c1, c2 = st.columns([1, 2])
-        view = (
-            c1.segmented_control(
-                "Show", ["Customers", "Revenue"], default="Customers", **widgets.keep("cohort_view")
-            )
-            or "Customers"
-        )
+        view, c2 = cohort_control()
         value = "retention" if view == "Customers" else "revenue_retention"
         c2.markdown(
             "Customers grouped by the month of their **first order**; cell *k* is the share of "
@@ -535,7 +555,7 @@ if not widgets.is_open(tab_clv):
         downloads.register_later("clv_frequency_fit", _or_none(lambda d=diagnostics: d()[1]))
         cut_dates = clv.holdout_cut_dates(orders["order_date"].min(), s.as_of)
         if cut_dates is not None:  # the check, when it was run for this cut (holdout_section)
-            cut = widgets.kept("clv_cut", cut_dates[1])
+            cut = widgets.kept("clv_cut", cut_dates[1])  # (the control sits below the fit)
             if st.session_state.get("clv_holdout_for") == (data.hub_key, cut):
                 downloads.register_later(
                     "clv_holdout", _or_none(partial(_holdout_of, orders, cut, s.as_of))

@@ -93,3 +93,39 @@ def test_an_upload_survives_a_reload(app_url, page):
     assert metric(page, "Revenue") == "€180"
     assert "Your file" in page.locator('[data-testid="stSidebar"]').inner_text()
     assert_no_exception(page)
+
+
+def test_churn_tab_choices_stay_in_the_url_while_their_tab_is_closed(app_url, page):
+    """The Churn page draws its open tab only; a closed tab still draws its controls (hidden),
+    so the link keeps every tab's choices and a reload shows them."""
+    goto(page, app_url, "churn")
+    search = page.get_by_label("Customer id contains")
+    search.fill("C01")
+    search.press("Enter")
+    wait_idle(page)
+    assert "cl_search=C01" in page.url
+
+    def choose(tab: str, option: str) -> None:
+        page.get_by_role("tab", name=tab).click()
+        wait_idle(page)
+        group = page.locator('[data-testid="stButtonGroup"]:visible')
+        group.get_by_text(option, exact=True).click()
+        wait_idle(page)
+
+    choose("Cohorts", "Revenue")
+    choose("Period retention", "Quarter")
+    page.get_by_role("tab", name="Churn list").click()
+    wait_idle(page)
+    for param in ("cl_search=C01", "cohort_view=Revenue", "retention_period=Quarter"):
+        assert param in page.url, param
+    page.get_by_role("tab", name="Inactivity").click()  # the list's filters, closed
+    wait_idle(page)
+    assert "cl_search=C01" in page.url
+    page.reload()
+    wait_idle(page)
+    for param in ("cl_search=C01", "cohort_view=Revenue", "retention_period=Quarter"):
+        assert param in page.url, param
+    page.get_by_role("tab", name="Cohorts").click()
+    wait_idle(page)
+    assert page.get_by_text("Revenue of each cohort in month").count() == 1
+    assert_no_exception(page)
