@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 
 import polars as pl
 import streamlit as st
@@ -386,6 +385,7 @@ class Labels:
     def __init__(self, key: str, scored: pl.DataFrame, choices: Choices) -> None:
         self.key, self.scored, self.choices = key, scored, choices
         self._drawn: tuple[Labelled, pl.DataFrame] | None = None
+        self._built: tuple[Labelled, pl.DataFrame] | None = None  # for the workbook
 
     def now(self, choices: Choices | None = None) -> Labelled:
         """In the run: the labels (cached per view) and the choices they are drawn with."""
@@ -395,16 +395,14 @@ class Labels:
         return lab
 
     def __call__(self) -> Labelled:
-        return self._drawn[0] if self._drawn else self._later()
+        return (self._drawn or self._later())[0]
 
     def shown(self) -> pl.DataFrame:
         """The labelled customers, statuses in words (Contribution, drill-down, the table)."""
-        return self._drawn[1] if self._drawn else self._later_shown()
+        return (self._drawn or self._later())[1]
 
-    @cache  # noqa: B019 (one Labels per run)
-    def _later(self) -> Labelled:
-        return label(self.key, self.scored, self.choices, cached=False)
-
-    @cache  # noqa: B019
-    def _later_shown(self) -> pl.DataFrame:
-        return segments.with_status_labels(self._later().labelled)
+    def _later(self) -> tuple[Labelled, pl.DataFrame]:
+        if self._built is None:  # kept by this object (it goes with the run's workbook)
+            lab = label(self.key, self.scored, self.choices, cached=False)
+            self._built = lab, segments.with_status_labels(lab.labelled)
+        return self._built
