@@ -200,9 +200,10 @@ LIST_ORDER = [
 ]
 
 
-# A closed tab still draws the controls at its top (cheap, hidden), where the open tab draws them
-# (a widget drawn elsewhere on the next run loses its place in the URL): their choices stay in
-# the link and the tab's workbook sheets follow them. Controls further down a tab (the bin width,
+# A closed tab still draws the controls at its top (cheap, hidden), exactly where the open tab
+# draws them, in the same columns and fragment (a widget drawn at another place on the next run
+# no longer writes the URL): their choices stay in the link and the tab's workbook sheets
+# follow them. Controls further down a tab (the bin width,
 # the holdout's cut date) keep their session value (widgets.kept) but leave the URL.
 def list_controls(hub: pl.DataFrame) -> tuple[list, list, float, str]:
     """The churn list's intro and filters: statuses (in words), RFM segments, minimum revenue
@@ -292,6 +293,16 @@ def churn_list_section(hub: pl.DataFrame) -> None:
     downloads.crm_download(lambda: _crm_rows(rows, hub, rules), "churn_list")
 
 
+@st.fragment
+def closed_list_section(hub: pl.DataFrame) -> None:
+    """The closed list tab: its filters (hidden), in a fragment as the open tab draws them, and
+    the list for the workbook, built when it is downloaded."""
+    filters = list_controls(hub)
+    downloads.register_later(
+        "churn_list", _or_none(partial(_list_rows, hub, s.churn_days, s.at_risk_days, *filters))
+    )
+
+
 @loading.dataset_cache(shared=8, private=4)
 def _churn_rows(
     key: str, _hub: pl.DataFrame, churn_days: int, at_risk_days: int, *filters
@@ -328,11 +339,7 @@ if widgets.is_open(tab_list):
         churn_list_section(hub)
 else:
     with tab_list:
-        list_filters = list_controls(hub)
-    downloads.register_later(
-        "churn_list",
-        _or_none(partial(_list_rows, hub, s.churn_days, s.at_risk_days, *list_filters)),
-    )
+        closed_list_section(hub)
 
 
 # ---------------------------------------------------------------- inactivity

@@ -96,9 +96,12 @@ def test_an_upload_survives_a_reload(app_url, page):
 
 
 def test_churn_tab_choices_stay_in_the_url_while_their_tab_is_closed(app_url, page):
-    """The Churn page draws its open tab only; a closed tab still draws its controls (hidden),
-    so the link keeps every tab's choices and a reload shows them."""
-    goto(page, app_url, "churn")
+    """The Churn page draws its open tab only; a closed tab still draws its controls (hidden)
+    where the open tab draws them, so the link keeps every tab's choices, a control first drawn
+    closed still writes the URL once its tab is opened, and a reload shows them."""
+    goto(page, app_url, "churn?churn_tab=Cohorts")  # the list's filters first drawn closed
+    page.get_by_role("tab", name="Churn list").click()
+    wait_idle(page)
     search = page.get_by_label("Customer id contains")
     search.fill("C01")
     search.press("Enter")
