@@ -541,14 +541,19 @@ def root_cause_controls() -> tuple[Period, Period] | None:
     return a, b
 
 
-@st.fragment
-def root_cause_tab() -> None:
+def root_cause_top() -> tuple[Period, Period] | None:
+    """The Root cause tab's intro and its periods A and B (root_cause_controls)."""
     st.markdown(
         "Split a change of revenue into **customers × orders per customer × average order "
         "value** (log-mean Divisia bridge: the three effects add up to the change), then see "
         "which regions, categories and products drove it."
     )
-    compared = root_cause_controls()
+    return root_cause_controls()
+
+
+@st.fragment
+def root_cause_tab() -> None:
+    compared = root_cause_top()
     if compared is None:
         return
     a, b = compared
@@ -582,16 +587,24 @@ def root_cause_sheets(a: Period, b: Period, dims: list[str], history, first_seen
     }
 
 
+@st.fragment
+def closed_root_cause() -> None:
+    """The closed tab: its intro and controls (hidden) drawn as the open tab draws them, in a
+    fragment (a control drawn at another place no longer writes the URL), and its tables for
+    the workbook, built when it is downloaded."""
+    compared = root_cause_top()
+    if compared is not None:
+        dims = sales.root_cause_dimensions(data.orders)
+        for name, make in root_cause_sheets(*compared, dims, history, first_seen).items():
+            downloads.register_later(name, make)
+
+
 if widgets.is_open(tab_root_cause):
     with tab_root_cause:
         root_cause_tab()
 else:
     with tab_root_cause:
-        compared = root_cause_controls()
-    if compared is not None:
-        dims = sales.root_cause_dimensions(data.orders)
-        for name, make in root_cause_sheets(*compared, dims, history, first_seen).items():
-            downloads.register_later(name, make)
+        closed_root_cause()
 
 
 # ---------------------------------------------------------------- leakage

@@ -132,3 +132,19 @@ def test_churn_tab_choices_stay_in_the_url_while_their_tab_is_closed(app_url, pa
     wait_idle(page)
     assert page.get_by_text("Revenue of each cohort in month").count() == 1
     assert_no_exception(page)
+
+
+def test_sales_root_cause_choice_first_drawn_closed_goes_into_the_url(app_url, page):
+    """The Root cause tab's comparison, drawn hidden while another tab is open, writes the URL
+    once its tab is opened and changed (it is drawn where the open tab draws it)."""
+    goto(page, app_url, "sales")
+    page.get_by_role("tab", name="Root cause").click()
+    wait_idle(page)
+    group = page.locator('[data-testid="stButtonGroup"]:visible')
+    group.get_by_text("Same period last year", exact=True).click()
+    wait_idle(page)
+    assert "sales_rc_mode=Same+period+last+year" in page.url
+    page.get_by_role("tab", name="Trends").click()
+    wait_idle(page)
+    assert "sales_rc_mode=Same+period+last+year" in page.url
+    assert_no_exception(page)
