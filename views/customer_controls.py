@@ -1,6 +1,9 @@
 """The Customers & segments page's controls (views/customers.py): each drawn where its tab
-shows it, and drawn (hidden) in a closed tab too, so its choice stays in the URL and the closed
-tab's workbook sheets follow it.
+shows it, and drawn (hidden) in a closed tab too, exactly where the open tab draws it (same
+columns, same fragment: a control drawn at another place no longer writes the URL), so its
+choice stays in the URL and the closed tab's workbook sheets follow it. A control further down
+its tab (the segment listed, the top items' count) keeps its session value while the tab is
+closed, and leaves the URL.
 """
 
 from __future__ import annotations
@@ -8,6 +11,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from core import segments
 from views import customer_figures as fig
 from views import widgets
 
@@ -31,8 +35,21 @@ def bins_control() -> int:
 
 def segment_pick(present: list[str]) -> str:
     """The segment whose customers are listed (Champions at first)."""
-    first = present.index("Champions") if "Champions" in present else 0
-    return st.selectbox("Segment", present, index=first, **widgets.keep("seg_pick"))
+    first = _first_segment(present)
+    index = present.index(first) if first is not None else 0
+    return st.selectbox("Segment", present, index=index, **widgets.keep("seg_pick"))
+
+
+def kept_segment(scored: pl.DataFrame) -> str | None:
+    """segment_pick's choice while its tab is closed: the session's (its control sits below the
+    tab's figures, so it is not drawn hidden there and its choice leaves the URL)."""
+    present = segments.present_segments(scored)
+    kept = widgets.kept("seg_pick", None)
+    return kept if kept in present else _first_segment(present)
+
+
+def _first_segment(present: list[str]) -> str | None:
+    return "Champions" if "Champions" in present else (present[0] if present else None)
 
 
 def persona_controls() -> tuple[float, float, int]:
@@ -63,8 +80,11 @@ def grouping_control(dated: bool, where=st) -> str:
     return where.selectbox("Group customers by", fig.groupings(dated), **widgets.keep("contrib_by"))
 
 
+TOP_ITEMS = 5  # the Contribution tab's top items by default
+
+
 def top_control(where=st) -> int:
-    return where.slider("Top items", 3, 10, 5, **widgets.keep("contrib_top"))
+    return where.slider("Top items", 3, 10, TOP_ITEMS, **widgets.keep("contrib_top"))
 
 
 def attribute_controls(scored: pl.DataFrame, attrs: list[str]) -> tuple:

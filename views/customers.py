@@ -287,6 +287,18 @@ def contribution(lab: fig.Labelled, shown: pl.DataFrame, orders: pl.DataFrame, d
     ui.table(everyone, f"top_{item}s_by_{by}", key="contrib_prods")
 
 
+@st.fragment
+def closed_contribution(labels: fig.Labels, orders: pl.DataFrame, dated: bool) -> None:
+    """The closed Contribution tab: its grouping (hidden) drawn as the open tab draws it, in a
+    fragment and the same columns (a control drawn at another place no longer writes the URL),
+    the top items' count kept from the session (its control sits further down), and the
+    tab's sheets."""
+    c1, _ = st.columns([1, 3])
+    by = fig.GROUPINGS[controls.grouping_control(dated, c1)]
+    top = widgets.kept("contrib_top", controls.TOP_ITEMS)
+    register_closed(fig.contribution_sheets(labels, labels.shown, orders, by, top))
+
+
 # ---------------------------------------------------------------- demographics
 @st.fragment
 def demographics(key: str, scored: pl.DataFrame, orders: pl.DataFrame, dkey: str) -> None:
@@ -444,6 +456,14 @@ def drill_down(key: str, scored: pl.DataFrame, lkey: str, shown, orders) -> None
     ui.table(lines, f"orders_{cid}", key="drill_orders", formats={"revenue": "unit_money"})
 
 
+@st.fragment
+def closed_drill_down(key: str, scored: pl.DataFrame, orders: pl.DataFrame) -> None:
+    """The closed drill-down tab: its search (hidden) in a fragment, as the open tab draws it,
+    and the picked customer's orders for the workbook."""
+    _, cid = controls.drill_controls(key, scored)
+    register_closed(fig.drill_sheets(orders, cid))
+
+
 # ---------------------------------------------------------------- the full table
 def table_tab(shown: pl.DataFrame) -> None:
     st.caption(
@@ -494,9 +514,7 @@ with tabs[0]:
     elif widgets.is_open(tabs[0]):
         rfm_tab(key, bins, scored)
     else:
-        register_closed(
-            fig.rfm_sheets(scored, bins, controls.segment_pick(segments.present_segments(scored)))
-        )
+        register_closed(fig.rfm_sheets(scored, bins, controls.kept_segment(scored)))
 
 with tabs[1]:
     if widgets.is_open(tabs[1]):
@@ -520,8 +538,7 @@ with tabs[3]:
     if widgets.is_open(tabs[3]):
         contribution(labels(), labels.shown(), orders, dated)
     else:
-        by, top = fig.GROUPINGS[controls.grouping_control(dated)], controls.top_control()
-        register_closed(fig.contribution_sheets(labels, labels.shown, orders, by, top))
+        closed_contribution(labels, orders, dated)
 
 with tabs[4]:
     if widgets.is_open(tabs[4]):
@@ -533,8 +550,7 @@ with tabs[5]:
     if widgets.is_open(tabs[5]):
         drill_down(key, scored, labels().key, labels.shown(), orders)
     else:
-        _, cid = controls.drill_controls(key, scored)
-        register_closed(fig.drill_sheets(orders, cid))
+        closed_drill_down(key, scored, orders)
 
 with tabs[6]:
     if widgets.is_open(tabs[6]):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.e2e.conftest import assert_no_exception, goto, wait_idle
+from tests.e2e.conftest import assert_no_exception, goto, pick, wait_idle
 from tests.e2e.test_blockers import metric, pick_region
 
 SMALL = Path(__file__).resolve().parents[1] / "data" / "small_orders.csv"
@@ -147,4 +147,33 @@ def test_sales_root_cause_choice_first_drawn_closed_goes_into_the_url(app_url, p
     page.get_by_role("tab", name="Trends").click()
     wait_idle(page)
     assert "sales_rc_mode=Same+period+last+year" in page.url
+    assert_no_exception(page)
+
+
+def test_customers_tab_choices_first_drawn_closed_go_into_the_url(app_url, page):
+    """Customers tabs opened from another: a control drawn hidden while its tab was closed
+    (the grouping, the search) or kept from the session (the segment listed, further down its
+    tab) writes the URL once changed in the open tab."""
+    goto(page, app_url, "customers?customers_tab=Customer+table")
+
+    def panel():
+        return page.locator('[data-testid="stTabPanel"]:visible')
+
+    page.get_by_role("tab", name="Contribution").click()
+    wait_idle(page)
+    pick(page, panel(), "Group customers by", "Value tier")
+    wait_idle(page)
+    assert "contrib_by=Value+tier" in page.url
+    page.get_by_role("tab", name="Customer drill-down").click()
+    wait_idle(page)
+    search = panel().get_by_label("Search a customer (id or name)")
+    search.fill("C0004")
+    search.press("Enter")
+    wait_idle(page)
+    assert "drill_query=C0004" in page.url and "contrib_by=Value+tier" in page.url
+    page.get_by_role("tab", name="RFM segments").click()
+    wait_idle(page)
+    pick(page, panel(), "Segment", "Loyal")
+    wait_idle(page)
+    assert "seg_pick=Loyal" in page.url and "drill_query=C0004" in page.url
     assert_no_exception(page)
