@@ -36,6 +36,26 @@ def assert_no_exception(at: AppTest) -> None:
     assert not at.exception, "\n".join(str(e.value) for e in at.exception)
 
 
+def assert_same_workbooks(sheets: dict[str, dict[str, list]], normalise=None) -> None:
+    """The page's workbook downloaded with each tab open ({tab: {sheet: rows}}, the first tab
+    first) holds the same sheets, in the same order, with the same cells: floats to 1e-12
+    (group_by sums add the same floats in an order that varies from call to call).
+    `normalise(name, rows)` puts a sheet's rows in a comparable form first."""
+    tabs = list(sheets)
+    first = sheets[tabs[0]]
+    for tab in tabs[1:]:
+        assert list(sheets[tab]) == list(first), tab
+        for name, cells in first.items():
+            got = sheets[tab][name]
+            if normalise is not None:
+                got, cells = normalise(name, got), normalise(name, cells)
+            want = [
+                [pytest.approx(c, rel=1e-12) if isinstance(c, float) else c for c in r]
+                for r in cells
+            ]
+            assert got == want, (tab, name)
+
+
 @pytest.fixture
 def page_runner():
     return run_page

@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 import streamlit as st
 
-from tests.app.conftest import assert_no_exception, open_tab, run_page
+from tests.app.conftest import assert_no_exception, assert_same_workbooks, open_tab, run_page
 from views import customer_figures
 
 TABS = [
@@ -188,18 +188,10 @@ def test_each_tab_shows_what_the_workbook_holds_whichever_tab_is_open(monkeypatc
     # every sheet is a table the tab it belongs to draws when open
     assert set().union(*drawn.values()) == set(first)
     assert drawn["Contribution"] == {"contribution_by_persona", "top_products_by_persona"}
-    for tab in TABS[1:]:
-        assert list(sheets[tab]) == list(first), tab
-        for name, cells in first.items():
-            got = sheets[tab][name]
-            if name.startswith("top_"):
-                got, cells = _by_text(got), _by_text(cells)
-            # group_by sums add the same floats in an order that varies from call to call
-            want = [
-                [pytest.approx(c, rel=1e-12) if isinstance(c, float) else c for c in r]
-                for r in cells
-            ]
-            assert got == want, (tab, name)
+    assert_same_workbooks(
+        {tab: sheets[tab] for tab in TABS},
+        lambda name, rows: _by_text(rows) if name.startswith("top_") else rows,
+    )
 
     # the choices hold: the kept tiers, and "Frequent" from 6 orders (counted on the table)
     tiers = [r[0] for r in first["value_tiers"][1:]]

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 import streamlit as st
 
-from tests.app.conftest import assert_no_exception, open_tab, run_page
+from tests.app.conftest import assert_no_exception, assert_same_workbooks, open_tab, run_page
 
 PAGE = "views/sales.py"
 TABS = ["Trends", "Breakdowns", "Pareto", "Root cause", "Returns & status"]
@@ -124,15 +124,7 @@ def test_the_workbook_holds_every_tab_whichever_is_open(workbooks):
     ]
     top = first["sales_top_products"]
     assert max(r[top[0].index("rank")] for r in top[1:]) == 5  # 5 products per category
-    for tab in TABS[1:]:
-        assert list(sheets[tab]) == list(first), tab
-        for name, cells in first.items():
-            # group_by sums add the same floats in an order that varies from call to call
-            want = [
-                [pytest.approx(c, rel=1e-12) if isinstance(c, float) else c for c in r]
-                for r in cells
-            ]
-            assert sheets[tab][name] == want, (tab, name)
+    assert_same_workbooks({tab: sheets[tab] for tab in TABS})
 
 
 def test_closed_tab_sheets_match_the_file(workbooks):
