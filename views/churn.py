@@ -26,22 +26,10 @@ from core.charts import churn as charts
 from core.errors import InputError
 from core.report.crm import crm_from_churn_list
 from views import ahead, downloads, loading, needs, rule_editor, state, tables, ui, widgets
+from views.downloads import or_none
 
 LABELS = churn.COLUMN_LABELS | cohorts.COLUMN_LABELS  # this page's headers (ui.table formats)
 LIST_STATUSES = [churn.STATUS_LABELS["at_risk"], churn.STATUS_LABELS["churned"]]
-
-
-def _or_none(make: Callable[[], pl.DataFrame]) -> Callable[[], pl.DataFrame | None]:
-    """`make` for downloads.register_later: None (no sheet) where the open tab would show an
-    error."""
-
-    def built() -> pl.DataFrame | None:
-        try:
-            return make()
-        except InputError:
-            return None
-
-    return built
 
 
 # ---------------------------------------------------------------- cached core calls
@@ -299,7 +287,7 @@ def closed_list_section(hub: pl.DataFrame) -> None:
     the list for the workbook, built when it is downloaded."""
     filters = list_controls(hub)
     downloads.register_later(
-        "churn_list", _or_none(partial(_list_rows, hub, s.churn_days, s.at_risk_days, *filters))
+        "churn_list", or_none(partial(_list_rows, hub, s.churn_days, s.at_risk_days, *filters))
     )
 
 
@@ -557,15 +545,15 @@ if not widgets.is_open(tab_clv):
                 "top_customers_by_clv", lambda hub=hub: _top_by_clv(_predicted(hub))
             )
         downloads.register_later(
-            "clv_parameters", _or_none(lambda d=diagnostics: clv.parameter_table(d()[0]))
+            "clv_parameters", or_none(lambda d=diagnostics: clv.parameter_table(d()[0]))
         )
-        downloads.register_later("clv_frequency_fit", _or_none(lambda d=diagnostics: d()[1]))
+        downloads.register_later("clv_frequency_fit", or_none(lambda d=diagnostics: d()[1]))
         cut_dates = clv.holdout_cut_dates(orders["order_date"].min(), s.as_of)
         if cut_dates is not None:  # the check, when it was run for this cut (holdout_section)
             cut = widgets.kept("clv_cut", cut_dates[1])  # (the control sits below the fit)
             if st.session_state.get("clv_holdout_for") == (data.hub_key, cut):
                 downloads.register_later(
-                    "clv_holdout", _or_none(partial(_holdout_of, orders, cut, s.as_of))
+                    "clv_holdout", or_none(partial(_holdout_of, orders, cut, s.as_of))
                 )
 else:
     with tab_clv:

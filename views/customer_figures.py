@@ -17,6 +17,7 @@ import streamlit as st
 from core import segments
 from core.errors import InputError
 from views import loading
+from views.downloads import or_none
 
 Sheets = dict[str, Callable[[], pl.DataFrame | None]]  # a closed tab's tables, in tab order
 
@@ -287,18 +288,6 @@ def inconsistent(key: str, _orders: pl.DataFrame, attribute: str) -> int:
 
 
 # ---------------------------------------------------------------- closed tabs' tables
-def _or_none(make: Callable[[], pl.DataFrame]) -> Callable[[], pl.DataFrame | None]:
-    """`make`, None (no sheet) where the open tab would show a message instead."""
-
-    def built() -> pl.DataFrame | None:
-        try:
-            return make()
-        except InputError:
-            return None
-
-    return built
-
-
 def rfm_sheets(scored: pl.DataFrame, bins: int, pick: str) -> Sheets:
     return {
         "rfm_segments": lambda: segments.segment_summary(scored),
@@ -349,7 +338,7 @@ def contribution_sheets(
 
     sheets = {f"contribution_by_{by}": summ}
     if item := segments.item_column(orders.columns):
-        sheets[f"top_{item}s_by_{by}"] = _or_none(everyone)
+        sheets[f"top_{item}s_by_{by}"] = or_none(everyone)
     return sheets
 
 
@@ -367,7 +356,7 @@ def demographics_sheets(
         def frame() -> pl.DataFrame:
             return segments.compare_groups(scored, attr2, metric, group_b=group_b).to_frame()
 
-        sheets[f"compare_{attr2}"] = _or_none(frame)
+        sheets[f"compare_{attr2}"] = or_none(frame)
     return sheets
 
 

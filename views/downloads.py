@@ -14,6 +14,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
+from core.errors import InputError
 from core.export import tidy_numbers, to_csv_bytes, to_xlsx_workbook
 from views.tables import KINDS, column_kind, readable
 
@@ -140,6 +141,19 @@ def register_later(name: str, make: Callable[[], pl.DataFrame | None]) -> None:
     workbook: `make` builds it when the workbook is downloaded, outside the script run (give it
     what it reads: no session state, no cached page function); None leaves the sheet out."""
     register(make, name)
+
+
+def or_none(make: Callable[[], pl.DataFrame]) -> Callable[[], pl.DataFrame | None]:
+    """`make` for register_later, None (no sheet) where the open tab would show a message
+    instead of the table (`make` raises InputError)."""
+
+    def built() -> pl.DataFrame | None:
+        try:
+            return make()
+        except InputError:
+            return None
+
+    return built
 
 
 def tables_workbook(name: str, where: Any = st) -> None:

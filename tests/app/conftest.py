@@ -13,6 +13,21 @@ from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "streamlit_app.py")
+# page: the key of its tabs and the tabs not open at first (a page draws its open tab only)
+CLOSED_TABS = {
+    "views/sales.py": ("sales_tab", ("Breakdowns", "Pareto", "Root cause", "Returns & status")),
+    "views/churn.py": (
+        "churn_tab",
+        ("Inactivity", "Period retention", "Cohorts", "Predicted churn & CLV"),
+    ),
+    "views/customers.py": (
+        "customers_tab",
+        (
+            *("Value tiers & personas", "Loyalty (repeat behaviour)", "Contribution"),
+            *("Demographics", "Customer drill-down", "Customer table"),
+        ),
+    ),
+}
 
 
 def run_page(page: str = "views/overview.py", timeout: float = 120) -> AppTest:

@@ -13,24 +13,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import APP, open_tab
+from tests.app.conftest import CLOSED_TABS as TABS
 from tests.corpus import edge_files
 from views.pages import FILES
 
 PAGES = FILES
-TABS = {  # page: the key of its tabs and those not open at first (a page draws its open tab)
-    "views/sales.py": ("sales_tab", ("Breakdowns", "Pareto", "Root cause", "Returns & status")),
-    "views/churn.py": (
-        "churn_tab",
-        ("Inactivity", "Period retention", "Cohorts", "Predicted churn & CLV"),
-    ),
-    "views/customers.py": (
-        "customers_tab",
-        (
-            *("Value tiers & personas", "Loyalty (repeat behaviour)", "Contribution"),
-            *("Demographics", "Customer drill-down", "Customer table"),
-        ),
-    ),
-}
 CORPUS = edge_files(Path(__file__).resolve().parents[1] / ".corpus")
 
 

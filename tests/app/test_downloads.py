@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 from streamlit.delta_generator import DeltaGenerator
 
+from tests.app.conftest import CLOSED_TABS as TABS
 from tests.app.conftest import assert_no_exception, open_tab, run_page
 
 PAGES = [
@@ -24,20 +25,6 @@ PAGES = [
     "views/insights.py",
     "views/data.py",
 ]
-TABS = {  # page: the key of its tabs and the tabs not open at first (a page draws its open tab)
-    "views/sales.py": ("sales_tab", ("Breakdowns", "Pareto", "Root cause", "Returns & status")),
-    "views/churn.py": (
-        "churn_tab",
-        ("Inactivity", "Period retention", "Cohorts", "Predicted churn & CLV"),
-    ),
-    "views/customers.py": (
-        "customers_tab",
-        (
-            *("Value tiers & personas", "Loyalty (repeat behaviour)", "Contribution"),
-            *("Demographics", "Customer drill-down", "Customer table"),
-        ),
-    ),
-}
 # whole numbers by nature: counts of things and days
 COUNT = re.compile(r"^(orders|customers|lines|members|n|count|.*_count|.*_customers|.*_orders)$")
 DAYS = re.compile(r"(^|_)days($|_)")
