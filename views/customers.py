@@ -478,7 +478,7 @@ def table_tab(shown: pl.DataFrame) -> None:
 
 # ---------------------------------------------------------------- the page
 data = state.app_data()
-dated = data.has_dates  # (read from the orders on each call)
+dated = data.has_dates
 state.start_ahead(data)  # the filtered customer table, while the header draws
 st.title("Customers & segments")
 st.caption(

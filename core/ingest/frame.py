@@ -64,7 +64,8 @@ class Loaded:
     @property
     def has_dates(self) -> bool:
         """Whether the orders carry dates (pages that need dates check this)."""
-        return "order_date" in self.orders.columns and self.orders["order_date"].is_not_null().any()
+        dates = self.orders.get_column("order_date", default=None)
+        return dates is not None and dates.null_count() < dates.len()  # (counts kept: no scan)
 
     @property
     def set_aside_share(self) -> float:
