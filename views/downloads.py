@@ -183,8 +183,10 @@ def workbook_download(
         }
         return to_xlsx_workbook(frames, kinds=kinds)
 
+    # a table built on the click may turn out to have no sheet (its tab shows a message)
+    up_to = "up to " if any(callable(t) for t in tables.values()) else ""
     where.download_button(
-        f"⬇ All tables on this page (Excel, {len(tables)} sheets)",
+        f"⬇ All tables on this page (Excel, {up_to}{len(tables)} sheets)",
         data=book,
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
