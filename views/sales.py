@@ -144,8 +144,15 @@ def history_without_dates(key: str, _all_orders: pl.DataFrame, _filters) -> pl.D
 
 
 @loading.dataset_cache(shared=24, private=6)
-def comparison(key: str, start: date, end: date, _history, _first_seen) -> sales.KpiComparison:
-    return sales.compare_kpis(_history, Period(start, end), first_seen=_first_seen)
+def comparison(
+    key: str, start: date, end: date, _history, _first_seen, all_lines: int
+) -> sales.KpiComparison:
+    """The period's KPIs with the previous period and last year. `_first_seen` is over every
+    line of the file (`all_lines`): when `_history` holds them all, its rows are the customers."""
+    total = _first_seen.height if _history.height == all_lines else None
+    return sales.compare_kpis(
+        _history, Period(start, end), first_seen=_first_seen, total_customers=total
+    )
 
 
 @loading.dataset_cache(shared=24, private=6)
@@ -274,7 +281,7 @@ has_products = sales.has_column(orders, "category") and sales.has_column(orders,
 
 
 # ---------------------------------------------------------------- KPI cards
-cmp = comparison(key, period.start, period.end, history, first_seen)
+cmp = comparison(key, period.start, period.end, history, first_seen, data.all_orders.height)
 cur = cmp.current
 st.subheader(f"{period_name}: {period.label()}")
 cards = [

@@ -274,8 +274,9 @@ def compare_kpis(
 
     `orders` should hold the history before `period` too (it is filtered by date here)."""
     fs = first_orders(orders) if first_seen is None else first_seen
-    if total_customers is None:  # (once for the three periods: a distinct count of all lines)
-        total_customers = orders["customer_id"].n_unique()
+    if total_customers is None:  # (once for the three periods)
+        # the first orders of these very lines have a row per customer: no second count
+        total_customers = fs.height if first_seen is None else orders["customer_id"].n_unique()
     kw = {"first_seen": fs, "total_customers": total_customers}
     prev_p, ly_p = period.previous(), period.last_year()
     return KpiComparison(

@@ -130,3 +130,15 @@ def test_kpi_figures_show_rates_in_percent(orders):
     rr = f["Return rate (%)"]
     assert rr["current"] == pytest.approx(12.5) and rr["previous"] == pytest.approx(5000 / 110)
     assert rr["change"] == pytest.approx(12.5 - 5000 / 110) and rr["change_pct"] is None
+
+
+def test_compare_kpis_counts_every_customer_of_the_lines(orders):
+    """Total customers (4: A, B, C, D) whether compare_kpis finds the first orders itself (their
+    rows are the customers) or is given them for the same lines."""
+    fs = sales.first_orders(orders)
+    for cmp in (
+        sales.compare_kpis(orders, FEB),
+        sales.compare_kpis(orders, FEB, first_seen=fs),
+    ):
+        assert cmp.current.total_customers == 4
+        assert cmp.previous is not None and cmp.previous.total_customers == 4
