@@ -98,31 +98,36 @@ def kpis(
     fs_start = None if rng is None or df.height == 0 else rng.start
     cost = has_column(df, "cost")
     status = has_column(df, "status")
+    # new: a first order on or after the period's start (the few such customers looked up,
+    # not every customer's first order joined onto the lines)
+    newcomers = (
+        fs.filter(pl.col("first_order") >= fs_start)["customer_id"].implode()
+        if fs_start is not None
+        else None
+    )
     is_new = (
-        pl.col("first_order") >= fs_start if fs_start is not None else pl.lit(False)
-    ).fill_null(False)
+        pl.col("customer_id").is_in(newcomers).fill_null(False)
+        if newcomers is not None
+        else pl.lit(False)
+    )
     excluded = (
         pl.col("status").is_in(list(NET_EXCLUDED)).fill_null(False) if status else pl.lit(False)
     )
     per_customer = df.group_by("customer_id").agg(pl.col("order_id").n_unique().alias("n"))
-    row = (
-        df.join(fs, on="customer_id", how="left")
-        .select(
-            pl.col("revenue").sum().alias("revenue"),
-            pl.col("revenue").filter(~excluded).sum().alias("net_revenue"),
-            pl.col("order_id").n_unique().alias("orders"),
-            pl.col("customer_id").n_unique().alias("customers"),
-            pl.col("customer_id").filter(is_new).n_unique().alias("new_customers"),
-            pl.col("revenue").filter(is_new).sum().alias("new_revenue"),
-            *([profit_expr(), costed_revenue_expr()] if cost else []),
-            *(
-                [pl.col("revenue").filter(pl.col("status") == "returned").sum().alias("returned")]
-                if status
-                else []
-            ),
-        )
-        .row(0, named=True)
-    )
+    row = df.select(
+        pl.col("revenue").sum().alias("revenue"),
+        pl.col("revenue").filter(~excluded).sum().alias("net_revenue"),
+        pl.col("order_id").n_unique().alias("orders"),
+        pl.col("customer_id").n_unique().alias("customers"),
+        pl.col("customer_id").filter(is_new).n_unique().alias("new_customers"),
+        pl.col("revenue").filter(is_new).sum().alias("new_revenue"),
+        *([profit_expr(), costed_revenue_expr()] if cost else []),
+        *(
+            [pl.col("revenue").filter(pl.col("status") == "returned").sum().alias("returned")]
+            if status
+            else []
+        ),
+    ).row(0, named=True)
     revenue = float(row["revenue"] or 0.0)
     n_orders = int(row["orders"])
     n_customers = int(row["customers"])
