@@ -6,9 +6,12 @@ assert_no_exception(at)
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import openpyxl
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,6 +52,28 @@ def open_tab(at: AppTest, key: str, label: str) -> AppTest:
 
 def assert_no_exception(at: AppTest) -> None:
     assert not at.exception, "\n".join(str(e.value) for e in at.exception)
+
+
+class Workbook:
+    """A page's workbook (views.downloads.tables_workbook), caught from st.download_button as
+    each run draws its button; `sheets()` reads the last one: {sheet: rows of cell values}."""
+
+    def __init__(self, monkeypatch, file_name: str) -> None:
+        self.file_name, self.data = file_name, None
+        original = st.download_button
+
+        def capture(label, data, file_name=None, *args, **kwargs):
+            if file_name == self.file_name:
+                self.data = data
+            return original(label, data, file_name, *args, **kwargs)
+
+        monkeypatch.setattr(st, "download_button", capture)
+
+    def sheets(self) -> dict[str, list[list]]:
+        assert self.data is not None, f"no {self.file_name} drawn"
+        book = openpyxl.load_workbook(io.BytesIO(self.data()))
+        self.data = None  # the next run draws its own
+        return {ws.title: [[c.value for c in r] for r in ws.iter_rows()] for ws in book.worksheets}
 
 
 def assert_same_workbooks(sheets: dict[str, dict[str, list]], normalise=None) -> None:

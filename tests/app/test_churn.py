@@ -1,12 +1,15 @@
 """AppTest: the Churn & retention page on the sample data; changing a threshold moves the
 KPIs and the churn list; the page's workbook holds every tab's tables whichever is open."""
 
-import io
-
-import openpyxl
 import streamlit as st
 
-from tests.app.conftest import assert_no_exception, assert_same_workbooks, open_tab, run_page
+from tests.app.conftest import (
+    Workbook,
+    assert_no_exception,
+    assert_same_workbooks,
+    open_tab,
+    run_page,
+)
 
 TABS = ["Churn list", "Inactivity", "Period retention", "Cohorts", "Predicted churn & CLV"]
 
@@ -80,8 +83,6 @@ def test_a_threshold_change_does_not_refit_clv(monkeypatch):
     the churn threshold re-derives the status only. Fits are counted on core.clv's fit."""
     import importlib
 
-    import streamlit as st
-
     st.cache_data.clear()  # earlier tests in this process may have cached the fits
     st.cache_resource.clear()
     fit_module = importlib.import_module("core.clv.fit")
@@ -103,27 +104,15 @@ def test_the_workbook_holds_every_tab_whichever_is_open(monkeypatch):
     """Only the open tab is drawn; the closed tabs' tables are built for the workbook when it is
     downloaded (ui.register_later): the same sheets, in the same order, with the same cells as
     the tables the open tab shows, for every tab open in turn."""
-    books = {}
-    original = st.download_button  # the workbook's button is drawn by st.download_button
-
-    def capture(label, data, file_name=None, *args, **kwargs):
-        if file_name == "churn_tables.xlsx":
-            books["now"] = data
-        return original(label, data, file_name, *args, **kwargs)
-
-    monkeypatch.setattr(st, "download_button", capture)
+    book = Workbook(monkeypatch, "churn_tables.xlsx")
     at = run_page("views/churn.py")
     open_tab(at, "churn_tab", "Inactivity")
     at.select_slider(key="recency_bin").set_value(30).run()  # kept while the tab is closed
     sheets = {}
     for tab in TABS:
-        books.clear()
         open_tab(at, "churn_tab", tab)
         assert_no_exception(at)
-        book = openpyxl.load_workbook(io.BytesIO(books["now"]()))
-        sheets[tab] = {
-            ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in book.worksheets
-        }
+        sheets[tab] = book.sheets()
     first = sheets[TABS[0]]
     assert {
         *("churn_list", "inactivity_buckets", "recency_distribution", "retention_by_month"),

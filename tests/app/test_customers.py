@@ -5,14 +5,16 @@ choices kept while their tab is closed)."""
 
 from __future__ import annotations
 
-import io
-
-import openpyxl
 import polars as pl
 import pytest
-import streamlit as st
 
-from tests.app.conftest import assert_no_exception, assert_same_workbooks, open_tab, run_page
+from tests.app.conftest import (
+    Workbook,
+    assert_no_exception,
+    assert_same_workbooks,
+    open_tab,
+    run_page,
+)
 from views import customer_figures
 
 TABS = [
@@ -129,10 +131,6 @@ def test_the_customer_table_s_own_rfm_scores_are_those_of_its_bins():
     assert not segments.add_rfm(hub, 3).equals(hub)
 
 
-def _rows(ws) -> list[list]:
-    return [[c.value for c in row] for row in ws.iter_rows()]
-
-
 def _by_text(rows: list[list]) -> list[list]:
     """Rows without their rank, sorted by their cells other than floats (items of equal
     revenue share a rank in any order)."""
@@ -146,15 +144,7 @@ def test_each_tab_shows_what_the_workbook_holds_whichever_tab_is_open(monkeypatc
     it is closed; the workbook has the same sheets with the same cells whichever tab is open:
     a closed tab's sheets (built on the download, from core calls) are the tables the tab shows
     when it is opened."""
-    books = {}
-    original = st.download_button  # the workbook's button is drawn by st.download_button
-
-    def capture(label, data, file_name=None, *args, **kwargs):
-        if file_name == "customers_tables.xlsx":
-            books["now"] = data
-        return original(label, data, file_name, *args, **kwargs)
-
-    monkeypatch.setattr(st, "download_button", capture)
+    book = Workbook(monkeypatch, "customers_tables.xlsx")
     at = run_page("views/customers.py")
     at.session_state[customer_figures.TIERS] = (("Best", 0.1), ("Good", 0.3), ("Rest", 0.6))
     open_tab(at, "customers_tab", "Value tiers & personas")
@@ -170,11 +160,9 @@ def test_each_tab_shows_what_the_workbook_holds_whichever_tab_is_open(monkeypatc
 
     sheets, drawn = {}, {}
     for tab in TABS:
-        books.clear()
         open_tab(at, "customers_tab", tab)
         assert_no_exception(at)
-        book = openpyxl.load_workbook(io.BytesIO(books["now"]()))
-        sheets[tab] = {ws.title: _rows(ws) for ws in book.worksheets}
+        sheets[tab] = book.sheets()
         tables = at.session_state["_ui_tables_shown"]["tables"]
         drawn[tab] = {n for n, t in tables.items() if isinstance(t, pl.DataFrame)}
     first = sheets[TABS[0]]

@@ -3,15 +3,18 @@ each tab shows its figures when opened, and the page's workbook holds every tab'
 whichever is open (a closed tab's are built when the workbook is downloaded)."""
 
 import csv
-import io
 from collections import defaultdict
 from pathlib import Path
 
-import openpyxl
 import pytest
-import streamlit as st
 
-from tests.app.conftest import assert_no_exception, assert_same_workbooks, open_tab, run_page
+from tests.app.conftest import (
+    Workbook,
+    assert_no_exception,
+    assert_same_workbooks,
+    open_tab,
+    run_page,
+)
 
 PAGE = "views/sales.py"
 TABS = ["Trends", "Breakdowns", "Pareto", "Root cause", "Returns & status"]
@@ -76,24 +79,9 @@ def test_sales_page_shows_cards_and_every_tab():
     assert {m.label: (m.value, m.delta) for m in at.metric} == cards
 
 
-def _sheets(at, books) -> dict[str, list[list]]:
-    book = openpyxl.load_workbook(io.BytesIO(books["now"]()))
-    return {ws.title: [[c.value for c in r] for r in ws.iter_rows()] for ws in book.worksheets}
-
-
 @pytest.fixture
-def workbooks(monkeypatch) -> dict:
-    """The page workbook's file, captured from st.download_button as each run draws it."""
-    books = {}
-    original = st.download_button
-
-    def capture(label, data, file_name=None, *args, **kwargs):
-        if file_name == "sales_tables.xlsx":
-            books["now"] = data
-        return original(label, data, file_name, *args, **kwargs)
-
-    monkeypatch.setattr(st, "download_button", capture)
-    return books
+def workbooks(monkeypatch) -> Workbook:
+    return Workbook(monkeypatch, "sales_tables.xlsx")
 
 
 def test_the_workbook_holds_every_tab_whichever_is_open(workbooks):
@@ -110,10 +98,9 @@ def test_the_workbook_holds_every_tab_whichever_is_open(workbooks):
     at.button_group(key="sales_rc_mode").set_value("Same period last year").run()
     sheets = {}
     for tab in TABS:
-        workbooks.clear()
         open_tab(at, "sales_tab", tab)
         assert_no_exception(at)
-        sheets[tab] = _sheets(at, workbooks)
+        sheets[tab] = workbooks.sheets()
     first = sheets[TABS[0]]
     assert list(first) == [
         *("sales_kpis", "sales_trend_quarter", "sales_seasonality", "sales_by_region"),
@@ -130,8 +117,8 @@ def test_the_workbook_holds_every_tab_whichever_is_open(workbooks):
 def test_closed_tab_sheets_match_the_file(workbooks):
     """Sheets built while their tab is closed, against the file read with the csv module: the
     customers' Pareto table and returned revenue by status in May 2026, the last full month."""
-    at = run_page(PAGE)  # the Trends tab is open
-    sheets = _sheets(at, workbooks)
+    run_page(PAGE)  # the Trends tab is open
+    sheets = workbooks.sheets()
     with SAMPLE.open(newline="", encoding="utf-8-sig") as f:
         rows = [r for r in csv.DictReader(f) if r["Order Date"].startswith("2026-05")]
     by_customer, by_status = defaultdict(float), defaultdict(float)
