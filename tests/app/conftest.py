@@ -69,6 +69,15 @@ class Workbook:
 
         monkeypatch.setattr(st, "download_button", capture)
 
+    def per_tab(self, at: AppTest, key: str, tabs) -> dict[str, dict[str, list[list]]]:
+        """The workbook with each of `tabs` (kept under `key`) open in turn."""
+        out = {}
+        for tab in tabs:
+            open_tab(at, key, tab)
+            assert_no_exception(at)
+            out[tab] = self.sheets()
+        return out
+
     def sheets(self) -> dict[str, list[list]]:
         assert self.data is not None, f"no {self.file_name} drawn"
         book = openpyxl.load_workbook(io.BytesIO(self.data()))

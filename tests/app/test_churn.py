@@ -108,11 +108,7 @@ def test_the_workbook_holds_every_tab_whichever_is_open(monkeypatch):
     at = run_page("views/churn.py")
     open_tab(at, "churn_tab", "Inactivity")
     at.select_slider(key="recency_bin").set_value(30).run()  # kept while the tab is closed
-    sheets = {}
-    for tab in TABS:
-        open_tab(at, "churn_tab", tab)
-        assert_no_exception(at)
-        sheets[tab] = book.sheets()
+    sheets = book.per_tab(at, "churn_tab", TABS)
     first = sheets[TABS[0]]
     assert {
         *("churn_list", "inactivity_buckets", "recency_distribution", "retention_by_month"),
