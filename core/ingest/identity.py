@@ -60,14 +60,16 @@ _PLACEHOLDER = "(?i)^(" + "|".join(re.escape(m) for m in MISSING if m) + ")$"
 def normalise_ids(ids: pl.Series) -> tuple[pl.Series, IdMerge]:
     """Normalise a customer id series; say how many distinct ids were merged.
 
-    Ids that normalising would leave as they are (plain ASCII, no e-mail, no placeholder: most
-    files) are checked in one pass and kept. Otherwise each distinct id is normalised once (a
-    file repeats its ids on every line of every order), and then mapped back onto the lines."""
+    Each distinct id is checked once (a file repeats its ids on every line of every order):
+    when normalising would leave them all as they are (plain ASCII, no e-mail, no placeholder:
+    most files) the ids are kept. Otherwise each distinct id is normalised once and mapped back
+    onto the lines."""
     raw = ids.cast(pl.Utf8)
+    distinct = raw.drop_nulls().unique().to_frame("raw")
     kept = pl.col("raw").str.contains(_CLEAN) & ~pl.col("raw").str.contains(_PLACEHOLDER)
-    if raw.to_frame("raw").select(kept.fill_null(True).all()).item():
+    if distinct.select(kept.all()).item():
         return raw.alias(ids.name), IdMerge(0)
-    pairs = raw.drop_nulls().unique().to_frame("raw").with_columns(norm=normalise_id_expr("raw"))
+    pairs = distinct.with_columns(norm=normalise_id_expr("raw"))
     norm = raw.to_frame("raw").join(pairs, on="raw", how="left", maintain_order="left")["norm"]
     pairs = pairs.drop_nulls()
     merged = pairs["raw"].n_unique() - pairs["norm"].n_unique()
