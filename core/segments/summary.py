@@ -159,8 +159,9 @@ def segment_products(
         .agg(pl.col("revenue").sum(), pl.col("customer_id").n_unique().alias("customers"))
         .with_columns(
             (pl.col("revenue") / pl.col("revenue").sum().over(by)).alias("share_of_group"),
-            pl.col("revenue")
-            .rank(method="ordinal", descending=True)
+            # equal revenue: the item's name decides (the same ranks on every run)
+            pl.struct(pl.col("revenue").neg(), item)
+            .rank(method="ordinal")
             .over(by)
             .cast(pl.Int64)
             .alias("rank"),

@@ -28,12 +28,17 @@ def test_segment_summary_sums_and_ratios():
 def test_segment_products_top_n():
     table = pl.DataFrame({"customer_id": ["A", "B", "C"], "tier": ["top", "low", "low"]})
     out = sg.segment_products(ORDERS, table, by="tier", top=1)
-    # top (A): pen 10 + 20 = 30 and paper 30 tie for first, so only the revenue is checked;
+    # top (A): pen 10 + 20 = 30 and paper 30 tie for first: the name decides (paper, then pen);
     # low (B, C): pen 7 + 3 = 10 > ink 1 + 2 = 3, share 10 / 13.
     low = out.filter(pl.col("tier") == "low").row(0, named=True)
     assert (low["product"], low["revenue"], low["customers"]) == ("pen", 10.0, 2)
     assert low["share_of_group"] == pytest.approx(10 / 13)
     assert out.filter(pl.col("tier") == "top")["revenue"].item() == 30.0
+    both = sg.segment_products(ORDERS, table, by="tier", top=2).filter(pl.col("tier") == "top")
+    for _ in range(20):  # the same order on every run (group_by's order varies)
+        again = sg.segment_products(ORDERS, table, by="tier", top=2)
+        assert again.filter(pl.col("tier") == "top")["product"].to_list() == ["paper", "pen"]
+    assert both["rank"].to_list() == [1, 2]
     with pytest.raises(InputError, match="product or category"):
         sg.segment_products(ORDERS.drop("product"), table, by="tier")
 
