@@ -109,7 +109,7 @@ def quality_report(loaded: Loaded, customers: pl.DataFrame | None = None) -> Qua
             orders.lazy()
             .select(cols)
             .filter(pl.col("revenue") > threshold)
-            .sort("revenue", descending=True)
+            .sort("revenue", descending=True, maintain_order=True)  # (ties: file order)
             .collect()
         )
     attrs = list(loaded.attributes)

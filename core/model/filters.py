@@ -51,7 +51,7 @@ def dimension_values(orders: pl.DataFrame) -> dict[str, list[str]]:
             vals = (
                 orders.group_by(dim)
                 .agg(pl.col("revenue").sum())
-                .sort("revenue", descending=True)[dim]
+                .sort(["revenue", dim], descending=[True, False], nulls_last=True)[dim]
                 .fill_null("(missing)")
             )
             out[dim] = vals.to_list()

@@ -210,7 +210,7 @@ def compare_assignments(plan: Plan, best: pl.DataFrame) -> tuple[dict, pl.DataFr
             pl.col("best_net_gain").sum().alias("net_gain_by_best"),
         )
         .with_columns(gain=pl.col("net_gain_by_best") - pl.col("net_gain_by_priority"))
-        .sort("gain", descending=True)
+        .sort(["gain", "rule", "best_rule"], descending=[True, False, False])
         .rename({"rule": "from_rule", "best_rule": "to_rule"})
     )
     return summary, moves

@@ -157,4 +157,4 @@ def action_table(gains: pl.DataFrame, params: pl.DataFrame) -> pl.DataFrame:
         "roi",
         "roi_low",
         "roi_high",
-    ).sort(["net_gain", "customers"], descending=True)
+    ).sort(["net_gain", "customers", "rule"], descending=[True, True, False])

@@ -291,7 +291,7 @@ def _bridge(r: Report) -> str:
 def _segments(r: Report) -> str:
     top = (
         r.segments.filter(pl.col("customers") > 0)
-        .sort("revenue", descending=True)
+        .sort(["revenue", "rfm_segment"], descending=[True, False])
         .head(TOP_SEGMENTS)
     )
     has_action = "action" in top.columns

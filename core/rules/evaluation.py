@@ -259,7 +259,7 @@ def summary_by_action(insights: pl.DataFrame) -> pl.DataFrame:
             rev.alias("revenue"),
             pl.col("rule").unique().sort().str.join(", ").alias("rules"),
         )
-        .sort(["revenue", "customers"], descending=True)
+        .sort(["revenue", "customers", "action"], descending=[True, True, False])
     )
 
 

@@ -59,3 +59,11 @@ def test_key_is_stable_and_ignores_order() -> None:
 def test_dimension_values_by_revenue() -> None:
     # South 50, North 10 + 30 = 40, (missing) 5, East 1; status is not a filter dimension
     assert dimension_values(ORDERS) == {"region": ["South", "North", "(missing)", "East"]}
+
+
+def test_dimension_values_with_equal_revenue_by_name() -> None:
+    # six regions of 1.0 each: the same order on every run, by name (group_by's order varies)
+    names = ["Zeta", "Alpha", "Mu", "Beta", "Omega", "Kappa"]
+    tied = pl.DataFrame({"revenue": [1.0] * 6, "region": names})
+    for _ in range(20):
+        assert dimension_values(tied) == {"region": sorted(names)}
