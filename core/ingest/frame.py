@@ -342,20 +342,9 @@ def build_orders(
 
 
 def _stripped(raw: pl.DataFrame, mapping: dict[str, str]) -> dict[str, pl.Series]:
-    """The text roles without surrounding spaces. A column with none keeps its own buffers (a
-    stripped copy costs about 40 bytes a line)."""
+    """The text roles as text (read_table_noted has stripped them: no copy)."""
     roles = [r for r in ("product", "category", "region", "channel", "order_id") if r in mapping]
-    if not roles:
-        return {}
-    text = pl.DataFrame([raw[mapping[r]].cast(pl.Utf8).alias(r) for r in roles])  # (no copy)
-    # stripping only removes bytes: the same length means nothing was stripped (the columns
-    # are checked side by side; only their lengths are kept)
-    lengths = (pl.col(r).str.strip_chars().str.len_bytes().sum() for r in roles)
-    shortened = text.select(
-        length != pl.col(r).str.len_bytes().sum() for r, length in zip(roles, lengths, strict=True)
-    )
-    changed = [r for r, c in zip(roles, shortened.row(0), strict=True) if c]
-    return text.with_columns(pl.col(r).str.strip_chars() for r in changed).to_dict()
+    return {r: raw[mapping[r]].cast(pl.Utf8).alias(r) for r in roles}
 
 
 def _status(raw: pl.DataFrame, mapping: dict[str, str]) -> pl.Series:

@@ -8,7 +8,8 @@ parses, so the whole file is never held as bytes); only other encodings are deco
 Columns a sample of the file shows clean are read typed (plain numbers, ISO dates:
 core.ingest.text_types decides); when a later value does not read as its column's type, the
 whole file is read again as text, so core.ingest.parsing reports every value it cannot read as
-it always did. Other columns are text (blank cells are missing values).
+it always did. Other columns are text. Text cells of every format come without surrounding
+whitespace, and blank ones as missing values (`trimmed`).
 read_table_noted types (load_orders reads with it); read_table does not unless asked (customers
 and experiment files parse their own columns); `typed=False` is the all-text read the ingest
 checks were written for.
@@ -222,7 +223,35 @@ def _checked(df: pl.DataFrame, name: str, limits: L.Limits) -> pl.DataFrame:
         raise InputError("the file has no columns", file=name)
     if df.height == 0:
         raise InputError("the file has a header but no data rows", file=name)
-    return df
+    return trimmed(df)
+
+
+def trimmed(df: pl.DataFrame) -> pl.DataFrame:
+    """The table with its text cells as the ingest reads them, whatever the file's format:
+    without surrounding whitespace, and missing when blank. A column that needs neither keeps
+    its own buffers (one pass over each text column tells: its stripped lengths)."""
+    text = [c for c, t in df.schema.items() if t == pl.Utf8]
+    if not text:
+        return df
+    lengths = df.lazy().select(
+        *(pl.col(c).str.strip_chars().str.len_bytes().alias(f"s{i}") for i, c in enumerate(text)),
+        *(pl.col(c).str.len_bytes().alias(f"n{i}") for i, c in enumerate(text)),
+    )
+    found = (
+        lengths.select(
+            ((pl.col(f"s{i}") == 0).any() | (pl.col(f"s{i}").sum() != pl.col(f"n{i}").sum())).alias(
+                c
+            )
+            for i, c in enumerate(text)
+        )
+        .collect()
+        .row(0)
+    )
+    return df.with_columns(
+        pl.col(c).str.strip_chars().replace("", None).alias(c)
+        for c, change in zip(text, found, strict=True)
+        if change
+    )
 
 
 def _read_excel(
@@ -360,17 +389,7 @@ def _parse_text(
                 ) from None
             msg = str(exc).splitlines()[0][:160]
             raise InputError(f"cannot read the file as a table ({msg})", file=name) from None
-    # blank strings are missing values (rewrite only the text columns that hold one)
-    text = [c for c, t in df.schema.items() if t == pl.Utf8]
-    if not text:
-        return df
-    blank = r"^\s*$"  # (a pattern, not a stripped copy of every cell)
-    blanks = df.select(pl.col(c).str.contains(blank).any() for c in text).row(0)
-    return df.with_columns(
-        pl.when(pl.col(c).str.contains(blank)).then(None).otherwise(pl.col(c)).alias(c)
-        for c, has_blank in zip(text, blanks, strict=True)
-        if has_blank
-    )
+    return df
 
 
 def _utf8(data: bytes, name: str, notes: list[str] | None) -> tuple[bytes, str]:

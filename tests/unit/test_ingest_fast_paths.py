@@ -6,6 +6,7 @@ values that must take the full path next to ones that need not, and compare with
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from polars.testing import assert_frame_equal
 from core.errors import InputError
 from core.ingest import load_orders
 from core.ingest.identity import normalise_id_expr, normalise_ids
-from core.ingest.readers import read_table
+from core.ingest.readers import read_table, trimmed
 from core.ingest.returns import cancellation_prefix
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,7 +81,8 @@ def test_order_totals_are_found_in_a_large_file(first_line_only: bool) -> None:
     assert loaded.orders.height == df.height
 
 
-def test_text_roles_are_stripped_only_where_a_value_is_padded() -> None:
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_text_cells_are_read_stripped_and_blank_ones_missing(fmt: str) -> None:
     df = pl.DataFrame(
         {
             "Customer ID": ["C1", "C2", "C3"],
@@ -89,12 +91,24 @@ def test_text_roles_are_stripped_only_where_a_value_is_padded() -> None:
             "Product": [" Lamp", "Mug\t", "Lamp"],
             "Region": ["North", "South", "North"],
             "Channel": ["Web\u00a0", "Web", "Shop"],
+            "Note": ["  ", "ok ", "\t"],
         }
     )
-    orders = load_orders(df, name="orders.csv").orders.sort("customer_id")
+    buf = io.BytesIO()
+    df.write_csv(buf) if fmt == "csv" else df.write_parquet(buf)
+    loaded = load_orders(buf.getvalue(), name=f"orders.{fmt}")
+    orders = loaded.orders.sort("customer_id")
     assert orders["product"].to_list() == ["Lamp", "Mug", "Lamp"]
     assert orders["region"].to_list() == ["North", "South", "North"]
     assert orders["channel"].to_list() == ["Web", "Web", "Shop"]
+    assert loaded.raw["Note"].to_list() == [None, "ok", None]
+
+
+def test_trimmed_leaves_clean_text_alone() -> None:
+    df = pl.DataFrame({"a": ["x", "y z", None], "b": [1, 2, 3]})
+    assert trimmed(df).equals(df)
+    padded = pl.DataFrame({"a": [" x", "", "\u00a0y\u3000"]})
+    assert trimmed(padded)["a"].to_list() == ["x", None, "y"]
 
 
 PREVIEWED = sorted(
