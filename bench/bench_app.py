@@ -4,6 +4,8 @@
     python bench/bench_app.py FILE [--repeat 3]     # a file as if just uploaded (CSV or Parquet)
     python bench/bench_app.py FILE --profile PAGE   # pyinstrument of PAGE's first run (HTML)
     python bench/bench_app.py FILE --profile PAGE --filter  # ... of a region filter applied on it
+    python bench/bench_app.py FILE --profile views/customers.py --filter --tab "Loyalty ..."
+    python bench/bench_app.py FILE --tabs [--repeat 3]  # a new region filter, per Customers tab
     python bench/bench_app.py FILE --browser        # upload it to a real server in Chromium
 
 With a file, one session takes it in the way the Data page does (its digest and compressed copy
@@ -159,7 +161,51 @@ def big_file(path: Path, repeat: int, think: float) -> None:
         print(f"{step:48} {min(values):9.2f}  {', '.join(f'{v:.2f}' for v in values)}")
 
 
-def profile(path: Path, page: str, out: Path, filter_change: bool = False) -> None:
+CUSTOMERS_TABS = (
+    *("RFM segments", "Value tiers & personas", "Loyalty (repeat behaviour)", "Contribution"),
+    *("Demographics", "Customer drill-down", "Customer table"),
+)
+
+
+def _open_tab(at: AppTest, page: str, tab: str | None) -> None:
+    if tab is not None:  # views.widgets.tabs keeps the open tab under the page's key
+        at.session_state[f"{Path(page).stem}_tab"] = tab
+    at.run()
+
+
+def customers_tab_filter(path: Path, tab: str) -> float:
+    """A new region filter applied on the Customers page with `tab` open, in a fresh session
+    (its first region: no table computed for it before), after the page's background work."""
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at, _ = _session(path)
+    at.run()
+    time.sleep(2)  # the whole file's customer table, computed ahead
+    at.switch_page("views/customers.py")
+    _open_tab(at, "views/customers.py", tab)
+    at.run()
+    time.sleep(1)
+    return _timed(lambda: _filter_region(at), "filter", at)
+
+
+def customers_tabs(path: Path, repeat: int) -> None:
+    """customers_tab_filter for each tab, `repeat` rounds (tabs alternated), best shown."""
+    runs: dict[str, list[float]] = {tab: [] for tab in CUSTOMERS_TABS}
+    for _ in range(repeat):
+        for tab in CUSTOMERS_TABS:
+            runs[tab].append(customers_tab_filter(path, tab))
+    print(
+        f"{path.name}: a new region filter on Customers, best of {repeat} fresh session(s); "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
+    print(f"{'open tab':48} {'best (s)':>9}  runs")
+    for tab, values in runs.items():
+        print(f"{tab:48} {min(values):9.2f}  {', '.join(f'{v:.2f}' for v in values)}")
+
+
+def profile(
+    path: Path, page: str, out: Path, filter_change: bool = False, tab: str | None = None
+) -> None:
     """pyinstrument of the first run of `page` (cold caches), after the Overview's first run
     when page is not the Overview; with `filter_change`, of a region filter applied from the
     sidebar on `page` instead (after its first run, a second one and its background work).
@@ -172,6 +218,8 @@ def profile(path: Path, page: str, out: Path, filter_change: bool = False) -> No
         at.run()
         at.switch_page(page)
     step = at.run
+    if tab is not None:
+        _open_tab(at, page, tab)
     if filter_change:
         at.run()
         at.run()
@@ -295,6 +343,10 @@ def main() -> None:
     ap.add_argument(
         "--filter", action="store_true", help="with --profile: a region filter applied on PAGE"
     )
+    ap.add_argument("--tab", help="with --profile: the tab open on PAGE (its label)")
+    ap.add_argument(
+        "--tabs", action="store_true", help="a new region filter on Customers, per open tab"
+    )
     ap.add_argument("--out", type=Path, default=Path("profile_app.html"))
     ap.add_argument("--browser", action="store_true", help="a real server and Chromium instead")
     args = ap.parse_args()
@@ -302,8 +354,10 @@ def main() -> None:
         sample()
     elif args.browser:
         browser(args.file, args.think)
+    elif args.tabs:
+        customers_tabs(args.file, args.repeat)
     elif args.profile:
-        profile(args.file, args.profile, args.out, args.filter)
+        profile(args.file, args.profile, args.out, args.filter, args.tab)
     else:
         big_file(args.file, args.repeat, args.think)
 

@@ -195,8 +195,8 @@ def kpis(key: str, _scored: pl.DataFrame) -> dict:
 
 @loading.dataset_cache(shared=16, private=5)
 def rfm_tables(key: str, bins: int, _scored: pl.DataFrame) -> tuple[pl.DataFrame, ...]:
-    """The RFM tab's segment map cells and score thresholds."""
-    return segments.map_and_thresholds(_scored, bins)
+    """The RFM tab's segment map cells and score thresholds (`_scored`: scored for `bins`)."""
+    return segments.map_and_thresholds(_scored, bins, scored=True)
 
 
 @loading.dataset_cache(shared=16, private=5)
@@ -294,7 +294,7 @@ def rfm_sheets(scored: pl.DataFrame, bins: int, pick: str) -> Sheets:
         members_sheet(pick): lambda: segments.with_status_labels(
             segments.segment_members(scored, pick)
         ),
-        "rfm_thresholds": lambda: segments.rfm_thresholds(scored, bins),
+        "rfm_thresholds": lambda: segments.rfm_thresholds(scored, bins, scored=True),
         "rfm_segment_map": segments.segment_map,
     }
 

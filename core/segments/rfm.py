@@ -246,19 +246,23 @@ def _cells(scored: pl.DataFrame, bins: int) -> pl.DataFrame:
     )
 
 
-def rfm_thresholds(table: pl.DataFrame, bins: int = 5) -> pl.DataFrame:
+def rfm_thresholds(table: pl.DataFrame, bins: int = 5, *, scored: bool = False) -> pl.DataFrame:
     """The value range behind each score: metric, score, low, high, customers.
 
     Computed from the scores themselves, so it is exact (ties included). A score no customer
     got (a large tie jumped over it) is listed with customers = 0 and null low/high.
+    `scored`: the table's own scores are those of add_rfm(table, bins) (read, not recomputed).
     """
-    return _thresholds(_rescored(table, bins), bins)
+    return _thresholds(table if scored else _rescored(table, bins), bins)
 
 
-def map_and_thresholds(table: pl.DataFrame, bins: int = 5) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """segment_cells and rfm_thresholds, the scores computed once for both."""
-    scored = _rescored(table, bins)
-    return _cells(scored, bins), _thresholds(scored, bins)
+def map_and_thresholds(
+    table: pl.DataFrame, bins: int = 5, *, scored: bool = False
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """segment_cells and rfm_thresholds, the scores computed once for both (`scored`: the
+    table's own scores are add_rfm(table, bins)'s: read, not recomputed)."""
+    table = table if scored else _rescored(table, bins)
+    return _cells(table, bins), _thresholds(table, bins)
 
 
 def _thresholds(scored: pl.DataFrame, bins: int) -> pl.DataFrame:

@@ -75,3 +75,14 @@ def test_value_tiers_and_personas_on_real_data(table):
     p = sg.segment_summary(sg.add_persona(table), "persona")
     rpc = dict(p.select("persona", "revenue_per_customer").rows())
     assert rpc["Premium"] > rpc["Standard"] and rpc["Loyal High-Value"] > rpc["High Churn Risk"]
+
+
+@pytest.mark.parametrize("bins", [3, 4, 5])
+def test_a_scored_table_s_map_and_thresholds_read_its_own_scores(table, bins):
+    """The page passes a table scored for its bins (scored=True: the scores read, not computed
+    again): the same segment map cells and thresholds as scoring it again."""
+    scored = table if bins == 5 else sg.add_rfm(table, bins)
+    cells, th = sg.map_and_thresholds(scored, bins, scored=True)
+    want_cells, want_th = sg.map_and_thresholds(table, bins)
+    assert cells.equals(want_cells) and th.equals(want_th)
+    assert sg.rfm_thresholds(scored, bins, scored=True).equals(sg.rfm_thresholds(table, bins))
