@@ -8,10 +8,12 @@ one. Once a page of an upload is drawn (views.state.prepare_ahead), and as the C
 filters and as_of are started (one worker for the whole server, in order), so Customers, Churn,
 Insight rules and the Action plan open without that wait: the page that needs one takes the job
 (take) and passes it to its cached function, whose cache keeps the result (or it waits for the
-rest). Jobs belong to the session (its state); a filter change cancels the ones not started
-yet for the filters left, keeps those running or done (the KEEP newest: going back to those
-filters takes their result), and a new dataset or mapping drops them all. The sample is small
-and its caches shared: nothing is computed ahead.
+rest). A job may hand over a first result before it is done (Staged, `first`: the customer
+table before its CLV fit, for a page that shows no CLV column; the job stays for the page that
+takes it). Jobs belong to the session (its state); a filter change cancels the ones not
+started yet for the filters left, keeps those running or done (the KEEP newest: going back to
+those filters takes their result), and a new dataset or mapping drops them all. The sample is
+small and its caches shared: nothing is computed ahead.
 """
 
 from __future__ import annotations
@@ -32,6 +34,26 @@ def _worker() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="ahead")
 
 
+class Staged:
+    """A job that hands over a first result on the way: `work(ready)` calls `ready(value)` once
+    before it goes on; `first` holds that value as soon as it is there (None when the work
+    ended without calling it; its error when it failed before)."""
+
+    def __init__(self, work: Callable[[Callable[[Any], None]], Any]) -> None:
+        self.work, self.first = work, Future()
+
+    def __call__(self) -> Any:
+        try:
+            return self.work(self.first.set_result)
+        except BaseException as exc:
+            if not self.first.done():
+                self.first.set_exception(exc)
+            raise
+        finally:
+            if not self.first.done():
+                self.first.set_result(None)
+
+
 def have(name: str, key: str) -> None:
     """Say this session's cache holds (or has just failed to compute) `name` for `key`: nothing
     to compute ahead."""
@@ -50,6 +72,17 @@ def take(name: str, key: str) -> Future | None:
     return job
 
 
+def peek(name: str, key: str) -> Future | None:
+    """The job computing `name` for `key`, if one was started and not taken (it stays for the
+    page that takes it); None otherwise."""
+    return st.session_state.get(_AHEAD, {}).get(name, {}).get(key)
+
+
+def first(name: str, key: str) -> Future | None:
+    """The first result (Staged.first) of peek(name, key): None when there is no such job."""
+    return getattr(peek(name, key), "first", None)
+
+
 def start(work: dict[str, Callable[[], Any]], key: str) -> None:
     """Start, in order, each job of `work` this session neither has nor has started for `key`.
     The jobs of other keys (a dataset, filters or as_of no longer shown) that have not started
@@ -62,6 +95,7 @@ def start(work: dict[str, Callable[[], Any]], key: str) -> None:
         for other in [k for k, f in by_key.items() if f.cancel()]:
             del by_key[other]
         by_key[key] = _worker().submit(job)
+        by_key[key].first = getattr(job, "first", None)  # a Staged job's first result
         for old in list(by_key)[:-KEEP]:
             del by_key[old]
 

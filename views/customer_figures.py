@@ -16,6 +16,7 @@ import streamlit as st
 
 from core import segments
 from core.errors import InputError
+from core.hub import CLV_COLUMNS, with_clv_of
 from views import loading
 from views.downloads import or_none
 
@@ -189,6 +190,14 @@ def scored(key: str, _hub: pl.DataFrame, bins: int) -> pl.DataFrame:
 
 
 @loading.dataset_cache(shared=16, private=5)
+def with_clv(key: str, _table: pl.DataFrame, _hub: pl.DataFrame) -> pl.DataFrame:
+    """`_table` (customers of the page, key: what it is) with the CLV columns of the customer
+    table `_hub`: the page computes its figures on the table before the CLV fit
+    (views.state.AppData.customer_metrics) and puts them on where it shows them."""
+    return with_clv_of(_table, _hub)
+
+
+@loading.dataset_cache(shared=16, private=5)
 def kpis(key: str, _scored: pl.DataFrame) -> dict:
     return segments.segment_kpis(_scored)
 
@@ -288,11 +297,14 @@ def inconsistent(key: str, _orders: pl.DataFrame, attribute: str) -> int:
 
 
 # ---------------------------------------------------------------- closed tabs' tables
-def rfm_sheets(scored: pl.DataFrame, bins: int, pick: str) -> Sheets:
+def rfm_sheets(
+    scored: pl.DataFrame, bins: int, pick: str, clv: Callable[[], pl.DataFrame]
+) -> Sheets:
+    """The RFM tab's tables (`clv()`: `scored` with its CLV columns, for the members listed)."""
     return {
         "rfm_segments": lambda: segments.segment_summary(scored),
         members_sheet(pick): lambda: segments.with_status_labels(
-            segments.segment_members(scored, pick)
+            segments.segment_members(clv(), pick)
         ),
         "rfm_thresholds": lambda: segments.rfm_thresholds(scored, bins, scored=True),
         "rfm_segment_map": segments.segment_map,
@@ -343,10 +355,14 @@ def contribution_sheets(
 
 
 def demographics_sheets(
-    scored: pl.DataFrame, attr: str | None, nbins: int, compare: tuple | None
+    scored: pl.DataFrame,
+    attr: str | None,
+    nbins: int,
+    compare: tuple | None,
+    clv: Callable[[], pl.DataFrame],
 ) -> Sheets:
     """The Demographics tab's breakdown by `attr` and its comparison (attribute, metric, group;
-    None: none)."""
+    None: none); `clv()`: `scored` with its CLV columns (a CLV metric compared)."""
     sheets: Sheets = {}
     if attr is not None:
         sheets[f"customers_by_{attr}"] = lambda: segments.attribute_breakdown(scored, attr, nbins)
@@ -354,7 +370,8 @@ def demographics_sheets(
         attr2, metric, group_b = compare
 
         def frame() -> pl.DataFrame:
-            return segments.compare_groups(scored, attr2, metric, group_b=group_b).to_frame()
+            table = clv() if metric in CLV_COLUMNS else scored
+            return segments.compare_groups(table, attr2, metric, group_b=group_b).to_frame()
 
         sheets[f"compare_{attr2}"] = or_none(frame)
     return sheets

@@ -15,6 +15,7 @@ workbook, built when it is downloaded (downloads.register_later).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import altair as alt
@@ -25,9 +26,12 @@ from core import clv, segments
 from core import format as fmt
 from core.charts import segments as seg_charts
 from core.errors import InputError
+from core.hub import CLV_COLUMNS, with_clv_of
 from views import customer_controls as controls
 from views import customer_figures as fig
 from views import downloads, needs, state, ui, widgets
+
+Clv = Callable[[], pl.DataFrame]  # a table with the customer table's CLV columns, when needed
 
 TABS = [
     *("RFM segments", "Value tiers & personas", "Loyalty (repeat behaviour)", "Contribution"),
@@ -78,7 +82,7 @@ def kpi_cards(k: dict, dated: bool) -> None:
 
 
 # ---------------------------------------------------------------- RFM segments
-def rfm_tab(key: str, bins: int, scored: pl.DataFrame) -> None:
+def rfm_tab(key: str, bins: int, scored: pl.DataFrame, clv: Clv) -> None:
     summary = fig.summary(key, "rfm_segment", None, scored)
     cells, thresholds = fig.rfm_tables(key, bins, scored)
     if note := segments.relative_scores_note(scored):
@@ -99,7 +103,7 @@ def rfm_tab(key: str, bins: int, scored: pl.DataFrame) -> None:
     )
     st.subheader("Segments: who they are and what to do")
     ui.table(summary, "rfm_segments", key="rfm_summary")
-    segment_members(key, scored, segments.present_segments(scored))
+    segment_members(key, clv, segments.present_segments(scored))
     st.subheader("Score thresholds")
     st.caption(
         "The value range behind each score on this data. A score with 0 customers was jumped "
@@ -120,12 +124,14 @@ def rfm_tab(key: str, bins: int, scored: pl.DataFrame) -> None:
 
 
 @st.fragment
-def segment_members(key: str, scored: pl.DataFrame, present: list[str]) -> None:
+def segment_members(key: str, clv: Clv, present: list[str]) -> None:
+    """The customers of a segment, every column of the customer table (its CLV columns: `clv()`,
+    the scored table with them)."""
     st.subheader("Customers in a segment")
     pick = controls.segment_pick(present)
     desc, action = segments.SEGMENTS[pick]
     st.markdown(f"**{pick}**: {desc} *Suggested action:* {action}")
-    members = fig.members(key, pick, scored)
+    members = fig.members(key, pick, clv())
     ui.table(members, fig.members_sheet(pick), key="seg_members", height=300)
 
 
@@ -301,9 +307,10 @@ def closed_contribution(labels: fig.Labels, orders: pl.DataFrame, dated: bool) -
 
 # ---------------------------------------------------------------- demographics
 @st.fragment
-def demographics(key: str, scored: pl.DataFrame, orders: pl.DataFrame, dkey: str) -> None:
+def demographics(key: str, scored: pl.DataFrame, orders: pl.DataFrame, dkey: str, clv: Clv) -> None:
     """Attribute breakdowns and the two-group comparison: on the scored customers (the page's
-    labels are no attribute and change no metric)."""
+    labels are no attribute and change no metric), with their CLV columns (`clv()`) when a CLV
+    metric is compared."""
     attrs, two, metrics = fig.attribute_lists(key, scored)
     if not attrs:
         st.info(
@@ -346,7 +353,8 @@ def demographics(key: str, scored: pl.DataFrame, orders: pl.DataFrame, dkey: str
         return
     attr2, metric, group_b = controls.comparison_controls(key, scored, two, metrics)
     try:
-        cmp = fig.comparison(key, attr2, metric, group_b, scored)
+        table = clv() if metric in CLV_COLUMNS else scored
+        cmp = fig.comparison(key, attr2, metric, group_b, table)
     except InputError as exc:
         ui.show_error(exc, "The groups cannot be compared")
         return
@@ -395,14 +403,17 @@ def demographics(key: str, scored: pl.DataFrame, orders: pl.DataFrame, dkey: str
     )
 
 
-def demographics_closed(key: str, scored: pl.DataFrame) -> fig.Sheets:
-    """The controls of the closed Demographics tab and its sheets."""
+def demographics_closed(key: str, scored: pl.DataFrame, later: Clv) -> fig.Sheets:
+    """The controls of the closed Demographics tab and its sheets (`later()`: the customer
+    table, for a CLV metric compared)."""
     attrs, two, metrics = fig.attribute_lists(key, scored)
     if not attrs:
         return {}
     attr, nbins, _ = controls.attribute_controls(scored, attrs)
     compare = controls.comparison_controls(key, scored, two, metrics) if two else None
-    return fig.demographics_sheets(scored, attr, nbins, compare)
+    return fig.demographics_sheets(
+        scored, attr, nbins, compare, lambda: with_clv_of(scored, later())
+    )
 
 
 # ---------------------------------------------------------------- customer drill-down
@@ -492,7 +503,9 @@ bins = controls.bins_control() if dated else 5  # RFM needs recency: no dates, t
 
 try:
     with st.spinner("Computing customer metrics…"):
-        hub = data.customer_table()
+        # while its CLV fit runs ahead, the table before it: the tabs showing CLV columns put
+        # them on (fig.with_clv), the others need not wait for the fit
+        hub = data.customer_metrics()
 except InputError as exc:
     ui.show_error(exc, "The customer table cannot be built")
     st.stop()
@@ -506,15 +519,29 @@ kpi_cards(fig.kpis(key, scored), dated)
 tabs = widgets.tabs(TABS, "customers_tab")
 orders = data.orders
 labels = fig.Labels(key, scored, fig.Choices(tiers=fig.kept_tiers()))
+
+
+def scored_clv() -> pl.DataFrame:
+    """The scored customers with their CLV columns (waits for the CLV fit)."""
+    return fig.with_clv(key, scored, data.customer_table())
+
+
+def shown_clv() -> pl.DataFrame:
+    """The labelled customers (statuses in words) with their CLV columns (drill-down, table)."""
+    return fig.with_clv(f"{labels().key}|shown", labels.shown(), data.customer_table())
+
+
+later = data.customer_table_later()  # for the closed tabs' sheets (built on the download)
 # A closed tab draws its controls only (hidden): their choices stay in the URL, and its tables
 # go into the workbook, built when it is downloaded.
 with tabs[0]:
     if not dated:
         st.info("RFM segments need order dates (recency): this file has none.")
     elif widgets.is_open(tabs[0]):
-        rfm_tab(key, bins, scored)
+        rfm_tab(key, bins, scored, scored_clv)
     else:
-        register_closed(fig.rfm_sheets(scored, bins, controls.kept_segment(scored)))
+        pick = controls.kept_segment(scored)
+        register_closed(fig.rfm_sheets(scored, bins, pick, lambda: with_clv_of(scored, later())))
 
 with tabs[1]:
     if widgets.is_open(tabs[1]):
@@ -542,19 +569,19 @@ with tabs[3]:
 
 with tabs[4]:
     if widgets.is_open(tabs[4]):
-        demographics(key, scored, orders, data.key)
+        demographics(key, scored, orders, data.key, scored_clv)
     else:
-        register_closed(demographics_closed(key, scored))
+        register_closed(demographics_closed(key, scored, later))
 
 with tabs[5]:
     if widgets.is_open(tabs[5]):
-        drill_down(key, scored, labels().key, labels.shown(), orders)
+        drill_down(key, scored, labels().key, shown_clv(), orders)
     else:
         closed_drill_down(key, scored, orders)
 
 with tabs[6]:
     if widgets.is_open(tabs[6]):
-        table_tab(labels.shown())
+        table_tab(shown_clv())
     else:
-        downloads.register_later("customer_table", labels.shown)
+        downloads.register_later("customer_table", lambda: with_clv_of(labels.shown(), later()))
 downloads.tables_workbook("customers_tables")

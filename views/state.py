@@ -247,6 +247,26 @@ class AppData:
         s = self.settings
         return with_status(self._hub()[0], s.churn_days, s.at_risk_days)
 
+    def customer_metrics(self) -> pl.DataFrame:
+        """customer_table() without waiting for its CLV fit while that runs ahead: its CLV
+        columns null then (for what reads none of them: views.customers puts them on where it
+        shows them), else customer_table() itself."""
+        first = ahead.first("customer_table", self.hub_key)
+        early = first.result() if first is not None else None
+        if early is None:
+            return self.customer_table()
+        return with_status(early, self.settings.churn_days, self.settings.at_risk_days)
+
+    def customer_table_later(self) -> Callable[[], pl.DataFrame]:
+        """customer_table() for what is built outside the run (a workbook, on its download):
+        from the job computing it ahead while that runs, else this run's (cached) table."""
+        job = ahead.peek("customer_table", self.hub_key)
+        s = self.settings
+        if job is not None and not job.done():
+            return lambda: with_status(job.result()[0], s.churn_days, s.at_risk_days)
+        table = self.customer_table()
+        return lambda: table
+
     def clv_fit(self) -> ClvFit | None:
         """The CLV fit of the customer table's columns (core.clv.fit on these orders and as_of),
         from the same cache entry: the fit diagnostics and the Action plan fit nothing again."""
@@ -321,8 +341,10 @@ def _ahead_jobs(data: AppData) -> dict[str, Callable[[], Any]]:
         return churn.suggest_thresholds(data.orders, as_of)
 
     return {
-        "customer_table": lambda: metrics_with_fit(
-            data.orders, as_of=as_of, customers=data.customers_file
+        "customer_table": ahead.Staged(  # first the table before its CLV fit (customer_metrics)
+            lambda ready: metrics_with_fit(
+                data.orders, as_of=as_of, customers=data.customers_file, ready=ready
+            )
         ),
         "churn_suggestion": churn_suggestion,
     }

@@ -4,7 +4,7 @@ base   customer_base (first/last order, orders, revenue, recency, tenure ...), t
        columns that are customer attributes
 table  customer_metrics (once per dataset and as-of, threshold-free, with the CLV fit;
        metrics_with_fit: the table and that fit), with_status (the status view for a pair of
-       thresholds), customer_table (both)
+       thresholds), customer_table (both), with_clv_of (a table's CLV columns from another)
 
 Names are imported on first use: the report's KPIs read the base without loading the CLV fit
 (scipy) that the table needs.
@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
         customer_metrics,
         customer_table,
         metrics_with_fit,
+        with_clv_of,
         with_status,
     )
     from core.model.status import status_expr
@@ -34,6 +35,7 @@ _WHERE = {
     "customer_metrics": "core.hub.table",
     "customer_table": "core.hub.table",
     "metrics_with_fit": "core.hub.table",
+    "with_clv_of": "core.hub.table",
     "with_status": "core.hub.table",
     "status_expr": "core.model.status",
 }
@@ -50,5 +52,6 @@ __all__ = [
     "customer_table",
     "metrics_with_fit",
     "status_expr",
+    "with_clv_of",
     "with_status",
 ]

@@ -10,6 +10,7 @@ it is a cheap view on that table (`with_status`): changing a threshold never ref
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
@@ -59,11 +60,14 @@ def metrics_with_fit(
     customers: pl.DataFrame | None = None,
     rfm_bins: int = 5,
     with_clv: bool = True,
+    ready: Callable[[pl.DataFrame], None] | None = None,
 ) -> tuple[pl.DataFrame, ClvFit | None]:
     """customer_metrics and the CLV fit its columns come from (None without CLV): equal to
     core.clv.fit(orders, as_of) (the same parameters and summary rows, in the order of the ids'
     codes rather than sorted by id), so the Churn page's diagnostics and the Action plan's value
-    read it instead of fitting again."""
+    read it instead of fitting again. `ready`, when given, is called with the table before the
+    fit, its CLV columns null (customer_metrics with_clv=False: what reads no CLV column need
+    not wait for the fit)."""
     as_of = resolve_as_of(as_lazy(orders), as_of)
     # customers grouped by integer codes (one per id), their ids put back on the result rows
     coded, ids = coded_ids(orders) if isinstance(orders, pl.DataFrame) else (orders, None)
@@ -83,20 +87,30 @@ def metrics_with_fit(
         if add:
             df = df.join(customers.select("customer_id", *add), on="customer_id", how="left")
     df = segments.add_value_tier(segments.add_rfm(df, bins=rfm_bins))
-    fitted = None
-    if with_clv:
-        # one fit for the table, the Churn page's diagnostics and the Action plan: core.clv on
-        # kept lines, its summary grouped by the codes and given its ids back
-        fitted = fit(lf, as_of)
-        if ids is not None:
-            named = fitted.summary.with_columns(ids.gather(fitted.summary["customer_id"]))
-            fitted = replace(fitted, summary=named)
-        df = df.join(customer_clv(lf, as_of, fitted=fitted), on="customer_id", how="left")
-    else:
-        df = df.with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in CLV_COLUMNS)
+    df = df.with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in CLV_COLUMNS)
     # largest revenue first; ties by id, so the order never depends on the group-by
     table = _ordered_columns(df).sort(["revenue", "customer_id"], descending=[True, False])
-    return table, fitted
+    if ready is not None:
+        ready(table)
+    if not with_clv:
+        return table, None
+    # one fit for the table, the Churn page's diagnostics and the Action plan: core.clv on
+    # kept lines, its summary grouped by the codes and given its ids back
+    fitted = fit(lf, as_of)
+    if ids is not None:
+        named = fitted.summary.with_columns(ids.gather(fitted.summary["customer_id"]))
+        fitted = replace(fitted, summary=named)
+    return with_clv_of(table, customer_clv(lf, as_of, fitted=fitted)), fitted
+
+
+def with_clv_of(table: pl.DataFrame, clv: pl.DataFrame) -> pl.DataFrame:
+    """`table` (customers with CLV_COLUMNS, e.g. null ones) with the CLV columns of `clv`
+    (customer_id and CLV_COLUMNS; null for a customer it lacks): the same rows in the same
+    order, the same columns in the same places."""
+    got = table.select("customer_id").join(
+        clv.select("customer_id", *CLV_COLUMNS), on="customer_id", how="left", maintain_order="left"
+    )
+    return table.with_columns(got.get_column(c) for c in CLV_COLUMNS)
 
 
 def _code_values(coded: pl.DataFrame) -> dict[str, tuple[pl.Series, pl.Series]]:

@@ -189,3 +189,75 @@ def test_each_tab_shows_what_the_workbook_holds_whichever_tab_is_open(monkeypatc
     loyalty = {r[0]: r[1] for r in first["loyalty"][1:]}
     assert loyalty["Frequent"] == sum(n >= 6 for n in orders)
     assert loyalty["New"] == sum(n == 1 for n in orders)
+
+
+def _near(rows: list[list], rel: float) -> list[list]:
+    return [[pytest.approx(c, rel=rel) if isinstance(c, float) else c for c in r] for r in rows]
+
+
+def test_an_upload_s_figures_come_from_the_table_before_its_clv_fit(monkeypatch):
+    """On an upload the customer table is computed ahead and handed over before its CLV fit
+    (views.state.AppData.customer_metrics): the page draws its figures from it without taking
+    the job, and puts the CLV columns on where it shows them (drill-down, the table, a CLV metric
+    compared, the segment's members, the workbook). The workbook is the same whichever tab is
+    open, and the same as in a session whose Churn page took the whole table first (CLV figures
+    to 1e-6: the Gamma-Gamma fit moves in the last digits from fit to fit)."""
+    import views.ahead
+    from tests.app.test_recompute import _uploaded, _wait_ahead
+
+    firsts = []  # the tables handed over before the fit that the page read
+    real_first = views.ahead.first
+
+    def first(name, key):
+        job = real_first(name, key)
+        firsts.append(job is not None and job.result() is not None)
+        return job
+
+    monkeypatch.setattr(views.ahead, "first", first)
+
+    def choose(at):
+        open_tab(at, "customers_tab", "Demographics")
+        at.selectbox(key="cmp_metric").set_value("expected_clv_365d").run()
+        open_tab(at, "customers_tab", "Customer drill-down")
+        at.text_input(key="drill_query").set_value("C00042").run()
+        open_tab(at, "customers_tab", TABS[0])
+        assert_no_exception(at)
+
+    book = Workbook(monkeypatch, "customers_tables.xlsx")
+    at = _uploaded()
+    at.run()
+    _wait_ahead(at)
+    at.switch_page("views/customers.py")
+    at.run()
+    assert_no_exception(at)
+    assert firsts == [True]  # the page's figures: from the table before the fit
+    before = book.sheets()  # the closed table's sheet takes the job's table
+    choose(at)
+    sheets = book.per_tab(at, "customers_tab", TABS)
+    top = lambda name, rows: _by_text(rows) if name.startswith("top_") else rows  # noqa: E731
+    assert_same_workbooks(sheets, top)
+    assert "customer_table" in before
+    for name, rows in before.items():  # the comparison and drill-down: other choices since
+        if not name.startswith(("compare_", "orders_C")):
+            assert top(name, rows) == _near(top(name, sheets[TABS[0]][name]), 1e-12), name
+
+    ref = _uploaded()  # the table with its fit taken whole (by the Churn page) before
+    ref.run()
+    _wait_ahead(ref)
+    for page in ("views/churn.py", "views/customers.py"):
+        ref.switch_page(page)
+        ref.run()
+    assert not ref.session_state["_ahead"]["customer_table"]  # taken by the Churn page
+    assert firsts[-1] is False  # the page's figures: from the table with its fit
+    choose(ref)
+    want = book.sheets()
+    got = sheets[TABS[0]]
+    assert list(got) == list(want)
+    for name in want:
+        assert top(name, got[name]) == _near(top(name, want[name]), 1e-6), name
+    for name in ("customer_table", "segment_champions"):  # the CLV columns are filled
+        table = got[name]
+        alive = [r[table[0].index("p_alive")] for r in table[1:]]
+        assert sum(a is not None for a in alive) > 0.9 * len(alive), name
+    cmp = got["compare_Subscription"][1]  # the CLV metric compared, on its values
+    assert cmp[0] == "average expected_clv_365d" and cmp[1] > 0 and cmp[2] > 0

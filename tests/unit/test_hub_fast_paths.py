@@ -18,6 +18,8 @@
 - The CLV fit the hub keeps (metrics_with_fit) on every readable test file: core.clv.fit's on
   the same orders (summary, parameters, quality; judged again for other churn thresholds), the
   same fit diagnostics and the same Action plan value as from a fit of their own.
+- The table metrics_with_fit hands over before the fit (`ready`) is customer_metrics without
+  CLV, and the CLV columns put on it (with_clv_of) are its fit's customer_clv, row by row.
 """
 
 from __future__ import annotations
@@ -409,6 +411,29 @@ def test_the_hub_s_fit_is_the_clv_fit_of_its_orders(path):
         k: v for k, v in fresh_report.items() if k not in ("bgnbd", "gamma_gamma")
     }
     assert_frame_equal(hist, fresh_hist, check_exact=True)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_the_table_before_the_fit_is_the_table_without_clv(path):
+    """A page that shows no CLV column takes the table before the fit (views.ahead): the table
+    without CLV, exactly; the table after it differs in the CLV columns only, which are the
+    fit's customer_clv of each customer (in place: same rows, same columns, same order)."""
+    orders = _load(path)
+    as_of = resolve_as_of(orders.lazy(), None)
+    early: list[pl.DataFrame] = []
+    table, shared = metrics_with_fit(orders, as_of=as_of, ready=early.append)
+    assert len(early) == 1
+    assert_frame_equal(early[0], customer_metrics(orders, as_of=as_of, with_clv=False))
+    clv_cols = list(hub_table.CLV_COLUMNS)
+    assert table.columns == early[0].columns
+    assert_frame_equal(table.drop(clv_cols), early[0].drop(clv_cols), check_exact=True)
+    want = clv.customer_clv(orders, as_of, fitted=shared)
+    got = table.select("customer_id", *clv_cols).join(want.select("customer_id"), on="customer_id")
+    assert_frame_equal(got.sort("customer_id"), want.sort("customer_id"), check_exact=True)
+    assert table.filter(~pl.col("customer_id").is_in(want["customer_id"].implode()))[
+        clv_cols
+    ].null_count().sum_horizontal().item() == (table.height - got.height) * len(clv_cols)
+    assert_frame_equal(hub_table.with_clv_of(early[0], table), table, check_exact=True)
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
