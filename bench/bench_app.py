@@ -188,11 +188,12 @@ def customers_tab_filter(path: Path, tab: str) -> float:
     return _timed(lambda: _filter_region(at), "filter", at)
 
 
-def customers_tabs(path: Path, repeat: int) -> None:
-    """customers_tab_filter for each tab, `repeat` rounds (tabs alternated), best shown."""
-    runs: dict[str, list[float]] = {tab: [] for tab in CUSTOMERS_TABS}
+def customers_tabs(path: Path, repeat: int, only: str | None = None) -> None:
+    """customers_tab_filter for each tab (`only`: that one), `repeat` rounds (tabs alternated),
+    best shown."""
+    runs: dict[str, list[float]] = {t: [] for t in CUSTOMERS_TABS if only in (None, t)}
     for _ in range(repeat):
-        for tab in CUSTOMERS_TABS:
+        for tab in runs:
             runs[tab].append(customers_tab_filter(path, tab))
     print(
         f"{path.name}: a new region filter on Customers, best of {repeat} fresh session(s); "
@@ -343,7 +344,7 @@ def main() -> None:
     ap.add_argument(
         "--filter", action="store_true", help="with --profile: a region filter applied on PAGE"
     )
-    ap.add_argument("--tab", help="with --profile: the tab open on PAGE (its label)")
+    ap.add_argument("--tab", help="with --profile: the tab open on PAGE; with --tabs: only it")
     ap.add_argument(
         "--tabs", action="store_true", help="a new region filter on Customers, per open tab"
     )
@@ -355,7 +356,7 @@ def main() -> None:
     elif args.browser:
         browser(args.file, args.think)
     elif args.tabs:
-        customers_tabs(args.file, args.repeat)
+        customers_tabs(args.file, args.repeat, args.tab)
     elif args.profile:
         profile(args.file, args.profile, args.out, args.filter, args.tab)
     else:
