@@ -18,6 +18,7 @@ small and its caches shared: nothing is computed ahead.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -37,14 +38,31 @@ def _worker() -> ThreadPoolExecutor:
 class Staged:
     """A job that hands over a first result on the way: `work(ready)` calls `ready(value)` once
     before it goes on; `first` holds that value as soon as it is there (None when the work
-    ended without calling it; its error when it failed before)."""
+    ended without calling it; its error when it failed before). A page that reads the first
+    result asks the rest to wait (`hold`) until its run ends or the rest is taken (`release`,
+    at most HOLD seconds): the rest would take turns with the page's drawing for the GIL."""
+
+    HOLD = 1.0
 
     def __init__(self, work: Callable[[Callable[[Any], None]], Any]) -> None:
         self.work, self.first = work, Future()
+        self._go = threading.Event()
+        self._go.set()
+
+    def hold(self) -> None:
+        if not self.first.done():  # past it, the rest has begun
+            self._go.clear()
+
+    def release(self) -> None:
+        self._go.set()
+
+    def _ready(self, value: Any) -> None:
+        self.first.set_result(value)
+        self._go.wait(self.HOLD)
 
     def __call__(self) -> Any:
         try:
-            return self.work(self.first.set_result)
+            return self.work(self._ready)
         except BaseException as exc:
             if not self.first.done():
                 self.first.set_exception(exc)
@@ -69,6 +87,8 @@ def take(name: str, key: str) -> Future | None:
     job = by_key.pop(key, None)
     if not by_key:
         jobs.pop(name, None)
+    if (staged := getattr(job, "staged", None)) is not None:
+        staged.release()  # its whole result is wanted now
     return job
 
 
@@ -79,8 +99,21 @@ def peek(name: str, key: str) -> Future | None:
 
 
 def first(name: str, key: str) -> Future | None:
-    """The first result (Staged.first) of peek(name, key): None when there is no such job."""
-    return getattr(peek(name, key), "first", None)
+    """The first result (Staged.first) of peek(name, key), the rest held until this run ends
+    (release_all) or the job is taken; None when there is no such job."""
+    staged = getattr(peek(name, key), "staged", None)
+    if staged is None:
+        return None
+    staged.hold()
+    return staged.first
+
+
+def release_all() -> None:
+    """The run has ended: the jobs held for it go on (Staged.hold)."""
+    for by_key in st.session_state.get(_AHEAD, {}).values():
+        for job in by_key.values():
+            if (staged := getattr(job, "staged", None)) is not None:
+                staged.release()
 
 
 def start(work: dict[str, Callable[[], Any]], key: str) -> None:
@@ -95,7 +128,7 @@ def start(work: dict[str, Callable[[], Any]], key: str) -> None:
         for other in [k for k, f in by_key.items() if f.cancel()]:
             del by_key[other]
         by_key[key] = _worker().submit(job)
-        by_key[key].first = getattr(job, "first", None)  # a Staged job's first result
+        by_key[key].staged = job if isinstance(job, Staged) else None
         for old in list(by_key)[:-KEEP]:
             del by_key[old]
 

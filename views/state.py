@@ -353,6 +353,7 @@ def _ahead_jobs(data: AppData) -> dict[str, Callable[[], Any]]:
 def prepare_ahead() -> None:
     """Called at the end of every run: on an upload, start in the background what this session
     does not have yet for the current dataset, filters and as_of (views.ahead)."""
+    ahead.release_all()  # what this run held (views.ahead.Staged.hold) goes on
     if is_sample(dataset().orders):
         return
     loaded, err = try_load()

@@ -261,3 +261,48 @@ def test_an_upload_s_figures_come_from_the_table_before_its_clv_fit(monkeypatch)
         assert sum(a is not None for a in alive) > 0.9 * len(alive), name
     cmp = got["compare_Subscription"][1]  # the CLV metric compared, on its values
     assert cmp[0] == "average expected_clv_365d" and cmp[1] > 0 and cmp[2] > 0
+
+
+def test_a_staged_job_hands_over_its_first_result_and_holds_the_rest_while_asked(monkeypatch):
+    """views.ahead.Staged: the first result is there before the rest is done; a page reading it
+    holds the rest (hold) until its run ends or the job is taken (release), at most HOLD
+    seconds; an error before the first result is the first result's too."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from views.ahead import Staged
+
+    steps = []
+
+    def work(ready):
+        steps.append("first")
+        ready("table")
+        steps.append("rest")
+        return "table and fit"
+
+    with ThreadPoolExecutor(1) as pool:
+        job = Staged(work)
+        job.hold()
+        done = pool.submit(job)
+        assert job.first.result(timeout=5) == "table"
+        threading.Event().wait(0.2)
+        assert steps == ["first"] and not done.done()  # held
+        job.release()
+        assert done.result(timeout=5) == "table and fit" and steps == ["first", "rest"]
+
+        unheld = Staged(work)  # nobody holds it: straight on
+        assert pool.submit(unheld).result(timeout=5) == "table and fit"
+
+        monkeypatch.setattr(Staged, "HOLD", 0.05)
+        never = Staged(work)  # held and never released: goes on after HOLD
+        never.hold()
+        assert pool.submit(never).result(timeout=5) == "table and fit"
+
+        def fails(ready):
+            raise ValueError("bad orders")
+
+        bad = Staged(fails)
+        with pytest.raises(ValueError):
+            pool.submit(bad).result(timeout=5)
+        with pytest.raises(ValueError):
+            bad.first.result(timeout=5)
