@@ -27,9 +27,9 @@ from core import format as fmt
 from core.charts import segments as seg_charts
 from core.errors import InputError
 from core.hub import CLV_COLUMNS, with_clv_of
+from views import ahead, downloads, needs, state, ui, widgets
 from views import customer_controls as controls
 from views import customer_figures as fig
-from views import downloads, needs, state, ui, widgets
 
 Clv = Callable[[], pl.DataFrame]  # a table with the customer table's CLV columns, when needed
 
@@ -517,6 +517,8 @@ scored = fig.scored(f"{data.key}|{bins}", hub, bins)
 key = f"{data.key}|b{bins}"
 kpi_cards(fig.kpis(key, scored), dated)
 tabs = widgets.tabs(TABS, "customers_tab")
+if any(widgets.is_open(tabs[i]) for i in (0, 5, 6)):  # they show CLV columns: no fit held
+    ahead.release_all()
 orders = data.orders
 labels = fig.Labels(key, scored, fig.Choices(tiers=fig.kept_tiers()))
 
