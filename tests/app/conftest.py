@@ -105,6 +105,15 @@ def assert_same_workbooks(sheets: dict[str, dict[str, list]], normalise=None) ->
             assert got == want, (tab, name)
 
 
+@pytest.fixture(autouse=True)
+def _validated_charts(monkeypatch):
+    """Every chart a page draws is checked against the Vega-Lite schema here (the app skips the
+    check: views.ui.VALIDATE_CHARTS)."""
+    import views.ui
+
+    monkeypatch.setattr(views.ui, "VALIDATE_CHARTS", True)
+
+
 @pytest.fixture
 def page_runner():
     return run_page

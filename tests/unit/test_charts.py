@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import altair as alt
 import polars as pl
 import pytest
 
@@ -130,3 +131,18 @@ def test_heatmap_and_signed_bar():
     d = spec(charts.signed_bar(g, "label", "growth"))
     rows = next(iter(d["datasets"].values()))
     assert [r["direction"] for r in rows] == ["up", "down"]
+
+
+def test_a_chart_shown_unvalidated_has_the_same_spec() -> None:
+    from views.ui import unvalidated
+
+    frame = pl.DataFrame({"month": ["2024-01", "2024-02"], "revenue": [1.0, 2.5]})
+    chart = alt.Chart(frame).mark_bar().encode(x="month:N", y="revenue:Q")
+    want = chart.to_dict()
+    assert unvalidated(chart).to_dict() == want  # (the skip is no key of the spec)
+    assert "to_dict" not in chart.to_dict(validate=True)
+    bad = alt.Chart(frame).mark_bar().encode(x="month:N")
+    bad.width = "wide"  # (set after the chart is built: not checked yet)
+    unvalidated(bad).to_dict()  # no schema check: an invalid width passes
+    with pytest.raises(Exception, match="width"):
+        type(bad).to_dict(bad)
