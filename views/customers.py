@@ -82,7 +82,9 @@ def kpi_cards(k: dict, dated: bool) -> None:
 
 
 # ---------------------------------------------------------------- RFM segments
-def rfm_tab(key: str, bins: int, scored: pl.DataFrame, clv: Clv) -> None:
+def rfm_tab(
+    key: str, bins: int, scored: pl.DataFrame, members_of: Callable[[str], pl.DataFrame]
+) -> None:
     summary = fig.summary(key, "rfm_segment", None, scored)
     cells, thresholds = fig.rfm_tables(key, bins, scored)
     if note := segments.relative_scores_note(scored):
@@ -103,7 +105,7 @@ def rfm_tab(key: str, bins: int, scored: pl.DataFrame, clv: Clv) -> None:
     )
     st.subheader("Segments: who they are and what to do")
     ui.table(summary, "rfm_segments", key="rfm_summary")
-    segment_members(key, clv, segments.present_segments(scored))
+    segment_members(members_of, segments.present_segments(scored))
     st.subheader("Score thresholds")
     st.caption(
         "The value range behind each score on this data. A score with 0 customers was jumped "
@@ -124,14 +126,14 @@ def rfm_tab(key: str, bins: int, scored: pl.DataFrame, clv: Clv) -> None:
 
 
 @st.fragment
-def segment_members(key: str, clv: Clv, present: list[str]) -> None:
-    """The customers of a segment, every column of the customer table (its CLV columns: `clv()`,
-    the scored table with them)."""
+def segment_members(members_of: Callable[[str], pl.DataFrame], present: list[str]) -> None:
+    """The customers of a segment, every column of the customer table (`members_of(segment)`:
+    the members with their CLV columns)."""
     st.subheader("Customers in a segment")
     pick = controls.segment_pick(present)
     desc, action = segments.SEGMENTS[pick]
     st.markdown(f"**{pick}**: {desc} *Suggested action:* {action}")
-    members = fig.members(key, pick, clv())
+    members = members_of(pick)
     ui.table(members, fig.members_sheet(pick), key="seg_members", height=300)
 
 
@@ -528,6 +530,13 @@ def scored_clv() -> pl.DataFrame:
     return fig.with_clv(key, scored, data.customer_table())
 
 
+def members_clv(pick: str) -> pl.DataFrame:
+    """A segment's members with their CLV columns (waits for the CLV fit; the columns are put
+    on the members only, not on every customer first)."""
+    members = fig.members(key, pick, scored)
+    return fig.with_clv(f"{key}|members|{pick}", members, data.customer_table())
+
+
 def shown_clv() -> pl.DataFrame:
     """The labelled customers (statuses in words) with their CLV columns (drill-down, table)."""
     return fig.with_clv(f"{labels().key}|shown", labels.shown(), data.customer_table())
@@ -540,7 +549,7 @@ with tabs[0]:
     if not dated:
         st.info("RFM segments need order dates (recency): this file has none.")
     elif widgets.is_open(tabs[0]):
-        rfm_tab(key, bins, scored, scored_clv)
+        rfm_tab(key, bins, scored, members_clv)
     else:
         pick = controls.kept_segment(scored)
         register_closed(fig.rfm_sheets(scored, bins, pick, lambda: with_clv_of(scored, later())))
