@@ -229,28 +229,23 @@ def _checked(df: pl.DataFrame, name: str, limits: L.Limits) -> pl.DataFrame:
 def trimmed(df: pl.DataFrame) -> pl.DataFrame:
     """The table with its text cells as the ingest reads them, whatever the file's format:
     without surrounding whitespace, and missing when blank. A column that needs neither keeps
-    its own buffers (one pass over each text column tells: its stripped lengths)."""
+    its own buffers. One pass over each text column tells: its stripped length against its
+    length (a blank cell of spaces is padded), and whether a cell is empty; no per-cell column
+    is kept while it is checked."""
     text = [c for c, t in df.schema.items() if t == pl.Utf8]
     if not text:
         return df
-    lengths = df.lazy().select(
-        *(pl.col(c).str.strip_chars().str.len_bytes().alias(f"s{i}") for i, c in enumerate(text)),
-        *(pl.col(c).str.len_bytes().alias(f"n{i}") for i, c in enumerate(text)),
+    length = [pl.col(c).str.len_bytes() for c in text]
+    padded = (
+        pl.col(c).str.strip_chars().str.len_bytes().sum() != n.sum()
+        for c, n in zip(text, length, strict=True)
     )
-    found = (
-        lengths.select(
-            ((pl.col(f"s{i}") == 0).any() | (pl.col(f"s{i}").sum() != pl.col(f"n{i}").sum())).alias(
-                c
-            )
-            for i, c in enumerate(text)
-        )
-        .collect()
-        .row(0)
-    )
+    empty = ((n == 0).any() for n in length)
+    found = df.select(e.alias(str(i)) for i, e in enumerate([*padded, *empty])).row(0)
     return df.with_columns(
         pl.col(c).str.strip_chars().replace("", None).alias(c)
-        for c, change in zip(text, found, strict=True)
-        if change
+        for i, c in enumerate(text)
+        if found[i] or found[len(text) + i]
     )
 
 
