@@ -90,6 +90,7 @@ def metrics_with_fit(
     df = df.with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in CLV_COLUMNS)
     # largest revenue first; ties by id, so the order never depends on the group-by
     table = _ordered_columns(df).sort(["revenue", "customer_id"], descending=[True, False])
+    del df  # (the unsorted copy is not kept through the fit)
     if ready is not None:
         ready(table)
     if not with_clv:
