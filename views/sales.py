@@ -11,7 +11,6 @@ core.charts.sales.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from functools import cache, partial
 
 import polars as pl
@@ -21,10 +20,9 @@ from core import charts, sales
 from core.charts import sales as sales_charts
 from core.errors import InputError
 from core.glossary import define
-from core.ingest.returns import with_credit_lines
-from core.model.filters import Filters, apply_filters
 from core.sales import Period
-from views import downloads, loading, state, tables, ui, widgets
+from views import downloads, state, tables, ui, widgets
+from views import sales_figures as fig
 
 PICK_PARAM = "pick"
 PICKED = "sales_picked"  # (the chart's key, the values picked): a click filter kept
@@ -123,86 +121,6 @@ if not data.has_dates:
     st.stop()
 
 
-# ---------------------------------------------------------------- what the tabs compute
-# Each function here is one core computation the page shows; the cached ones below call them for
-# the tab in view, and a closed tab's workbook sheets call them when the workbook is downloaded.
-def _leakage_of(lines: pl.DataFrame, returns: pl.DataFrame, period: Period) -> sales.Leakage:
-    """The period's lines with its return and cancellation lines (kept apart by ingest)."""
-    return sales.leakage(with_credit_lines(lines, sales.in_period(returns, period)))
-
-
-def _explain_of(history, a: Period, b: Period, dims, first_seen) -> sales.ChangeExplanation:
-    return sales.explain_change(history, a, b, list(dims), first_seen=first_seen)
-
-
-# ---------------------------------------------------------------- cached core calls
-@loading.dataset_cache(shared=8, private=2)
-def history_without_dates(key: str, _all_orders: pl.DataFrame, _filters) -> pl.DataFrame:
-    """Every order line under the sidebar's value filters, whatever its dates (comparisons reach
-    back before the date filter)."""
-    return apply_filters(_all_orders, Filters(values=_filters.values))
-
-
-@loading.dataset_cache(shared=24, private=6)
-def comparison(
-    key: str, start: date, end: date, _history, _first_seen, all_lines: int
-) -> sales.KpiComparison:
-    """The period's KPIs with the previous period and last year. `_first_seen` is over every
-    line of the file (`all_lines`): when `_history` holds them all, its rows are the customers."""
-    total = _first_seen.height if _history.height == all_lines else None
-    return sales.compare_kpis(
-        _history, Period(start, end), first_seen=_first_seen, total_customers=total
-    )
-
-
-@loading.dataset_cache(shared=24, private=6)
-def trend(key: str, grain: str, _orders, _first_seen) -> pl.DataFrame:
-    return sales.trend(_orders, grain, first_seen=_first_seen)
-
-
-@loading.dataset_cache(shared=24, private=6)
-def breakdown(key: str, dimension: str, start: date, end: date, _history) -> pl.DataFrame:
-    return sales.period_breakdown(_history, dimension, Period(start, end))
-
-
-@loading.dataset_cache(shared=24, private=6, spinner="Explaining the change…")
-def explain(key: str, a: tuple, b: tuple, dims: tuple, _history, _fs) -> sales.ChangeExplanation:
-    return _explain_of(_history, Period(*a), Period(*b), dims, _fs)
-
-
-@loading.dataset_cache(shared=4, private=1)
-def _first_seen(key: str, _all_orders: pl.DataFrame) -> pl.DataFrame:
-    """Each customer's first order in the whole file (depends on the dataset only)."""
-    return sales.first_orders(_all_orders)
-
-
-@loading.dataset_cache(shared=24, private=6)
-def _seasonality(key: str, _orders: pl.DataFrame, _first_seen) -> pl.DataFrame:
-    """From the monthly trend the Trends tab shows (its revenue per month: first_seen plays
-    no part)."""
-    return sales.seasonality_of(trend(key, "month", _orders, _first_seen))
-
-
-@loading.dataset_cache(shared=24, private=4)
-def _pareto(key: str, _orders: pl.DataFrame, by: str) -> sales.Pareto:
-    return sales.pareto(_orders, by)
-
-
-@loading.dataset_cache(shared=24, private=6)
-def _period_lines(key: str, start: date, end: date, _orders: pl.DataFrame) -> pl.DataFrame:
-    return sales.in_period(_orders, Period(start, end))
-
-
-@loading.dataset_cache(shared=24, private=6)
-def _top_products(key: str, start: date, end: date, n: int, _lines) -> pl.DataFrame:
-    return sales.top_products(_lines, n)
-
-
-@loading.dataset_cache(shared=24, private=6)
-def _leakage(key: str, start: date, end: date, _lines, _returns) -> sales.Leakage:
-    return _leakage_of(_lines, _returns, Period(start, end))
-
-
 # ---------------------------------------------------------------- a click on a breakdown bar
 def _remember_pick(pick_key: str) -> None:
     """on_select of the breakdown chart: keep the values the click picked (the chart's own
@@ -222,9 +140,9 @@ def _click_filter(pick_key: str, dim: str | None) -> list[str]:
 
 
 # ---------------------------------------------------------------- what the page looks at
-first_seen = _first_seen(data.dataset_key, data.all_orders)
+first_seen = fig.first_seen(data.dataset_key, data.all_orders)
 all_history = (  # the same lines as data.orders unless the sidebar filters dates
-    history_without_dates(data.orders_key, data.all_orders, data.filters)
+    fig.history_without_dates(data.orders_key, data.all_orders, data.filters)
     if data.filters.start or data.filters.end
     else data.orders
 )
@@ -272,7 +190,7 @@ if picked:
 
 def period_lines() -> pl.DataFrame:
     """The lines of the chosen period (cached: several tabs read them)."""
-    return _period_lines(key, period.start, period.end, orders)
+    return fig.period_lines(key, period.start, period.end, orders)
 
 
 # the same lines for the closed tabs' workbook sheets, built once when it is downloaded
@@ -281,7 +199,7 @@ has_products = sales.has_column(orders, "category") and sales.has_column(orders,
 
 
 # ---------------------------------------------------------------- KPI cards
-cmp = comparison(key, period.start, period.end, history, first_seen, data.all_orders.height)
+cmp = fig.comparison(key, period.start, period.end, history, first_seen, data.all_orders.height)
 cur = cmp.current
 st.subheader(f"{period_name}: {period.label()}")
 cards = [
@@ -350,7 +268,7 @@ def trends_controls() -> tuple[str, str]:
 @st.fragment
 def trends_tab() -> None:
     grain, measure = trends_controls()
-    t = trend(key, grain, orders, first_seen)
+    t = fig.trend(key, grain, orders, first_seen)
     if t.height < 2:
         st.info(f"The orders fall in one {grain} only: a trend needs two or more.")
         return
@@ -373,7 +291,7 @@ def trends_tab() -> None:
             labels={"label": tables.readable(grain)},
             formats=REVENUE_CHANGE,
         )
-    season = _seasonality(key, orders, first_seen)
+    season = fig.seasonality(key, orders, first_seen)
     chart(sales_charts.seasonality_heatmap(season), "sales_seasonality", hidden=False)
     st.caption("Index: the month's revenue over the average complete month of its year.")
     with st.expander("Seasonality figures"):
@@ -421,7 +339,9 @@ def breakdowns_tab() -> None:
         )
         st.page_link("views/data.py", label="Open the column mapping", icon=":material/tune:")
         return
-    bd_all = breakdown(f"{data.orders_key}|all", pick_dim, period.start, period.end, all_history)
+    bd_all = fig.breakdown(
+        f"{data.orders_key}|all", pick_dim, period.start, period.end, all_history
+    )
     if bd_all.height < 2:
         st.info(f"Every order in this period has the same {pick_dim}: nothing to compare.")
     else:
@@ -452,7 +372,7 @@ def breakdowns_tab() -> None:
     if has_products:
         st.subheader("Top products in each category")
         n = top_n_control()
-        top = _top_products(key, period.start, period.end, n, period_lines())
+        top = fig.top_products(key, period.start, period.end, n, period_lines())
         chart(sales_charts.top_products_bars(top, n), "sales_top_products")
         ui.table(top, "sales_top_products")
 
@@ -490,7 +410,7 @@ pareto_by = ["customer_id"] + (["product"] if sales.has_column(orders, "product"
 def pareto_tab() -> None:
     for col, by in zip(st.columns(len(pareto_by)), pareto_by):
         with col:
-            p = _pareto(f"{key}|{period.start}|{period.end}|{by}", period_lines(), by)
+            p = fig.pareto(f"{key}|{period.start}|{period.end}|{by}", period_lines(), by)
             st.markdown(f"**Revenue concentration: {p.noun}**")
             (st.warning if p.risk == "high" else st.info)(p.statement())
             chart(sales_charts.pareto_chart(p), f"sales_pareto_{p.noun}")
@@ -565,7 +485,7 @@ def root_cause_tab() -> None:
         return
     a, b = compared
     dims = tuple(sales.root_cause_dimensions(data.orders))
-    e = explain(key, (a.start, a.end), (b.start, b.end), dims, history, first_seen)
+    e = fig.explain(key, (a.start, a.end), (b.start, b.end), dims, history, first_seen)
     if e.bridge.revenue_a == 0:
         st.warning(f"No revenue in period A ({a.label()}): nothing to compare with.")
     st.info(e.summary)
@@ -588,7 +508,7 @@ def root_cause_tab() -> None:
 
 def root_cause_sheets(a: Period, b: Period, dims: list[str], history, first_seen) -> dict:
     """The Root cause tab's tables for the workbook: the change from period a to b."""
-    e = cache(partial(_explain_of, history, a, b, dims, first_seen))
+    e = cache(partial(fig.explain_of, history, a, b, dims, first_seen))
     return {"sales_bridge": lambda: e().bridge.steps()} | {
         f"sales_change_by_{d}": lambda d=d: e().contributions[d] for d in dims
     }
@@ -616,7 +536,7 @@ else:
 
 # ---------------------------------------------------------------- leakage
 def returns_tab() -> None:
-    leak = _leakage(key, period.start, period.end, period_lines(), data.returns)
+    leak = fig.leakage(key, period.start, period.end, period_lines(), data.returns)
     if leak.state == "no_status":
         st.info("The orders have no status column, so returns and cancellations are unknown.")
     elif leak.state == "none":
@@ -645,7 +565,7 @@ def returns_tab() -> None:
 
 def returns_sheets(lines: Callable, returns: pl.DataFrame, period: Period) -> dict:
     """The Returns tab's tables for the workbook (None where the tab shows none)."""
-    leak = cache(lambda: _leakage_of(lines(), returns, period))
+    leak = cache(lambda: fig.leakage_of(lines(), returns, period))
     return {
         "sales_by_status": lambda: leak().by_status,
         "sales_returns_by_category": lambda: leak().by_category,
