@@ -418,9 +418,9 @@ def _read_typed(
     None when no column can be, or when a later number does not read as its column's type.
 
     Numbers are parsed by polars' CSV reader, which raises on a value it cannot read. ISO dates
-    are read as text and then as core.ingest.dates reads them (polars' CSV reader would also
-    take 2024/01/02, which core.ingest reads as unreadable in an ISO column): a date column with
-    a value that does not read stays text, so that it is reported as before."""
+    are read coded, each distinct text then as core.ingest.dates reads it (polars' CSV reader
+    would also take 2024/01/02, which core.ingest reads as unreadable in an ISO column): a date
+    column with a value that does not read stays text, so that it is reported as before."""
     try:  # (polars reads the whole file for n_rows: hand it the head only)
         sample = pl.read_csv(_head_lines(first, _SAMPLE_LINES + 1), **options)
     except pl.exceptions.PolarsError:  # e.g. cut inside a quoted cell: no typing
@@ -433,13 +433,22 @@ def _read_typed(
     }
     if all(t == pl.Utf8 for t in dtypes.values()):
         return None
-    dates = [c for c, t in dtypes.items() if t == pl.Date]
+    dates = {c: pl.Categorical(pl.Categories.random()) for c, t in dtypes.items() if t == pl.Date}
     try:
-        df = pl.read_csv(source, schema_overrides=dtypes | dict.fromkeys(dates, pl.Utf8), **options)
+        df = pl.read_csv(source, schema_overrides=dtypes | dates, **options)
     except pl.exceptions.PolarsError:  # a value that does not read: every column as text
         return None
-    read = [_iso_dates(df[c]) for c in dates]
-    return df.with_columns(d for d in read if d is not None)
+    return df.with_columns(_coded_dates(df[c]) for c in dates)
+
+
+def _coded_dates(col: pl.Series) -> pl.Series:
+    """An ISO date column read coded (its distinct texts and a code per line: a date column
+    repeats its few hundred days, and its codes take a quarter of a text column's memory while
+    the file is parsed) as dates when every distinct value reads, else as text: the same cells
+    as a text read, each distinct value read once."""
+    values = col.dtype.categories.to_series()
+    read = _iso_dates(values)
+    return (values if read is None else read).gather(col.to_physical()).alias(col.name)
 
 
 def _iso_dates(col: pl.Series) -> pl.Series | None:
