@@ -22,11 +22,12 @@ from pathlib import Path
 import polars as pl
 import xlsxwriter
 
+from core.model.schema import is_text
+
 # characters that start a formula (ASCII and full-width), or a line break that hides one
 _TRIGGER = r"^[=+\-@\t\r\n\uff1d\uff0b\uff0d\uff20]"
 # a plain number: optional sign, digits with an optional decimal part, optional exponent
 _NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
-_TEXT = (pl.Utf8, pl.Categorical, pl.Enum)
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
 
 
@@ -49,7 +50,7 @@ def safe_header(name: str) -> str:
 def neutralise(df: pl.DataFrame) -> pl.DataFrame:
     """Prefix text cells and headers that a spreadsheet would run as a formula with an
     apostrophe (for CSV); numbers, dates and number-like text are left as they are."""
-    text_cols = [c for c, t in df.schema.items() if t in _TEXT]
+    text_cols = [c for c, t in df.schema.items() if is_text(t)]
     out = df.with_columns(_safe_expr(c) for c in text_cols) if text_cols else df
     renames = {c: safe_header(c) for c in out.columns if safe_header(c) != c}
     if not renames:
@@ -170,7 +171,7 @@ def to_xlsx_workbook(
             for c, t in table.schema.items()
             if t.is_float()
         )
-        formats: dict[str, dict] = {c: as_text for c, t in table.schema.items() if t in _TEXT}
+        formats: dict[str, dict] = {c: as_text for c, t in table.schema.items() if is_text(t)}
         for c, kind in ((kinds or {}).get(name) or {}).items():
             if kind in EXCEL_FORMATS and c in table.columns and c not in formats:
                 formats[c] = {"num_format": EXCEL_FORMATS[kind]}

@@ -29,9 +29,10 @@ import streamlit as st
 
 from core.errors import InputError
 from core.ingest import Loaded, load_customers, load_orders
+from core.ingest.excel import excel_sheets
 from core.ingest.limits import NAMES as LIMIT_NAMES
 from core.ingest.limits import Limits
-from core.ingest.readers import excel_sheets, read_table, read_table_noted
+from core.ingest.readers import read_table, read_table_noted
 from views import config, widgets
 
 # input limits set in .streamlit/secrets.toml reach core like environment variables

@@ -13,6 +13,7 @@ import polars as pl
 import streamlit as st
 
 from core import format as fmt
+from core.model.schema import is_text
 
 # One rule set for every table of the app. A column's look follows from its name and dtype:
 #
@@ -219,7 +220,7 @@ def column_config(kind_or_format: Any, label: str, currency: str | None = None) 
 
 
 def _longest(df: pl.DataFrame) -> dict[str, int]:
-    text = [c for c, t in df.schema.items() if t in (pl.Utf8, pl.Categorical, pl.Enum)]
+    text = [c for c, t in df.schema.items() if is_text(t)]
     if not text or df.is_empty():
         return {}
     row = df.select(pl.col(c).cast(pl.Utf8).str.len_chars().max() for c in text).row(0)

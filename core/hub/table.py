@@ -80,6 +80,10 @@ def metrics_with_fit(
         out = "favourite_category" if column == "category" else column
         if out in df.columns:
             df = df.with_columns(by_code.gather(df[out]).alias(out))
+    # the table holds text, not codes (a lazy frame's coded region or category comes coded)
+    df = df.with_columns(
+        pl.col(c).cast(pl.Utf8) for c, t in df.schema.items() if isinstance(t, pl.Categorical)
+    )
     if customers is not None and "customer_id" in customers.columns:
         # attributes the orders already carry win (compared ignoring case: Region ~ region)
         have = {c.lower() for c in df.columns}
@@ -119,7 +123,8 @@ def _code_values(coded: pl.DataFrame) -> dict[str, tuple[pl.Series, pl.Series]]:
     as sorted codes (core.model.ids.sorted_codes: codes, values by code), so the (customer,
     value) counts group one integer; the smallest code is the smallest value."""
     names = ["region", "category", *attribute_columns(coded)]
-    return {c: sorted_codes(coded[c]) for c in names if coded.schema.get(c) == pl.Utf8}
+    text = {c for c, t in coded.schema.items() if t == pl.Utf8 or isinstance(t, pl.Categorical)}
+    return {c: sorted_codes(coded[c]) for c in names if c in text}
 
 
 def _metrics_plan(lf: pl.LazyFrame, as_of: date) -> pl.LazyFrame:

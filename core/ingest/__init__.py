@@ -8,8 +8,9 @@ Callers import the entry points from here.
 """
 
 from core.ingest.customers_file import load_customers
+from core.ingest.excel import excel_sheets
 from core.ingest.frame import Loaded, build_orders, load_orders
-from core.ingest.readers import excel_sheets, read_table
+from core.ingest.readers import read_table
 
 __all__ = [
     "Loaded",

@@ -39,7 +39,7 @@ from core.ingest.roles import (
     name_score,
     price_is_line_amount,
 )
-from core.model.schema import ROLES
+from core.model.schema import CODED_ROLES, ROLES, coded, decoded
 
 
 @dataclass
@@ -183,6 +183,14 @@ def build_orders(
     `date_format`: a strftime pattern or dmy / mdy / ymd (default: decided from the data).
     `fx`: rates into the reporting currency ({CUR: rate}); `currency`: the one to report."""
     _check_mapping(raw, mapping, source)
+    # a column read coded is text to every check below, unless it is a coded dimension or the
+    # status (read per distinct text)
+    dims = {mapping[r] for r in (*CODED_ROLES, "status") if r in mapping}
+    raw = raw.with_columns(
+        decoded(raw[c])
+        for c, t in raw.schema.items()
+        if isinstance(t, pl.Categorical) and c not in dims
+    )
     warnings: list[str] = []
     notes: dict[str, str] = {}
     n = raw.height
@@ -244,6 +252,8 @@ def build_orders(
         qty = cols.get("quantity", pl.Series([1.0] * n))
         cols["cost"] = (cols.pop("unit_cost") * qty).alias("cost")
     cols.update(_stripped(raw, mapping))
+    # the table as read holds the coded dimensions too: their text is not kept twice
+    raw = raw.with_columns(**{mapping[r]: cols[r] for r in CODED_ROLES if r in cols})
     if "status" in mapping:
         cols["status"] = _status(raw, mapping)
     cols["revenue"] = revenue
@@ -342,9 +352,12 @@ def build_orders(
 
 
 def _stripped(raw: pl.DataFrame, mapping: dict[str, str]) -> dict[str, pl.Series]:
-    """The text roles as text (read_table_noted has stripped them: no copy)."""
-    roles = [r for r in ("product", "category", "region", "channel", "order_id") if r in mapping]
-    return {r: raw[mapping[r]].cast(pl.Utf8).alias(r) for r in roles}
+    """The text roles (read_table_noted has stripped them): order_id as text (no copy), the
+    dimensions coded (core.model.schema.coded; no copy when read coded)."""
+    out = {r: coded(raw[mapping[r]]).alias(r) for r in CODED_ROLES if r in mapping}
+    if "order_id" in mapping:
+        out["order_id"] = raw[mapping["order_id"]].cast(pl.Utf8).alias("order_id")
+    return out
 
 
 def _status(raw: pl.DataFrame, mapping: dict[str, str]) -> pl.Series:

@@ -107,6 +107,9 @@ _STATUS_PATTERNS = (
 def normalise_status(col: pl.Series) -> pl.Series:
     """Each status as one of the canonical labels ("unknown" when no pattern matches; a
     missing status too). The patterns run once per distinct value."""
+    if isinstance(col.dtype, pl.Categorical):  # read coded: its distinct texts, then each line's
+        values = normalise_status(col.dtype.categories.to_series())
+        return values.gather(col.to_physical()).fill_null("unknown").alias(col.name)
     expr = pl.lit("unknown")
     for label, pattern in reversed(_STATUS_PATTERNS):
         expr = pl.when(pl.col("s").str.contains(pattern)).then(pl.lit(label)).otherwise(expr)

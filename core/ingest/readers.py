@@ -31,7 +31,9 @@ import polars as pl
 from core.errors import InputError
 from core.ingest import limits as L
 from core.ingest.dates import DateDecision, read_dates
-from core.ingest.text_types import column_types, text_columns
+from core.ingest.excel import read_excel
+from core.ingest.text_types import coded_name, column_types, text_columns
+from core.model.schema import coded
 
 _TEXT_DELIMITERS = ",;\t|"
 _NOT_TEXT = (".xlsx", ".xlsm", ".xls", ".parquet", ".gz")  # by name: read as bytes
@@ -194,7 +196,7 @@ def read_table_noted(
             raise InputError("the file is empty", file=name)
     if lower.endswith((".xlsx", ".xlsm", ".xls")) or data[:4] == b"PK\x03\x04":
         L.check_zip(data, name, limits)
-        df = _read_excel(data, name, sheet, notes)
+        df = read_excel(data, name, sheet, notes)
     elif lower.endswith(".parquet") or data[:4] == b"PAR1":
         df = _read_parquet(data, name, limits, rows)
     else:
@@ -232,6 +234,9 @@ def trimmed(df: pl.DataFrame) -> pl.DataFrame:
     its own buffers. One pass over each text column tells: its stripped length against its
     length (a blank cell of spaces is padded), and whether a cell is empty; no per-cell column
     is kept while it is checked."""
+    df = df.with_columns(
+        _trimmed_coded(df[c]) for c, t in df.schema.items() if isinstance(t, pl.Categorical)
+    )
     text = [c for c, t in df.schema.items() if t == pl.Utf8]
     if not text:
         return df
@@ -249,60 +254,14 @@ def trimmed(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _read_excel(
-    data: bytes, name: str, sheet: str | int | None, notes: list[str] | None = None
-) -> pl.DataFrame:
-    """One sheet: the one asked for, else the first that holds a table (said in `notes`)."""
-    if data[:4] != b"PK\x03\x04":
-        raise InputError("the file is named like Excel but is not an .xlsx workbook", file=name)
-    if sheet is not None:
-        return _read_sheet(data, name, sheet)
-    names = excel_sheets(data)
-    for i, sheet_name in enumerate(names):
-        try:
-            df = _read_sheet(data, name, i)
-        except pl.exceptions.NoDataError:
-            continue
-        if df.width == 0:
-            continue
-        if i > 0 and notes is not None:
-            empty = ", ".join(repr(n) for n in names[:i])
-            notes.append(
-                f"the sheet{'s' if i > 1 else ''} {empty} of {name} hold{'' if i > 1 else 's'} "
-                f"no table: read sheet {sheet_name!r}, the first that does"
-            )
-        return df
-    if names:
-        raise InputError("no sheet of the workbook holds a table", file=name)
-    try:  # no sheet list: let the reader say what is wrong
-        return _read_sheet(data, name, 0)
-    except pl.exceptions.NoDataError:
-        raise InputError("the first sheet of the workbook is empty", file=name) from None
-
-
-def _read_sheet(data: bytes, name: str, sheet: str | int) -> pl.DataFrame:
-    try:
-        kwargs = {"sheet_name": sheet} if isinstance(sheet, str) else {"sheet_id": sheet + 1}
-        return pl.read_excel(io.BytesIO(data), engine="calamine", **kwargs)
-    except pl.exceptions.NoDataError:
-        if isinstance(sheet, str):
-            raise InputError(f"the sheet {sheet!r} is empty", file=name) from None
-        raise
-    except Exception as exc:
-        msg = str(exc).splitlines()[0][:120] if str(exc) else exc.__class__.__name__
-        if isinstance(sheet, str) and "sheet" in msg.lower():
-            raise InputError(f"there is no sheet {sheet!r} in the workbook", file=name) from None
-        raise InputError(f"not a readable Excel workbook ({msg})", file=name) from None
-
-
-def excel_sheets(data: bytes) -> list[str]:
-    """Sheet names of an .xlsx workbook (for the app's sheet picker)."""
-    try:
-        import fastexcel
-
-        return list(fastexcel.read_excel(data).sheet_names)
-    except Exception:
-        return []
+def _trimmed_coded(col: pl.Series) -> pl.Series:
+    """A coded column with its distinct texts trimmed as `trimmed` trims text (checked on the
+    distinct texts only; the column is coded again when one changes)."""
+    values = col.dtype.categories.to_series()
+    clean = values.str.strip_chars().replace("", None)
+    if clean.equals(values, null_equal=True):
+        return col
+    return coded(clean.gather(col.to_physical()).alias(col.name))
 
 
 def _read_text(
@@ -417,10 +376,13 @@ def _read_typed(
     """The file with the columns its first lines show clean typed (see the module docstring);
     None when no column can be, or when a later number does not read as its column's type.
 
-    Numbers are parsed by polars' CSV reader, which raises on a value it cannot read. ISO dates
-    are read coded, each distinct text then as core.ingest.dates reads it (polars' CSV reader
-    would also take 2024/01/02, which core.ingest reads as unreadable in an ISO column): a date
-    column with a value that does not read stays text, so that it is reported as before."""
+    A text column named like a dimension (product, category, region, channel) or a status whose
+    sample repeats its values is read coded, as the orders table holds a dimension
+    (core.model.schema.coded): its text is never held per line. Numbers are parsed by polars'
+    CSV reader, which raises on a value it cannot read. ISO dates are read coded, each distinct
+    text then as core.ingest.dates reads it (polars' CSV reader would also take 2024/01/02,
+    which core.ingest reads as unreadable in an ISO column): a date column with a value that
+    does not read stays text, so that it is reported as before."""
     try:  # (polars reads the whole file for n_rows: hand it the head only)
         sample = pl.read_csv(_head_lines(first, _SAMPLE_LINES + 1), **options)
     except pl.exceptions.PolarsError:  # e.g. cut inside a quoted cell: no typing
@@ -431,14 +393,24 @@ def _read_typed(
         c: pl.Utf8 if clean in keep else t
         for c, clean, t in zip(sample.columns, named, types, strict=True)
     }
-    if all(t == pl.Utf8 for t in dtypes.values()):
-        return None
     dates = {c: pl.Categorical(pl.Categories.random()) for c, t in dtypes.items() if t == pl.Date}
+    coded = {
+        c: pl.Categorical(pl.Categories.random())
+        for c, clean in zip(sample.columns, named, strict=True)
+        if dtypes[c] == pl.Utf8 and coded_name(clean) and _repeats(sample[c])
+    }
+    if not coded and all(t == pl.Utf8 for t in dtypes.values()):
+        return None
     try:
-        df = pl.read_csv(source, schema_overrides=dtypes | dates, **options)
+        df = pl.read_csv(source, schema_overrides=dtypes | dates | coded, **options)
     except pl.exceptions.PolarsError:  # a value that does not read: every column as text
         return None
     return df.with_columns(_coded_dates(df[c]) for c in dates)
+
+
+def _repeats(sample: pl.Series) -> bool:
+    """Whether a column's sample repeats its values (at most one distinct value in two)."""
+    return sample.n_unique() * 2 <= sample.len()
 
 
 def _coded_dates(col: pl.Series) -> pl.Series:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from core.ingest.parsing import infer_date_format, normalise_status, parse_amount
-from core.model.schema import ROLES
+from core.model.schema import ROLES, decoded, is_text
 
 
 @dataclass(frozen=True)
@@ -241,7 +241,7 @@ def name_score(role: str, column: str) -> int:
 
 
 def _content_ok(role: str, col: pl.Series) -> bool:
-    sample = col.drop_nulls().head(2000)
+    sample = decoded(col.drop_nulls().head(2000))
     if sample.len() == 0:
         return False
     if role == "order_date":
@@ -322,9 +322,9 @@ def detect_roles(raw: pl.DataFrame) -> dict[str, str]:
                 break
     if "customer_id" not in mapping:
         for column in raw.columns:
-            if column in used or raw[column].dtype != pl.Utf8:
+            if column in used or not is_text(raw[column].dtype):
                 continue
-            emails = raw[column].drop_nulls().head(500).str.contains(r"^[^@\s]+@[^@\s]+$")
+            emails = decoded(raw[column].drop_nulls().head(500)).str.contains(r"^[^@\s]+@[^@\s]+$")
             if (emails.mean() or 0.0) > 0.8:  # an all-blank column has no mean
                 mapping["customer_id"] = column
                 used.add(column)

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 import polars as pl
 
 from core.ingest.roles import _TEXT_ROLES, name_score, norm
+from core.model.schema import CODED_ROLES
 
 _INT = r"^-?(0|[1-9]\d{0,17})$"  # no sign but minus, no leading zero, no separator
 _DECIMAL = r"^-?(0|[1-9]\d*)\.\d+$"
@@ -68,6 +69,14 @@ def _names_an_id(column: str) -> bool:
     words = [w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", column)]
     n = norm(column)
     return bool(words) and (words[-1] in _ID_WORDS or any(w in n for w in _CODE_NAMES))
+
+
+def coded_name(column: str) -> bool:
+    """Whether the column's name says a dimension the orders table holds coded (a product,
+    category, region or channel) or the status rather than an id or a date: such a column is
+    read coded when its values repeat."""
+    best = max(name_score(r, column) for r in (*CODED_ROLES, "status"))
+    return best > max(name_score(r, column) for r in ("customer_id", "order_id", "order_date"))
 
 
 def _text_role(column: str) -> bool:

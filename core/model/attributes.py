@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from core.model.ids import is_code, pair_key, unpair
-from core.model.schema import CUSTOMER_COLUMN_KINDS, ROLES
+from core.model.schema import CUSTOMER_COLUMN_KINDS, ROLES, is_text
 
 BOOKKEEPING = ("source_row",)
 DESCRIPTIVE = ("region", "favourite_category")
@@ -69,7 +69,7 @@ def groupable(series: pl.Series, max_groups: int = MAX_GROUPS) -> bool:
     values = series.drop_nulls()
     if dtype.is_numeric():
         return values.n_unique() > 1
-    if dtype in (pl.Utf8, pl.Boolean, pl.Categorical) or isinstance(dtype, pl.Enum):
+    if is_text(dtype) or dtype == pl.Boolean:
         return 1 <= values.n_unique() <= max_groups
     return False
 

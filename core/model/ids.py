@@ -51,7 +51,8 @@ def sorted_codes(values: pl.Series) -> tuple[pl.Series, pl.Series]:
     """(codes, values by code) for a text column: one UInt32 code per distinct value, numbered
     in the values' sort order, so comparing codes compares the values (min of codes = code of
     the min); nulls keep null codes. `by_code.gather(codes)` gives the values back."""
-    cat = values.cast(pl.Categorical(pl.Categories.random()))
+    coded = isinstance(values.dtype, pl.Categorical)  # (a coded column: its own codes)
+    cat = values if coded else values.cast(pl.Categorical(pl.Categories.random()))
     seen = cat.dtype.categories.to_series()  # read while `cat` lives; code i is seen[i]
     order = seen.arg_sort()
     rank = order.arg_sort()  # the sorted position of each first-seen code

@@ -4,9 +4,9 @@ and the as-of date (SPEC: the last order date unless the user sets another).
 An ingested orders frame has one row per order line and these columns (optional ones only when
 present in the source): customer_id (Utf8), order_id (Utf8), order_date (Date), revenue (Float64),
 quantity, unit_price, cost (Float64, line cost = unit cost x quantity), product, category, region,
-channel (Utf8), status (Utf8: delivered / returned / cancelled / in_transit / unknown), plus
-`source_row` (UInt32, 1-based data row in the file) and any other source column kept under its
-original name as an attribute.
+channel (text held coded, see `coded`), status (Utf8: delivered / returned / cancelled /
+in_transit / unknown), plus `source_row` (UInt32, 1-based data row in the file) and any other
+source column kept under its original name as an attribute.
 """
 
 from __future__ import annotations
@@ -33,6 +33,32 @@ DIMENSIONS = ("region", "category", "product", "channel", "status")
 STATUSES = ("delivered", "returned", "cancelled", "in_transit", "unknown")
 NET_EXCLUDED = ("returned", "cancelled")
 
+# The text dimensions are held coded: each distinct text once and a 4-byte code per line, where
+# a text column takes 16 bytes per line. Sorting, comparing with text, grouping and the `str`
+# functions read a coded column as its text; core.ingest.readers reads them coded from a CSV.
+CODED_ROLES = ("product", "category", "region", "channel")
+
+
+def coded(col: pl.Series) -> pl.Series:
+    """A text column as the orders table holds a coded role: a Categorical with categories of its
+    own (dense codes, freed with the column; not the process-wide ones, which only grow)."""
+    if isinstance(col.dtype, pl.Categorical):
+        return col
+    return col.cast(pl.Utf8).cast(pl.Categorical(pl.Categories.random()))
+
+
+def decoded(col: pl.Series) -> pl.Series:
+    """A coded column as plain text (each line's text gathered from its distinct values)."""
+    if not isinstance(col.dtype, pl.Categorical):
+        return col
+    return col.dtype.categories.to_series().gather(col.to_physical()).alias(col.name)
+
+
+def is_text(dtype: pl.DataType) -> bool:
+    """Text, coded or not (a coded column's dtype equals only its own categories')."""
+    return dtype == pl.Utf8 or isinstance(dtype, (pl.Categorical, pl.Enum))
+
+
 ORDER_DTYPES: dict[str, pl.DataType] = {
     "customer_id": pl.Utf8(),
     "order_id": pl.Utf8(),
@@ -41,10 +67,10 @@ ORDER_DTYPES: dict[str, pl.DataType] = {
     "quantity": pl.Float64(),
     "unit_price": pl.Float64(),
     "cost": pl.Float64(),
-    "product": pl.Utf8(),
-    "category": pl.Utf8(),
-    "region": pl.Utf8(),
-    "channel": pl.Utf8(),
+    "product": pl.Categorical(),
+    "category": pl.Categorical(),
+    "region": pl.Categorical(),
+    "channel": pl.Categorical(),
     "status": pl.Utf8(),
 }
 

@@ -9,7 +9,8 @@ from typing import Any
 
 import polars as pl
 
-from core.rules.kinds import is_numeric, is_ratio_col, is_text, is_time_col
+from core.model.schema import is_text
+from core.rules.kinds import is_numeric, is_ratio_col, is_time_col
 from core.rules.lexer import UNITS, RuleSyntaxError
 from core.rules.parser import Condition, parse_condition
 from core.rules.syntax import Bare, Between, BoolOp, Cmp, Col, InList, IsNull, Lit, Not

@@ -13,11 +13,6 @@ def is_numeric(dtype: pl.DataType) -> bool:
     return dtype.is_numeric()
 
 
-def is_text(dtype: pl.DataType) -> bool:
-    """True for text, categorical and enum columns."""
-    return dtype in (pl.Utf8, pl.Categorical) or isinstance(dtype, (pl.Categorical, pl.Enum))
-
-
 def is_time_col(name: str) -> bool:
     """Day columns (recency_days, days_between_orders, ...) take time units."""
     return name.endswith("days") or "_days_" in name
