@@ -22,7 +22,7 @@ from core.hub.base import attribute_columns, base_aggs, base_columns, dated_up_t
 from core.model.attributes import customer_values
 from core.model.ids import coded_ids, is_code, pair_key, sorted_codes, unpair
 from core.model.profit import profit_expr
-from core.model.schema import Frame, as_lazy, resolve_as_of
+from core.model.schema import Frame, as_lazy, decoded, is_text, resolve_as_of
 from core.model.settings import AT_RISK_DAYS, CHURN_DAYS, Settings, check_thresholds
 from core.model.status import status_expr
 
@@ -82,7 +82,7 @@ def metrics_with_fit(
             df = df.with_columns(by_code.gather(df[out]).alias(out))
     # the table holds text, not codes (a lazy frame's coded region or category comes coded)
     df = df.with_columns(
-        pl.col(c).cast(pl.Utf8) for c, t in df.schema.items() if isinstance(t, pl.Categorical)
+        decoded(df[c]) for c, t in df.schema.items() if isinstance(t, pl.Categorical)
     )
     if customers is not None and "customer_id" in customers.columns:
         # attributes the orders already carry win (compared ignoring case: Region ~ region)
@@ -123,8 +123,7 @@ def _code_values(coded: pl.DataFrame) -> dict[str, tuple[pl.Series, pl.Series]]:
     as sorted codes (core.model.ids.sorted_codes: codes, values by code), so the (customer,
     value) counts group one integer; the smallest code is the smallest value."""
     names = ["region", "category", *attribute_columns(coded)]
-    text = {c for c, t in coded.schema.items() if t == pl.Utf8 or isinstance(t, pl.Categorical)}
-    return {c: sorted_codes(coded[c]) for c in names if c in text}
+    return {c: sorted_codes(coded[c]) for c in names if is_text(coded.schema.get(c, pl.Null))}
 
 
 def _metrics_plan(lf: pl.LazyFrame, as_of: date) -> pl.LazyFrame:

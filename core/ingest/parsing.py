@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import polars as pl
 
 from core.ingest.dates import decide_date_format, read_dates
+from core.model.schema import per_distinct
 
 _CURRENCY = r"[^\d,.\-()]"
 
@@ -108,8 +109,7 @@ def normalise_status(col: pl.Series) -> pl.Series:
     """Each status as one of the canonical labels ("unknown" when no pattern matches; a
     missing status too). The patterns run once per distinct value."""
     if isinstance(col.dtype, pl.Categorical):  # read coded: its distinct texts, then each line's
-        values = normalise_status(col.dtype.categories.to_series())
-        return values.gather(col.to_physical()).fill_null("unknown").alias(col.name)
+        return per_distinct(col, normalise_status).fill_null("unknown")
     expr = pl.lit("unknown")
     for label, pattern in reversed(_STATUS_PATTERNS):
         expr = pl.when(pl.col("s").str.contains(pattern)).then(pl.lit(label)).otherwise(expr)

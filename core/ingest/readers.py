@@ -33,7 +33,7 @@ from core.ingest import limits as L
 from core.ingest.dates import DateDecision, read_dates
 from core.ingest.excel import read_excel
 from core.ingest.text_types import coded_name, column_types, text_columns
-from core.model.schema import coded
+from core.model.schema import coded, per_distinct
 
 _TEXT_DELIMITERS = ",;\t|"
 _NOT_TEXT = (".xlsx", ".xlsm", ".xls", ".parquet", ".gz")  # by name: read as bytes
@@ -257,11 +257,11 @@ def trimmed(df: pl.DataFrame) -> pl.DataFrame:
 def _trimmed_coded(col: pl.Series) -> pl.Series:
     """A coded column with its distinct texts trimmed as `trimmed` trims text (checked on the
     distinct texts only; the column is coded again when one changes)."""
-    values = col.dtype.categories.to_series()
-    clean = values.str.strip_chars().replace("", None)
-    if clean.equals(values, null_equal=True):
-        return col
-    return coded(clean.gather(col.to_physical()).alias(col.name))
+    texts = col.dtype.categories.to_series()
+    clean = texts.str.strip_chars().replace("", None)
+    return (
+        col if clean.equals(texts, null_equal=True) else coded(per_distinct(col, lambda _: clean))
+    )
 
 
 def _read_text(
@@ -394,15 +394,15 @@ def _read_typed(
         for c, clean, t in zip(sample.columns, named, types, strict=True)
     }
     dates = {c: pl.Categorical(pl.Categories.random()) for c, t in dtypes.items() if t == pl.Date}
-    coded = {
+    repeated = {
         c: pl.Categorical(pl.Categories.random())
         for c, clean in zip(sample.columns, named, strict=True)
         if dtypes[c] == pl.Utf8 and coded_name(clean) and _repeats(sample[c])
     }
-    if not coded and all(t == pl.Utf8 for t in dtypes.values()):
+    if not repeated and all(t == pl.Utf8 for t in dtypes.values()):
         return None
     try:
-        df = pl.read_csv(source, schema_overrides=dtypes | dates | coded, **options)
+        df = pl.read_csv(source, schema_overrides=dtypes | dates | repeated, **options)
     except pl.exceptions.PolarsError:  # a value that does not read: every column as text
         return None
     return df.with_columns(_coded_dates(df[c]) for c in dates)
@@ -418,9 +418,12 @@ def _coded_dates(col: pl.Series) -> pl.Series:
     repeats its few hundred days, and its codes take a quarter of a text column's memory while
     the file is parsed) as dates when every distinct value reads, else as text: the same cells
     as a text read, each distinct value read once."""
-    values = col.dtype.categories.to_series()
-    read = _iso_dates(values)
-    return (values if read is None else read).gather(col.to_physical()).alias(col.name)
+    return per_distinct(col, _dates_or_texts)
+
+
+def _dates_or_texts(texts: pl.Series) -> pl.Series:
+    dates = _iso_dates(texts)
+    return texts if dates is None else dates
 
 
 def _iso_dates(col: pl.Series) -> pl.Series | None:

@@ -11,6 +11,7 @@ source column kept under its original name as an attribute.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import polars as pl
@@ -47,11 +48,15 @@ def coded(col: pl.Series) -> pl.Series:
     return col.cast(pl.Utf8).cast(pl.Categorical(pl.Categories.random()))
 
 
+def per_distinct(col: pl.Series, read: Callable[[pl.Series], pl.Series]) -> pl.Series:
+    """`read` applied once to a coded column's distinct texts, its result given to each line by
+    the line's code (a missing cell stays missing)."""
+    return read(col.dtype.categories.to_series()).gather(col.to_physical()).alias(col.name)
+
+
 def decoded(col: pl.Series) -> pl.Series:
-    """A coded column as plain text (each line's text gathered from its distinct values)."""
-    if not isinstance(col.dtype, pl.Categorical):
-        return col
-    return col.dtype.categories.to_series().gather(col.to_physical()).alias(col.name)
+    """A coded column as plain text; any other column as it is."""
+    return per_distinct(col, lambda texts: texts) if isinstance(col.dtype, pl.Categorical) else col
 
 
 def is_text(dtype: pl.DataType) -> bool:

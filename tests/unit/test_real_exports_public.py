@@ -46,6 +46,24 @@ def test_global_superstore_day_first_with_dashes_cp1252() -> None:
     assert got["mapping"]["order_date"] == "Order Date"
     assert "Shipping Cost" not in got["mapping"].values()
     assert any("'31-07-2012'" in w and "day/month" in w for w in got["warnings"])
+    # the coded dimensions (core.model.schema.coded) break down as the csv module groups text
+    for role, column in (
+        ("region", "Region"),
+        ("category", "Category"),
+        ("product", "Product Name"),
+    ):
+        groups: dict[str, list] = {}
+        for r in rows:
+            sums = groups.setdefault(r[column], [[], set(), set()])
+            sums[0].append(float(r["Sales"]))
+            sums[1].add(r["Order ID"])
+            sums[2].add(r["Customer ID"])
+        shown = got["breakdowns"][role]
+        assert {b["value"] for b in shown} == set(groups), role
+        for b in shown:
+            sales, orders, customers = groups[b["value"]]
+            assert b["revenue"] == pytest.approx(math.fsum(sales), abs=0.005), (role, b["value"])
+            assert (b["orders"], b["customers"]) == (len(orders), len(customers)), b["value"]
 
 
 def test_online_retail_ii_column_names() -> None:
